@@ -1,0 +1,86 @@
+-- The foundation: staff, plain shifts, calls and their legs, voicemails, the outbox, API tokens.
+-- Instants are RFC 3339 text in UTC (as sqlx writes chrono's DateTime<Utc>), so they sort as text.
+
+CREATE TABLE staff (
+    id             INTEGER PRIMARY KEY,
+    name           TEXT NOT NULL,
+    phone          TEXT NOT NULL UNIQUE,
+    services       TEXT NOT NULL,
+    languages      TEXT NOT NULL,
+    is_coordinator BOOLEAN NOT NULL DEFAULT FALSE,
+    active         BOOLEAN NOT NULL DEFAULT TRUE,
+    created_at     TEXT NOT NULL
+);
+
+CREATE TABLE shifts (
+    id         INTEGER PRIMARY KEY,
+    staff_id   INTEGER NOT NULL REFERENCES staff (id),
+    service    TEXT NOT NULL,
+    starts_at  TEXT NOT NULL,
+    ends_at    TEXT NOT NULL,
+    UNIQUE (staff_id, service, starts_at, ends_at),
+    CHECK (starts_at < ends_at)
+);
+CREATE INDEX shifts_by_end ON shifts (ends_at);
+
+CREATE TABLE calls (
+    id             INTEGER PRIMARY KEY,
+    call_sid       TEXT NOT NULL UNIQUE,
+    line_number    TEXT NOT NULL,
+    caller_sealed  BLOB NOT NULL,
+    caller_hash    TEXT NOT NULL,
+    status         TEXT NOT NULL,
+    stage          TEXT NOT NULL,
+    outcome        TEXT,
+    answered_by    INTEGER REFERENCES staff (id),
+    started_at     TEXT NOT NULL,
+    answered_at    TEXT,
+    ended_at       TEXT,
+    duration_secs  INTEGER,
+    last_sequence  INTEGER NOT NULL DEFAULT -1
+);
+CREATE INDEX calls_by_caller ON calls (caller_hash);
+CREATE INDEX calls_by_start ON calls (started_at);
+
+CREATE TABLE call_legs (
+    id            INTEGER PRIMARY KEY,
+    call_id       INTEGER NOT NULL REFERENCES calls (id),
+    attempt       INTEGER NOT NULL,
+    staff_id      INTEGER NOT NULL REFERENCES staff (id),
+    started_at    TEXT NOT NULL,
+    dial_call_sid TEXT,
+    result        TEXT,
+    duration_secs INTEGER,
+    ended_at      TEXT,
+    UNIQUE (call_id, attempt)
+);
+
+CREATE TABLE voicemails (
+    id                INTEGER PRIMARY KEY,
+    call_id           INTEGER NOT NULL UNIQUE REFERENCES calls (id),
+    recording_sid     TEXT NOT NULL,
+    recording_sealed  BLOB NOT NULL,
+    duration_secs     INTEGER,
+    created_at        TEXT NOT NULL
+);
+
+CREATE TABLE outbox (
+    id              INTEGER PRIMARY KEY,
+    idempotency_key TEXT NOT NULL UNIQUE,
+    channel         TEXT NOT NULL,
+    to_sealed       BLOB NOT NULL,
+    body_sealed     BLOB NOT NULL,
+    status          TEXT NOT NULL,
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    provider_sid    TEXT,
+    created_at      TEXT NOT NULL,
+    sent_at         TEXT
+);
+CREATE INDEX outbox_pending ON outbox (status, id);
+
+CREATE TABLE api_tokens (
+    id         INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL,
+    token_hash TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL
+);

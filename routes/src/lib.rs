@@ -1,0 +1,6 @@
+//! How a hotline call or message is routed, as pure functions: menus, whom to ring and in what
+//! order, escalation, voicemail, and the TwiML documents. Never touches the network, the database
+//! or the clock.
+
+pub mod call;
+pub mod twiml;

@@ -1,0 +1,110 @@
+//! The `hotline` command line: one subcommand per job, each configured by flag or environment.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use crate::config::{DatabaseArgs, ServeArgs};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "hotline",
+    version,
+    about = "Answers a crisis hotline's calls and puts each caller through to the person on duty"
+)]
+pub struct Cli {
+    /// Write logs as JSON lines, for a log collector.
+    #[arg(long, global = true, env = "HOTLINE_LOG_JSON")]
+    pub log_json: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Answer webhooks and run the hotline.
+    Serve(ServeArgs),
+    /// Load staff and shifts from a TOML file (see examples/rota.toml).
+    Import {
+        file: PathBuf,
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// The time zone of times written without an offset.
+        #[arg(long, env = "HOTLINE_TIMEZONE", default_value = "Asia/Almaty")]
+        timezone: chrono_tz::Tz,
+    },
+    /// API bearer tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Make a new bearer token for the JSON API and print it once; only its hash is kept.
+    Create {
+        /// Who or what the token is for.
+        #[arg(long, default_value = "api")]
+        name: String,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+}
+
+pub fn init_logs(json: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn"));
+    let logs = tracing_subscriber::fmt().with_env_filter(filter);
+    if json {
+        logs.json().init()
+    } else {
+        logs.init()
+    }
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve(args) => crate::server::serve(args).await,
+        Command::Import {
+            file,
+            database,
+            timezone,
+        } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            let rota = crate::import::parse(&text, timezone).map_err(|errors| {
+                anyhow::anyhow!(
+                    "{} is not valid; nothing was imported:\n{}",
+                    file.display(),
+                    errors.join("\n")
+                )
+            })?;
+            let store = crate::store::open(&database.database_url).await?;
+            let imported = crate::import::apply(store.as_ref(), &rota, chrono::Utc::now()).await?;
+            println!(
+                "imported {} staff and {} shifts from {}",
+                imported.staff,
+                imported.shifts,
+                file.display()
+            );
+            Ok(())
+        }
+        Command::Token(TokenCommand::Create { name, database }) => {
+            let store = crate::store::open(&database.database_url).await?;
+            let mut secret = [0u8; 32];
+            rand::rng().fill_bytes(&mut secret);
+            let token = format!("hl_{}", hex::encode(secret));
+            let hash = hex::encode(Sha256::digest(token.as_bytes()));
+            store
+                .create_api_token(&name, &hash, chrono::Utc::now())
+                .await?;
+            println!("{token}");
+            eprintln!(
+                "Keep this token: it is shown once. Send it as `Authorization: Bearer <token>`."
+            );
+            Ok(())
+        }
+    }
+}

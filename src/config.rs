@@ -1,0 +1,62 @@
+//! The server's configuration, by flag or environment variable, every one optional: with none
+//! set, `hotline serve` runs the whole system on an embedded SQLite file.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::Args;
+
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseArgs {
+    /// Where the records live: `sqlite://FILE` for one machine, `postgres://…` for several.
+    #[arg(
+        long,
+        env = "HOTLINE_DATABASE_URL",
+        default_value = "sqlite://hotline.db"
+    )]
+    pub database_url: String,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SecretArgs {
+    /// 64 hex digits that seal personal data at rest; without it the server makes one and keeps
+    /// it in the secrets file.
+    #[arg(long, env = "HOTLINE_SECRET_KEY", hide_env_values = true)]
+    pub secret_key: Option<String>,
+    /// Where the server keeps the secrets it makes for itself.
+    #[arg(long, env = "HOTLINE_SECRETS_FILE", default_value = "hotline.secrets")]
+    pub secrets_file: PathBuf,
+    /// The token Twilio signs webhooks with; without it the server makes one for `hotline simulate`.
+    #[arg(long, env = "TWILIO_AUTH_TOKEN", hide_env_values = true)]
+    pub twilio_auth_token: Option<String>,
+    /// The previous or secondary auth token, still accepted while a token is rotated.
+    #[arg(long, env = "TWILIO_SECONDARY_AUTH_TOKEN", hide_env_values = true)]
+    pub twilio_secondary_auth_token: Option<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    #[command(flatten)]
+    pub secrets: SecretArgs,
+    /// The address and port to listen on.
+    #[arg(long, env = "HOTLINE_LISTEN", default_value = "0.0.0.0:8080")]
+    pub listen: SocketAddr,
+    /// The URL Twilio calls, like `https://hotline.example.org`; webhook signatures cover it.
+    /// Without it, the URL is taken from each request's Host header over plain HTTP.
+    #[arg(long, env = "HOTLINE_PUBLIC_URL")]
+    pub public_url: Option<url::Url>,
+    #[arg(long, env = "TWILIO_ACCOUNT_SID")]
+    pub twilio_account_sid: Option<String>,
+    /// A Twilio-compatible provider or a mock.
+    #[arg(
+        long,
+        env = "TWILIO_API_BASE",
+        default_value = "https://api.twilio.com"
+    )]
+    pub twilio_api_base: url::Url,
+    /// The time zone the rota and reports are read in.
+    #[arg(long, env = "HOTLINE_TIMEZONE", default_value = "Asia/Almaty")]
+    pub timezone: chrono_tz::Tz,
+}

@@ -1,0 +1,161 @@
+//! Sealing personal values at rest (XChaCha20-Poly1305) and hashing phone numbers for matching
+//! (HMAC-SHA256). A sealed value starts with the id of the key that sealed it, so keys can be
+//! rotated while old values stay readable. Never logs a value, sealed or not.
+
+use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, OsRng};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use hmac::{Hmac, Mac};
+use sha2::{Digest, Sha256};
+
+const KEY_ID_LEN: usize = 4;
+const NONCE_LEN: usize = 24;
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum CryptoError {
+    #[error("the secret key must be 32 bytes written as 64 hex digits")]
+    BadKey,
+    #[error("a sealed value was made with key {0}, which this server does not hold")]
+    UnknownKey(String),
+    #[error("a sealed value is damaged or was not sealed by this hotline")]
+    Damaged,
+}
+
+/// The data key: seals and opens personal values, and hashes numbers for matching.
+#[derive(Clone)]
+pub struct DataKey {
+    id: [u8; KEY_ID_LEN],
+    cipher: XChaCha20Poly1305,
+    hash_key: [u8; 32],
+}
+
+impl std::fmt::Debug for DataKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "DataKey({})", hex::encode(self.id))
+    }
+}
+
+impl DataKey {
+    /// Reads a key written as 64 hex digits.
+    pub fn from_hex(text: &str) -> Result<Self, CryptoError> {
+        let bytes = hex::decode(text.trim()).map_err(|_| CryptoError::BadKey)?;
+        let key: [u8; 32] = bytes.try_into().map_err(|_| CryptoError::BadKey)?;
+        Ok(Self::from_bytes(&key))
+    }
+
+    pub fn generate_hex() -> String {
+        hex::encode(XChaCha20Poly1305::generate_key(&mut OsRng))
+    }
+
+    fn from_bytes(key: &[u8; 32]) -> Self {
+        // Separate subkeys, so the hash of a number reveals nothing about the sealing key.
+        let derive = |label: &[u8]| -> [u8; 32] {
+            let mut mac =
+                <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes any key length");
+            mac.update(label);
+            mac.finalize().into_bytes().into()
+        };
+        let id_digest = Sha256::digest(derive(b"hotline key id"));
+        let mut id = [0u8; KEY_ID_LEN];
+        id.copy_from_slice(&id_digest[..KEY_ID_LEN]);
+        Self {
+            id,
+            cipher: XChaCha20Poly1305::new(&derive(b"hotline seal").into()),
+            hash_key: derive(b"hotline number hash"),
+        }
+    }
+
+    pub fn id_hex(&self) -> String {
+        hex::encode(self.id)
+    }
+
+    /// Encrypts `plain` with a fresh random nonce: key id ‖ nonce ‖ ciphertext and tag.
+    pub fn seal(&self, plain: &str) -> Vec<u8> {
+        let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
+        let sealed = self
+            .cipher
+            .encrypt(&nonce, plain.as_bytes())
+            .expect("XChaCha20-Poly1305 encryption cannot fail for in-memory input");
+        [self.id.as_slice(), nonce.as_slice(), &sealed].concat()
+    }
+
+    pub fn open(&self, sealed: &[u8]) -> Result<String, CryptoError> {
+        if sealed.len() < KEY_ID_LEN + NONCE_LEN {
+            return Err(CryptoError::Damaged);
+        }
+        let (id, rest) = sealed.split_at(KEY_ID_LEN);
+        if id != self.id {
+            return Err(CryptoError::UnknownKey(hex::encode(id)));
+        }
+        let (nonce, body) = rest.split_at(NONCE_LEN);
+        let plain = self
+            .cipher
+            .decrypt(XNonce::from_slice(nonce), body)
+            .map_err(|_| CryptoError::Damaged)?;
+        String::from_utf8(plain).map_err(|_| CryptoError::Damaged)
+    }
+
+    /// A keyed hash of a value (a phone number in E.164), stable for this key, to recognise a
+    /// repeat contact without storing or comparing the number itself.
+    pub fn hash(&self, value: &str) -> String {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.hash_key)
+            .expect("HMAC takes any key length");
+        mac.update(value.as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key() -> DataKey {
+        DataKey::from_hex(&DataKey::generate_hex()).expect("a generated key is valid")
+    }
+
+    #[test]
+    fn a_sealed_value_opens_to_itself_and_hides_it() {
+        let key = key();
+        let sealed = key.seal("+77011234567");
+        assert_eq!(key.open(&sealed), Ok("+77011234567".to_owned()));
+        assert!(!sealed.windows(5).any(|w| w == b"70112"));
+        assert_ne!(
+            key.seal("+77011234567"),
+            sealed,
+            "each seal uses a fresh nonce"
+        );
+    }
+
+    #[test]
+    fn another_key_or_a_flipped_bit_is_refused() {
+        let (one, other) = (key(), key());
+        let mut sealed = one.seal("Қайырлы күн");
+        assert!(matches!(
+            other.open(&sealed),
+            Err(CryptoError::UnknownKey(_))
+        ));
+        let last = sealed.len() - 1;
+        sealed[last] ^= 1;
+        assert_eq!(one.open(&sealed), Err(CryptoError::Damaged));
+        assert_eq!(one.open(b"short"), Err(CryptoError::Damaged));
+    }
+
+    #[test]
+    fn hashes_match_for_one_key_and_differ_between_keys() {
+        let (one, other) = (key(), key());
+        assert_eq!(one.hash("+77011234567"), one.hash("+77011234567"));
+        assert_ne!(one.hash("+77011234567"), one.hash("+77011234568"));
+        assert_ne!(one.hash("+77011234567"), other.hash("+77011234567"));
+    }
+
+    #[test]
+    fn a_key_must_be_64_hex_digits() {
+        assert_eq!(
+            DataKey::from_hex("abcd").map(|_| ()),
+            Err(CryptoError::BadKey)
+        );
+        assert_eq!(
+            DataKey::from_hex(&"zz".repeat(32)).map(|_| ()),
+            Err(CryptoError::BadKey)
+        );
+    }
+}

@@ -1,0 +1,17 @@
+//! The hotline server: the only crate of the workspace that does I/O. It records, wires and
+//! sends; what to do with a call or a rota lives in `hotline-routes` and `hotline-schedules`.
+
+#![forbid(unsafe_code)]
+
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod crypto;
+pub mod import;
+pub mod metrics;
+pub mod outbox;
+pub mod secrets;
+pub mod server;
+pub mod store;
+pub mod telephony;
+pub mod web;

@@ -1,0 +1,111 @@
+//! The hotline's records, behind one trait with two implementations: SQLite for a single
+//! machine, PostgreSQL for several instances. The backend is picked from the URL scheme.
+//! Nothing here decides anything: the rules live in `routes` and `schedules`.
+
+mod postgres;
+mod records;
+mod sql;
+mod sqlite;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use hotline_schedules::{Shift, StaffMember};
+
+pub use postgres::PostgresStore;
+pub use records::*;
+pub use sqlite::SqliteStore;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    #[error("a stored value is not valid: {0}")]
+    Corrupt(String),
+    #[error("unsupported database URL {0:?}: use sqlite://FILE or postgres://…")]
+    UnsupportedUrl(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Opens the store named by `url` and brings its schema up to date.
+pub async fn open(url: &str) -> StoreResult<std::sync::Arc<dyn Store>> {
+    if url.starts_with("sqlite:") {
+        Ok(std::sync::Arc::new(SqliteStore::open(url).await?))
+    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        Ok(std::sync::Arc::new(PostgresStore::open(url).await?))
+    } else {
+        Err(StoreError::UnsupportedUrl(
+            url.split('@').next_back().unwrap_or(url).to_owned(),
+        ))
+    }
+}
+
+/// Every read and write the server makes. Writes that a provider may repeat are idempotent on
+/// the provider's id: repeating one returns the first result and changes nothing.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// `sqlite` or `postgres`, for logs and metrics.
+    fn backend(&self) -> &'static str;
+    async fn ping(&self) -> StoreResult<()>;
+
+    /// Adds a staff member, or updates the one with the same phone number.
+    async fn upsert_staff(&self, staff: &NewStaff, at: DateTime<Utc>) -> StoreResult<i64>;
+    async fn staff(&self) -> StoreResult<Vec<StaffMember>>;
+    /// Adds a shift unless the same person already has the same shift; returns its id.
+    async fn upsert_shift(&self, shift: &NewShift) -> StoreResult<i64>;
+    /// Every shift that overlaps `[from, to)`.
+    async fn shifts_between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<Vec<Shift>>;
+
+    /// Records a call the first time its CallSid is seen; a repeat returns the first record.
+    async fn record_call(&self, call: &NewCall) -> StoreResult<CallRecord>;
+    async fn call_by_sid(&self, call_sid: &str) -> StoreResult<Option<CallRecord>>;
+    async fn set_call_stage(&self, call_id: i64, stage: CallStage) -> StoreResult<()>;
+    /// Records that a person is being rung; repeating the same attempt changes nothing.
+    async fn start_leg(&self, leg: &NewLeg) -> StoreResult<()>;
+    async fn legs(&self, call_id: i64) -> StoreResult<Vec<CallLeg>>;
+    /// Records how an attempt ended, once: a repeated callback keeps the first result.
+    async fn finish_leg(&self, call_id: i64, attempt: i64, end: &LegEnd) -> StoreResult<()>;
+    /// Marks the call answered by a person, once.
+    async fn mark_answered(
+        &self,
+        call_id: i64,
+        staff_id: i64,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// Stores a voicemail once per call; returns whether this was the first time.
+    async fn record_voicemail(&self, voicemail: &NewVoicemail) -> StoreResult<bool>;
+    async fn has_voicemail(&self, call_id: i64) -> StoreResult<bool>;
+    /// Applies a status callback unless a later one (by sequence number) was applied already.
+    async fn apply_call_status(&self, update: &CallStatusUpdate) -> StoreResult<()>;
+    /// Every call that started in `[from, to)`, oldest first.
+    async fn calls_between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<Vec<CallRecord>>;
+
+    /// Queues a message once per idempotency key; returns whether it was new.
+    async fn enqueue_outbox(&self, message: &NewOutboxMessage) -> StoreResult<bool>;
+    async fn pending_outbox(&self, limit: i64) -> StoreResult<Vec<OutboxMessage>>;
+    async fn mark_outbox_sent(
+        &self,
+        id: i64,
+        provider_sid: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    async fn mark_outbox_attempt_failed(&self, id: i64, give_up: bool) -> StoreResult<()>;
+
+    async fn create_api_token(
+        &self,
+        name: &str,
+        token_hash: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<i64>;
+    async fn api_token_exists(&self, token_hash: &str) -> StoreResult<bool>;
+}

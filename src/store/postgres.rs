@@ -1,0 +1,27 @@
+//! The PostgreSQL store, for several server instances sharing one database.
+
+use chrono::{DateTime, Utc};
+use hotline_schedules::{Shift, StaffMember};
+use sqlx::postgres::{PgPool, PgPoolOptions};
+
+use super::sql;
+use super::*;
+
+pub struct PostgresStore {
+    pool: PgPool,
+}
+
+impl PostgresStore {
+    /// Connects to `url` and runs the migrations; concurrent instances wait on sqlx's migration lock.
+    pub async fn open(url: &str) -> StoreResult<Self> {
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(std::time::Duration::from_secs(10))
+            .connect(url)
+            .await?;
+        sqlx::migrate!("migrations/postgres").run(&pool).await?;
+        Ok(Self { pool })
+    }
+}
+
+sql::sql_store!(PostgresStore, "postgres");

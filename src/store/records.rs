@@ -1,0 +1,124 @@
+//! The shapes of what the store keeps and returns. Personal values arrive here already sealed
+//! (encrypted) by `crate::crypto`; the store never sees a caller's number in the clear.
+
+use chrono::{DateTime, Utc};
+pub use hotline_routes::call::{CallOutcome, CallStage};
+use hotline_schedules::{Language, PhoneNumber, Service};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewStaff {
+    pub name: String,
+    pub phone: PhoneNumber,
+    pub services: Vec<Service>,
+    pub languages: Vec<Language>,
+    pub is_coordinator: bool,
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewShift {
+    pub staff_id: i64,
+    pub service: Service,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewCall {
+    pub call_sid: String,
+    /// The hotline number she dialled (ours, not personal).
+    pub line_number: String,
+    pub caller_sealed: Vec<u8>,
+    pub caller_hash: String,
+    pub status: String,
+    pub started_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallRecord {
+    pub id: i64,
+    pub call_sid: String,
+    pub line_number: String,
+    pub caller_sealed: Vec<u8>,
+    pub caller_hash: String,
+    pub status: String,
+    pub stage: CallStage,
+    pub outcome: Option<CallOutcome>,
+    pub answered_by: Option<i64>,
+    pub started_at: DateTime<Utc>,
+    pub answered_at: Option<DateTime<Utc>>,
+    pub ended_at: Option<DateTime<Utc>>,
+    pub duration_secs: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewLeg {
+    pub call_id: i64,
+    pub attempt: i64,
+    pub staff_id: i64,
+    pub started_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LegEnd {
+    /// Twilio's DialCallStatus: completed, answered, busy, no-answer, failed, canceled.
+    pub result: String,
+    pub dial_call_sid: Option<String>,
+    pub duration_secs: Option<i64>,
+    pub ended_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallLeg {
+    pub call_id: i64,
+    pub attempt: i64,
+    pub staff_id: i64,
+    pub started_at: DateTime<Utc>,
+    pub result: Option<String>,
+    pub dial_call_sid: Option<String>,
+    pub duration_secs: Option<i64>,
+    pub ended_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewVoicemail {
+    pub call_id: i64,
+    pub recording_sid: String,
+    pub recording_sealed: Vec<u8>,
+    pub duration_secs: Option<i64>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallStatusUpdate {
+    pub call_sid: String,
+    pub status: String,
+    /// Twilio's SequenceNumber; callbacks may arrive out of order.
+    pub sequence: i64,
+    /// Set when the status is final.
+    pub ended_at: Option<DateTime<Utc>>,
+    pub duration_secs: Option<i64>,
+    /// Set when the status is final and the call had no outcome yet.
+    pub outcome: Option<CallOutcome>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewOutboxMessage {
+    /// Makes a retried enqueue a no-op: one message per event and recipient.
+    pub idempotency_key: String,
+    pub channel: String,
+    pub to_sealed: Vec<u8>,
+    pub body_sealed: Vec<u8>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxMessage {
+    pub id: i64,
+    pub idempotency_key: String,
+    pub channel: String,
+    pub to_sealed: Vec<u8>,
+    pub body_sealed: Vec<u8>,
+    pub status: String,
+    pub attempts: i64,
+}

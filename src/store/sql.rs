@@ -1,0 +1,492 @@
+//! The SQL both backends share, written once. `sql_store!` implements [`super::Store`] for a
+//! store type over a concrete sqlx pool; the SQL here is the dialect SQLite and PostgreSQL agree
+//! on (`$n` parameters, `RETURNING`, `ON CONFLICT`). Where they differ, the backend's own module
+//! says so.
+
+use chrono::{DateTime, Utc};
+use hotline_schedules::{PhoneNumber, Shift, StaffMember};
+
+use super::{CallLeg, CallOutcome, CallRecord, CallStage, OutboxMessage, StoreError, StoreResult};
+
+/// Lists are kept as comma-separated names: small, fixed vocabularies read whole every time.
+pub(super) fn join_names<T: std::fmt::Display>(items: &[T]) -> String {
+    items
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn parse_names<T: std::str::FromStr>(text: &str) -> StoreResult<Vec<T>>
+where
+    T::Err: std::fmt::Display,
+{
+    text.split(',')
+        .filter(|name| !name.is_empty())
+        .map(|name| {
+            name.parse()
+                .map_err(|e: T::Err| StoreError::Corrupt(e.to_string()))
+        })
+        .collect()
+}
+
+fn parse<T: std::str::FromStr>(text: &str) -> StoreResult<T>
+where
+    T::Err: std::fmt::Display,
+{
+    text.parse()
+        .map_err(|e: T::Err| StoreError::Corrupt(e.to_string()))
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct StaffRow {
+    id: i64,
+    name: String,
+    phone: String,
+    services: String,
+    languages: String,
+    is_coordinator: bool,
+    active: bool,
+}
+
+impl StaffRow {
+    pub(super) fn into_member(self) -> StoreResult<StaffMember> {
+        Ok(StaffMember {
+            id: self.id,
+            name: self.name,
+            phone: PhoneNumber::parse(&self.phone)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            services: parse_names(&self.services)?,
+            languages: parse_names(&self.languages)?,
+            is_coordinator: self.is_coordinator,
+            active: self.active,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct ShiftRow {
+    id: i64,
+    staff_id: i64,
+    service: String,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+}
+
+impl ShiftRow {
+    pub(super) fn into_shift(self) -> StoreResult<Shift> {
+        Ok(Shift {
+            id: self.id,
+            staff_id: self.staff_id,
+            service: parse(&self.service)?,
+            starts_at: self.starts_at,
+            ends_at: self.ends_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct CallRow {
+    id: i64,
+    call_sid: String,
+    line_number: String,
+    caller_sealed: Vec<u8>,
+    caller_hash: String,
+    status: String,
+    stage: String,
+    outcome: Option<String>,
+    answered_by: Option<i64>,
+    started_at: DateTime<Utc>,
+    answered_at: Option<DateTime<Utc>>,
+    ended_at: Option<DateTime<Utc>>,
+    duration_secs: Option<i64>,
+}
+
+impl CallRow {
+    pub(super) fn into_record(self) -> StoreResult<CallRecord> {
+        Ok(CallRecord {
+            id: self.id,
+            call_sid: self.call_sid,
+            line_number: self.line_number,
+            caller_sealed: self.caller_sealed,
+            caller_hash: self.caller_hash,
+            status: self.status,
+            stage: CallStage::from_name(&self.stage)
+                .ok_or_else(|| StoreError::Corrupt(self.stage.clone()))?,
+            outcome: match self.outcome.as_deref() {
+                Some(name) => Some(
+                    CallOutcome::from_name(name)
+                        .ok_or_else(|| StoreError::Corrupt(name.to_owned()))?,
+                ),
+                None => None,
+            },
+            answered_by: self.answered_by,
+            started_at: self.started_at,
+            answered_at: self.answered_at,
+            ended_at: self.ended_at,
+            duration_secs: self.duration_secs,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct LegRow {
+    call_id: i64,
+    attempt: i64,
+    staff_id: i64,
+    started_at: DateTime<Utc>,
+    result: Option<String>,
+    dial_call_sid: Option<String>,
+    duration_secs: Option<i64>,
+    ended_at: Option<DateTime<Utc>>,
+}
+
+impl From<LegRow> for CallLeg {
+    fn from(row: LegRow) -> Self {
+        CallLeg {
+            call_id: row.call_id,
+            attempt: row.attempt,
+            staff_id: row.staff_id,
+            started_at: row.started_at,
+            result: row.result,
+            dial_call_sid: row.dial_call_sid,
+            duration_secs: row.duration_secs,
+            ended_at: row.ended_at,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct OutboxRow {
+    id: i64,
+    idempotency_key: String,
+    channel: String,
+    to_sealed: Vec<u8>,
+    body_sealed: Vec<u8>,
+    status: String,
+    attempts: i64,
+}
+
+impl From<OutboxRow> for OutboxMessage {
+    fn from(row: OutboxRow) -> Self {
+        OutboxMessage {
+            id: row.id,
+            idempotency_key: row.idempotency_key,
+            channel: row.channel,
+            to_sealed: row.to_sealed,
+            body_sealed: row.body_sealed,
+            status: row.status,
+            attempts: row.attempts,
+        }
+    }
+}
+
+/// The start of every query that reads calls, as a literal so queries stay static strings.
+macro_rules! select_calls {
+    () => {
+        "SELECT id, call_sid, line_number, caller_sealed, caller_hash, status, stage, outcome, \
+         answered_by, started_at, answered_at, ended_at, duration_secs FROM calls "
+    };
+}
+
+/// Implements `Store` for `$store`, whose `pool` field is a `sqlx::Pool<$db>`.
+macro_rules! sql_store {
+    ($store:ty, $backend:literal) => {
+        #[async_trait::async_trait]
+        impl $crate::store::Store for $store {
+            fn backend(&self) -> &'static str {
+                $backend
+            }
+
+            async fn ping(&self) -> StoreResult<()> {
+                sqlx::query("SELECT 1").execute(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn upsert_staff(&self, staff: &NewStaff, at: DateTime<Utc>) -> StoreResult<i64> {
+                let id = sqlx::query_scalar(
+                    "INSERT INTO staff (name, phone, services, languages, is_coordinator, active, created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)
+                     ON CONFLICT (phone) DO UPDATE SET name = excluded.name, services = excluded.services,
+                        languages = excluded.languages, is_coordinator = excluded.is_coordinator,
+                        active = excluded.active
+                     RETURNING id",
+                )
+                .bind(&staff.name)
+                .bind(staff.phone.as_e164())
+                .bind(sql::join_names(&staff.services))
+                .bind(sql::join_names(&staff.languages))
+                .bind(staff.is_coordinator)
+                .bind(staff.active)
+                .bind(at)
+                .fetch_one(&self.pool)
+                .await?;
+                Ok(id)
+            }
+
+            async fn staff(&self) -> StoreResult<Vec<StaffMember>> {
+                let rows: Vec<sql::StaffRow> = sqlx::query_as(
+                    "SELECT id, name, phone, services, languages, is_coordinator, active FROM staff ORDER BY id",
+                )
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter().map(sql::StaffRow::into_member).collect()
+            }
+
+            async fn upsert_shift(&self, shift: &NewShift) -> StoreResult<i64> {
+                // DO UPDATE (a no-op) rather than DO NOTHING, so RETURNING yields the existing id.
+                let id = sqlx::query_scalar(
+                    "INSERT INTO shifts (staff_id, service, starts_at, ends_at) VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (staff_id, service, starts_at, ends_at) DO UPDATE SET staff_id = excluded.staff_id
+                     RETURNING id",
+                )
+                .bind(shift.staff_id)
+                .bind(shift.service.as_str())
+                .bind(shift.starts_at)
+                .bind(shift.ends_at)
+                .fetch_one(&self.pool)
+                .await?;
+                Ok(id)
+            }
+
+            async fn shifts_between(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> StoreResult<Vec<Shift>> {
+                let rows: Vec<sql::ShiftRow> = sqlx::query_as(
+                    "SELECT id, staff_id, service, starts_at, ends_at FROM shifts
+                     WHERE ends_at > $1 AND starts_at < $2 ORDER BY starts_at, id",
+                )
+                .bind(from)
+                .bind(to)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter().map(sql::ShiftRow::into_shift).collect()
+            }
+
+            async fn record_call(&self, call: &NewCall) -> StoreResult<CallRecord> {
+                sqlx::query(
+                    "INSERT INTO calls (call_sid, line_number, caller_sealed, caller_hash, status, stage, started_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (call_sid) DO NOTHING",
+                )
+                .bind(&call.call_sid)
+                .bind(&call.line_number)
+                .bind(&call.caller_sealed)
+                .bind(&call.caller_hash)
+                .bind(&call.status)
+                .bind(CallStage::Greeting.as_str())
+                .bind(call.started_at)
+                .execute(&self.pool)
+                .await?;
+                self.call_by_sid(&call.call_sid)
+                    .await?
+                    .ok_or_else(|| StoreError::Corrupt("a call vanished after it was recorded".into()))
+            }
+
+            async fn call_by_sid(&self, call_sid: &str) -> StoreResult<Option<CallRecord>> {
+                let row: Option<sql::CallRow> =
+                    sqlx::query_as(concat!(sql::select_calls!(), "WHERE call_sid = $1"))
+                        .bind(call_sid)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                row.map(sql::CallRow::into_record).transpose()
+            }
+
+            async fn set_call_stage(&self, call_id: i64, stage: CallStage) -> StoreResult<()> {
+                sqlx::query("UPDATE calls SET stage = $1 WHERE id = $2")
+                    .bind(stage.as_str())
+                    .bind(call_id)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn start_leg(&self, leg: &NewLeg) -> StoreResult<()> {
+                sqlx::query(
+                    "INSERT INTO call_legs (call_id, attempt, staff_id, started_at) VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (call_id, attempt) DO NOTHING",
+                )
+                .bind(leg.call_id)
+                .bind(leg.attempt)
+                .bind(leg.staff_id)
+                .bind(leg.started_at)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn legs(&self, call_id: i64) -> StoreResult<Vec<CallLeg>> {
+                let rows: Vec<sql::LegRow> = sqlx::query_as(
+                    "SELECT call_id, attempt, staff_id, started_at, result, dial_call_sid, duration_secs, ended_at
+                     FROM call_legs WHERE call_id = $1 ORDER BY attempt",
+                )
+                .bind(call_id)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows.into_iter().map(CallLeg::from).collect())
+            }
+
+            async fn finish_leg(&self, call_id: i64, attempt: i64, end: &LegEnd) -> StoreResult<()> {
+                sqlx::query(
+                    "UPDATE call_legs SET result = $1, dial_call_sid = $2, duration_secs = $3, ended_at = $4
+                     WHERE call_id = $5 AND attempt = $6 AND result IS NULL",
+                )
+                .bind(&end.result)
+                .bind(&end.dial_call_sid)
+                .bind(end.duration_secs)
+                .bind(end.ended_at)
+                .bind(call_id)
+                .bind(attempt)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn mark_answered(&self, call_id: i64, staff_id: i64, at: DateTime<Utc>) -> StoreResult<()> {
+                sqlx::query(
+                    "UPDATE calls SET answered_by = $1, answered_at = $2, stage = $3, outcome = $4
+                     WHERE id = $5 AND answered_by IS NULL",
+                )
+                .bind(staff_id)
+                .bind(at)
+                .bind(CallStage::Connected.as_str())
+                .bind(CallOutcome::Answered.as_str())
+                .bind(call_id)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn record_voicemail(&self, voicemail: &NewVoicemail) -> StoreResult<bool> {
+                let done = sqlx::query(
+                    "INSERT INTO voicemails (call_id, recording_sid, recording_sealed, duration_secs, created_at)
+                     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (call_id) DO NOTHING",
+                )
+                .bind(voicemail.call_id)
+                .bind(&voicemail.recording_sid)
+                .bind(&voicemail.recording_sealed)
+                .bind(voicemail.duration_secs)
+                .bind(voicemail.created_at)
+                .execute(&self.pool)
+                .await?;
+                if done.rows_affected() == 1 {
+                    sqlx::query("UPDATE calls SET outcome = $1 WHERE id = $2 AND outcome IS NULL")
+                        .bind(CallOutcome::Voicemail.as_str())
+                        .bind(voicemail.call_id)
+                        .execute(&self.pool)
+                        .await?;
+                }
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn has_voicemail(&self, call_id: i64) -> StoreResult<bool> {
+                let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM voicemails WHERE call_id = $1")
+                    .bind(call_id)
+                    .fetch_one(&self.pool)
+                    .await?;
+                Ok(count > 0)
+            }
+
+            async fn apply_call_status(&self, update: &CallStatusUpdate) -> StoreResult<()> {
+                sqlx::query(
+                    "UPDATE calls SET status = $1, last_sequence = $2,
+                        ended_at = COALESCE($3, ended_at), duration_secs = COALESCE($4, duration_secs),
+                        outcome = COALESCE(outcome, $5)
+                     WHERE call_sid = $6 AND last_sequence <= $2",
+                )
+                .bind(&update.status)
+                .bind(update.sequence)
+                .bind(update.ended_at)
+                .bind(update.duration_secs)
+                .bind(update.outcome.map(CallOutcome::as_str))
+                .bind(&update.call_sid)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn calls_between(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> StoreResult<Vec<CallRecord>> {
+                let rows: Vec<sql::CallRow> = sqlx::query_as(concat!(
+                    sql::select_calls!(),
+                    "WHERE started_at >= $1 AND started_at < $2 ORDER BY started_at, id"
+                ))
+                .bind(from)
+                .bind(to)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter().map(sql::CallRow::into_record).collect()
+            }
+
+            async fn enqueue_outbox(&self, message: &NewOutboxMessage) -> StoreResult<bool> {
+                let done = sqlx::query(
+                    "INSERT INTO outbox (idempotency_key, channel, to_sealed, body_sealed, status, created_at)
+                     VALUES ($1, $2, $3, $4, 'pending', $5) ON CONFLICT (idempotency_key) DO NOTHING",
+                )
+                .bind(&message.idempotency_key)
+                .bind(&message.channel)
+                .bind(&message.to_sealed)
+                .bind(&message.body_sealed)
+                .bind(message.created_at)
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn pending_outbox(&self, limit: i64) -> StoreResult<Vec<OutboxMessage>> {
+                let rows: Vec<sql::OutboxRow> = sqlx::query_as(
+                    "SELECT id, idempotency_key, channel, to_sealed, body_sealed, status, attempts
+                     FROM outbox WHERE status = 'pending' ORDER BY id LIMIT $1",
+                )
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows.into_iter().map(OutboxMessage::from).collect())
+            }
+
+            async fn mark_outbox_sent(&self, id: i64, provider_sid: &str, at: DateTime<Utc>) -> StoreResult<()> {
+                sqlx::query(
+                    "UPDATE outbox SET status = 'sent', provider_sid = $1, sent_at = $2, attempts = attempts + 1
+                     WHERE id = $3 AND status = 'pending'",
+                )
+                .bind(provider_sid)
+                .bind(at)
+                .bind(id)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn mark_outbox_attempt_failed(&self, id: i64, give_up: bool) -> StoreResult<()> {
+                sqlx::query(
+                    "UPDATE outbox SET attempts = attempts + 1,
+                        status = CASE WHEN $1 THEN 'failed' ELSE status END
+                     WHERE id = $2 AND status = 'pending'",
+                )
+                .bind(give_up)
+                .bind(id)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn create_api_token(&self, name: &str, token_hash: &str, at: DateTime<Utc>) -> StoreResult<i64> {
+                let id = sqlx::query_scalar(
+                    "INSERT INTO api_tokens (name, token_hash, created_at) VALUES ($1, $2, $3) RETURNING id",
+                )
+                .bind(name)
+                .bind(token_hash)
+                .bind(at)
+                .fetch_one(&self.pool)
+                .await?;
+                Ok(id)
+            }
+
+            async fn api_token_exists(&self, token_hash: &str) -> StoreResult<bool> {
+                let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM api_tokens WHERE token_hash = $1")
+                    .bind(token_hash)
+                    .fetch_one(&self.pool)
+                    .await?;
+                Ok(count > 0)
+            }
+        }
+    };
+}
+
+pub(super) use {select_calls, sql_store};

@@ -1,0 +1,4 @@
+//! Talking with the telephony provider (Twilio or a compatible one): checking that a webhook
+//! really came from it, and, later, the REST client that sends calls and messages.
+
+pub mod signature;

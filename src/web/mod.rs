@@ -1,0 +1,41 @@
+//! The HTTP face of the server: Twilio's webhooks and the operator's endpoints. Handlers record
+//! and wire; what to answer is decided in `hotline-routes`.
+
+mod ops;
+mod voice;
+pub mod webhook;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::clock::Clock;
+use crate::metrics::Metrics;
+use crate::secrets::Secrets;
+use crate::store::Store;
+
+/// Everything a handler may use, cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub secrets: Arc<Secrets>,
+    pub public_url: Option<url::Url>,
+    pub metrics: Arc<Metrics>,
+    pub clock: Arc<dyn Clock>,
+}
+
+/// The whole HTTP application, without a socket, so tests can drive it either way.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(ops::readyz))
+        .route("/metrics", get(ops::metrics))
+        .route("/webhooks/voice", post(voice::incoming))
+        .route("/webhooks/voice/dial", post(voice::dial_ended))
+        .route("/webhooks/voice/voicemail", post(voice::voicemail))
+        .route("/webhooks/voice/recording", post(voice::recording_ready))
+        .route("/webhooks/voice/status", post(voice::status))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}
