@@ -77,9 +77,10 @@ pub fn parse(xml: &str) -> Result<VoiceResponse, TwimlError> {
 
 fn misplaced(parent: &str, child: Element) -> TwimlError {
     let (name, parent) = (child.name, parent.to_owned());
-    match KNOWN.contains(&name.as_str()) {
-        true => TwimlError::Misplaced { name, parent },
-        false => TwimlError::UnknownVerb { name, parent },
+    if KNOWN.contains(&name.as_str()) {
+        TwimlError::Misplaced { name, parent }
+    } else {
+        TwimlError::UnknownVerb { name, parent }
     }
 }
 

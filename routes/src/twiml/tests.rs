@@ -138,7 +138,7 @@ fn random_documents_survive_a_round_trip() {
 
 #[test]
 fn twiml_written_by_hand_is_read_like_twilio_reads_it() {
-    let xml = "
+    let xml = "\u{FEFF}<?xml version=\"1.0\" encoding=\"UTF-8\"?>
         <Response>
           <!-- the menu -->
           <Gather numDigits='1' method=\"post\" action=\"/menu?a=1&amp;b=2\">

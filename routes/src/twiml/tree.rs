@@ -32,7 +32,8 @@ fn malformed(position: u64, reason: impl ToString) -> TwimlError {
 }
 
 pub(super) fn read_tree(xml: &str) -> Result<Element, TwimlError> {
-    let mut reader = Reader::from_str(xml);
+    // Editors on Windows save a byte-order mark, which XML allows before the declaration.
+    let mut reader = Reader::from_str(xml.strip_prefix('\u{FEFF}').unwrap_or(xml));
     let mut open: Vec<Element> = Vec::new();
     let mut root = None;
     loop {
@@ -44,7 +45,7 @@ pub(super) fn read_tree(xml: &str) -> Result<Element, TwimlError> {
             Event::Start(tag) | Event::Empty(tag) if open.is_empty() && root.is_some() => {
                 return Err(malformed(
                     position,
-                    format!("a second root element <{}>", name_of(&tag)?),
+                    format!("a second root element <{}>", name_of(&tag, position)?),
                 ));
             }
             Event::Start(_) | Event::Empty(_) if open.len() >= MAX_DEPTH => {
@@ -101,10 +102,10 @@ pub(super) fn read_tree(xml: &str) -> Result<Element, TwimlError> {
     root.ok_or(TwimlError::Empty)
 }
 
-fn name_of(tag: &BytesStart) -> Result<String, TwimlError> {
+fn name_of(tag: &BytesStart, position: u64) -> Result<String, TwimlError> {
     std::str::from_utf8(tag.name().as_ref())
         .map(str::to_owned)
-        .map_err(|e| malformed(0, e))
+        .map_err(|e| malformed(position, e))
 }
 
 fn element(tag: &BytesStart, position: u64) -> Result<Element, TwimlError> {
@@ -122,7 +123,7 @@ fn element(tag: &BytesStart, position: u64) -> Result<Element, TwimlError> {
         attributes.push((name.to_owned(), value.into_owned()));
     }
     Ok(Element {
-        name: name_of(tag)?,
+        name: name_of(tag, position)?,
         attributes,
         children: Vec::new(),
     })
@@ -138,9 +139,10 @@ fn close(open: &mut [Element], root: &mut Option<Element>, element: Element) {
 fn add_text(open: &mut [Element], text: String, position: u64) -> Result<(), TwimlError> {
     check_chars(&text, position)?;
     let Some(parent) = open.last_mut() else {
-        return match text.chars().all(is_xml_space) {
-            true => Ok(()),
-            false => Err(malformed(position, "text outside the root element")),
+        return if text.chars().all(is_xml_space) {
+            Ok(())
+        } else {
+            Err(malformed(position, "text outside the root element"))
         };
     };
     // Entity references and comments split text into several events; TwiML sees one string.

@@ -9,7 +9,7 @@ use super::write::{trim_xml_space, xml_chars};
 macro_rules! setters {
     ($($field:ident: $kind:ident;)*) => { $( setters!(@one $field: $kind); )* };
     (@one $field:ident: text) => {
-        #[doc = concat!("Sets [`Self::", stringify!($field), "`].")]
+        #[doc = concat!("Sets [`", stringify!($field), "`](field@Self::", stringify!($field), ").")]
         #[must_use]
         pub fn $field(mut self, value: impl Into<String>) -> Self {
             self.$field = Some(xml_chars(value.into()));
@@ -17,7 +17,7 @@ macro_rules! setters {
         }
     };
     (@one $field:ident: $ty:ident) => {
-        #[doc = concat!("Sets [`Self::", stringify!($field), "`].")]
+        #[doc = concat!("Sets [`", stringify!($field), "`](field@Self::", stringify!($field), ").")]
         #[must_use]
         pub fn $field(mut self, value: $ty) -> Self {
             self.$field = Some(value);

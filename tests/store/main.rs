@@ -1,0 +1,452 @@
+//! The store conformance suite: every test runs against SQLite and against the real PostgreSQL
+//! server, each on a fresh database, so both backends keep the same promises.
+
+#[path = "../support/databases.rs"]
+mod databases;
+
+use std::sync::Arc;
+
+use chrono::{DateTime, TimeZone, Utc};
+use hotline::store::*;
+use hotline_schedules::{Language, PhoneNumber, Service};
+
+use databases::TestDatabase;
+
+/// Runs each named test once per backend: `sqlite::name` and `postgres::name`.
+macro_rules! conformance {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test] async fn $name() {
+                let database = super::TestDatabase::sqlite();
+                super::$name(database.open().await).await;
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test] async fn $name() {
+                let database = super::TestDatabase::postgres().await;
+                super::$name(database.open().await).await;
+            })*
+        }
+    };
+}
+
+conformance!(
+    staff_are_added_once_per_phone_and_updated_in_place,
+    shifts_are_added_once_and_found_by_overlap,
+    a_call_is_recorded_once_per_call_sid,
+    a_call_leg_keeps_its_first_result,
+    a_call_is_answered_by_the_first_person_only,
+    a_voicemail_is_kept_once_and_counts_the_call,
+    late_status_callbacks_do_not_undo_later_ones,
+    outbox_messages_are_queued_once_and_sent_once,
+    outbox_messages_are_given_up_after_failures,
+    api_tokens_are_found_by_hash,
+    the_store_answers_and_names_its_backend,
+);
+
+fn at(hour: u32, minute: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 24, hour, minute, 0)
+        .single()
+        .expect("a real time")
+}
+
+fn lawyer(phone: &str) -> NewStaff {
+    NewStaff {
+        name: "Айгерим Омарова".to_owned(),
+        phone: PhoneNumber::parse(phone).expect("valid"),
+        services: vec![Service::Legal],
+        languages: vec![Language::Kk, Language::Ru],
+        is_coordinator: false,
+        active: true,
+    }
+}
+
+fn call(sid: &str) -> NewCall {
+    NewCall {
+        call_sid: sid.to_owned(),
+        line_number: "+77010000000".to_owned(),
+        caller_sealed: vec![1, 2, 3],
+        caller_hash: "hash-of-caller".to_owned(),
+        status: "ringing".to_owned(),
+        started_at: at(10, 0),
+    }
+}
+
+async fn staff_are_added_once_per_phone_and_updated_in_place(store: Arc<dyn Store>) {
+    let first = store
+        .upsert_staff(&lawyer("+77015550101"), at(9, 0))
+        .await
+        .expect("added");
+    let mut changed = lawyer("+77015550101");
+    changed.name = "Айгерим Омарова-Сейткали".to_owned();
+    changed.services = vec![Service::Legal, Service::Psychological];
+    changed.is_coordinator = true;
+    let again = store
+        .upsert_staff(&changed, at(9, 5))
+        .await
+        .expect("updated");
+    let other = store
+        .upsert_staff(&lawyer("+77015550102"), at(9, 5))
+        .await
+        .expect("added");
+    assert_eq!(first, again);
+    assert_ne!(first, other);
+    let staff = store.staff().await.expect("listed");
+    assert_eq!(staff.len(), 2);
+    assert_eq!(staff[0].name, "Айгерим Омарова-Сейткали");
+    assert_eq!(
+        staff[0].services,
+        vec![Service::Legal, Service::Psychological]
+    );
+    assert_eq!(staff[0].languages, vec![Language::Kk, Language::Ru]);
+    assert!(staff[0].is_coordinator && staff[0].active);
+}
+
+async fn shifts_are_added_once_and_found_by_overlap(store: Arc<dyn Store>) {
+    let staff_id = store
+        .upsert_staff(&lawyer("+77015550101"), at(9, 0))
+        .await
+        .expect("added");
+    let shift = NewShift {
+        staff_id,
+        service: Service::Legal,
+        starts_at: at(9, 0),
+        ends_at: at(18, 0),
+    };
+    let id = store.upsert_shift(&shift).await.expect("added");
+    assert_eq!(
+        store.upsert_shift(&shift).await.expect("again"),
+        id,
+        "the same shift twice is one shift"
+    );
+    let night = NewShift {
+        starts_at: at(18, 0),
+        ends_at: at(23, 0),
+        ..shift.clone()
+    };
+    store.upsert_shift(&night).await.expect("added");
+
+    let found = |from, to| {
+        let store = store.clone();
+        async move {
+            store
+                .shifts_between(from, to)
+                .await
+                .expect("read")
+                .iter()
+                .map(|s| s.starts_at)
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(found(at(17, 59), at(18, 0)).await, vec![at(9, 0)]);
+    assert_eq!(
+        found(at(18, 0), at(18, 1)).await,
+        vec![at(18, 0)],
+        "a shift ends at its end"
+    );
+    assert_eq!(found(at(8, 0), at(23, 30)).await, vec![at(9, 0), at(18, 0)]);
+    assert!(found(at(23, 0), at(23, 59)).await.is_empty());
+    let stored = store
+        .shifts_between(at(9, 0), at(9, 1))
+        .await
+        .expect("read");
+    assert_eq!(
+        (stored[0].service, stored[0].ends_at, stored[0].staff_id),
+        (Service::Legal, at(18, 0), staff_id)
+    );
+}
+
+async fn a_call_is_recorded_once_per_call_sid(store: Arc<dyn Store>) {
+    let first = store.record_call(&call("CA01")).await.expect("recorded");
+    let mut retry = call("CA01");
+    retry.started_at = at(10, 1);
+    let again = store.record_call(&retry).await.expect("a retry is fine");
+    assert_eq!(first, again, "a retry returns the first record unchanged");
+    assert_eq!(first.stage, CallStage::Greeting);
+    assert_eq!(first.caller_sealed, vec![1, 2, 3]);
+    store
+        .record_call(&call("CA02"))
+        .await
+        .expect("another call");
+    let calls = store
+        .calls_between(at(0, 0), at(23, 0))
+        .await
+        .expect("listed");
+    assert_eq!(
+        calls
+            .iter()
+            .map(|c| c.call_sid.as_str())
+            .collect::<Vec<_>>(),
+        vec!["CA01", "CA02"]
+    );
+    assert_eq!(store.call_by_sid("CA99").await.expect("read"), None);
+}
+
+async fn a_call_leg_keeps_its_first_result(store: Arc<dyn Store>) {
+    let staff_id = store
+        .upsert_staff(&lawyer("+77015550101"), at(9, 0))
+        .await
+        .expect("added");
+    let call = store.record_call(&call("CA01")).await.expect("recorded");
+    let leg = NewLeg {
+        call_id: call.id,
+        attempt: 0,
+        staff_id,
+        started_at: at(10, 0),
+    };
+    store.start_leg(&leg).await.expect("started");
+    store
+        .start_leg(&leg)
+        .await
+        .expect("a retried start changes nothing");
+    let end = LegEnd {
+        result: "no-answer".into(),
+        dial_call_sid: Some("CA10".into()),
+        duration_secs: Some(0),
+        ended_at: at(10, 1),
+    };
+    store.finish_leg(call.id, 0, &end).await.expect("finished");
+    let late = LegEnd {
+        result: "completed".into(),
+        ..end.clone()
+    };
+    store
+        .finish_leg(call.id, 0, &late)
+        .await
+        .expect("a repeat changes nothing");
+    let legs = store.legs(call.id).await.expect("read");
+    assert_eq!(legs.len(), 1);
+    assert_eq!(legs[0].result.as_deref(), Some("no-answer"));
+    assert_eq!(legs[0].dial_call_sid.as_deref(), Some("CA10"));
+    assert_eq!(legs[0].ended_at, Some(at(10, 1)));
+}
+
+async fn a_call_is_answered_by_the_first_person_only(store: Arc<dyn Store>) {
+    let one = store
+        .upsert_staff(&lawyer("+77015550101"), at(9, 0))
+        .await
+        .expect("added");
+    let two = store
+        .upsert_staff(&lawyer("+77015550102"), at(9, 0))
+        .await
+        .expect("added");
+    let call = store.record_call(&call("CA01")).await.expect("recorded");
+    store
+        .mark_answered(call.id, one, at(10, 1))
+        .await
+        .expect("answered");
+    store
+        .mark_answered(call.id, two, at(10, 2))
+        .await
+        .expect("a second answer changes nothing");
+    let call = store
+        .call_by_sid("CA01")
+        .await
+        .expect("read")
+        .expect("exists");
+    assert_eq!(
+        (call.answered_by, call.answered_at),
+        (Some(one), Some(at(10, 1)))
+    );
+    assert_eq!(
+        (call.stage, call.outcome),
+        (CallStage::Connected, Some(CallOutcome::Answered))
+    );
+}
+
+async fn a_voicemail_is_kept_once_and_counts_the_call(store: Arc<dyn Store>) {
+    let call = store.record_call(&call("CA01")).await.expect("recorded");
+    let voicemail = NewVoicemail {
+        call_id: call.id,
+        recording_sid: "RE01".into(),
+        recording_sealed: vec![9, 9],
+        duration_secs: Some(12),
+        created_at: at(10, 3),
+    };
+    assert!(!store.has_voicemail(call.id).await.expect("read"));
+    assert!(store.record_voicemail(&voicemail).await.expect("kept"));
+    assert!(
+        !store
+            .record_voicemail(&voicemail)
+            .await
+            .expect("a repeat is fine"),
+        "kept once"
+    );
+    assert!(store.has_voicemail(call.id).await.expect("read"));
+    let call = store
+        .call_by_sid("CA01")
+        .await
+        .expect("read")
+        .expect("exists");
+    assert_eq!(call.outcome, Some(CallOutcome::Voicemail));
+}
+
+async fn late_status_callbacks_do_not_undo_later_ones(store: Arc<dyn Store>) {
+    store.record_call(&call("CA01")).await.expect("recorded");
+    let completed = CallStatusUpdate {
+        call_sid: "CA01".into(),
+        status: "completed".into(),
+        sequence: 3,
+        ended_at: Some(at(10, 5)),
+        duration_secs: Some(300),
+        outcome: Some(CallOutcome::Abandoned),
+    };
+    store.apply_call_status(&completed).await.expect("applied");
+    let late = CallStatusUpdate {
+        status: "in-progress".into(),
+        sequence: 1,
+        ended_at: None,
+        duration_secs: None,
+        outcome: None,
+        ..completed.clone()
+    };
+    store.apply_call_status(&late).await.expect("ignored");
+    let call = store
+        .call_by_sid("CA01")
+        .await
+        .expect("read")
+        .expect("exists");
+    assert_eq!(call.status, "completed");
+    assert_eq!(
+        (call.ended_at, call.duration_secs),
+        (Some(at(10, 5)), Some(300))
+    );
+    assert_eq!(call.outcome, Some(CallOutcome::Abandoned));
+    let replay = CallStatusUpdate {
+        outcome: Some(CallOutcome::Missed),
+        ..completed
+    };
+    store.apply_call_status(&replay).await.expect("applied");
+    let call = store
+        .call_by_sid("CA01")
+        .await
+        .expect("read")
+        .expect("exists");
+    assert_eq!(
+        call.outcome,
+        Some(CallOutcome::Abandoned),
+        "an outcome, once decided, stays"
+    );
+}
+
+fn message(key: &str) -> NewOutboxMessage {
+    NewOutboxMessage {
+        idempotency_key: key.to_owned(),
+        channel: "sms".into(),
+        to_sealed: vec![1],
+        body_sealed: vec![2],
+        created_at: at(10, 0),
+    }
+}
+
+async fn outbox_messages_are_queued_once_and_sent_once(store: Arc<dyn Store>) {
+    assert!(
+        store
+            .enqueue_outbox(&message("voicemail:1:1"))
+            .await
+            .expect("queued")
+    );
+    assert!(
+        !store
+            .enqueue_outbox(&message("voicemail:1:1"))
+            .await
+            .expect("a repeat is fine")
+    );
+    assert!(
+        store
+            .enqueue_outbox(&message("voicemail:1:2"))
+            .await
+            .expect("queued")
+    );
+    let pending = store.pending_outbox(10).await.expect("read");
+    assert_eq!(
+        pending
+            .iter()
+            .map(|m| m.idempotency_key.as_str())
+            .collect::<Vec<_>>(),
+        vec!["voicemail:1:1", "voicemail:1:2"]
+    );
+    assert_eq!(
+        store.pending_outbox(1).await.expect("read").len(),
+        1,
+        "the limit holds"
+    );
+    store
+        .mark_outbox_sent(pending[0].id, "SM01", at(10, 1))
+        .await
+        .expect("sent");
+    store
+        .mark_outbox_sent(pending[0].id, "SM02", at(10, 2))
+        .await
+        .expect("a repeat changes nothing");
+    let pending = store.pending_outbox(10).await.expect("read");
+    assert_eq!(
+        pending
+            .iter()
+            .map(|m| m.idempotency_key.as_str())
+            .collect::<Vec<_>>(),
+        vec!["voicemail:1:2"]
+    );
+}
+
+async fn outbox_messages_are_given_up_after_failures(store: Arc<dyn Store>) {
+    store.enqueue_outbox(&message("m")).await.expect("queued");
+    let id = store.pending_outbox(1).await.expect("read")[0].id;
+    store
+        .mark_outbox_attempt_failed(id, false)
+        .await
+        .expect("counted");
+    let pending = store.pending_outbox(1).await.expect("read");
+    assert_eq!(pending[0].attempts, 1, "still pending after one failure");
+    store
+        .mark_outbox_attempt_failed(id, true)
+        .await
+        .expect("given up");
+    assert!(store.pending_outbox(1).await.expect("read").is_empty());
+}
+
+async fn api_tokens_are_found_by_hash(store: Arc<dyn Store>) {
+    store
+        .create_api_token("reports", "abc123", at(9, 0))
+        .await
+        .expect("created");
+    assert!(store.api_token_exists("abc123").await.expect("read"));
+    assert!(!store.api_token_exists("abc124").await.expect("read"));
+}
+
+async fn the_store_answers_and_names_its_backend(store: Arc<dyn Store>) {
+    store.ping().await.expect("the database answers");
+    assert!(matches!(store.backend(), "sqlite" | "postgres"));
+}
+
+#[tokio::test]
+async fn the_same_database_opened_twice_keeps_its_records() {
+    for database in [TestDatabase::sqlite(), TestDatabase::postgres().await] {
+        database
+            .open()
+            .await
+            .record_call(&call("CA01"))
+            .await
+            .expect("recorded");
+        let reopened = database.open().await;
+        assert!(
+            reopened.call_by_sid("CA01").await.expect("read").is_some(),
+            "{}",
+            reopened.backend()
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_database_url_is_refused_clearly() {
+    let error = hotline::store::open("mysql://root@localhost/x")
+        .await
+        .err()
+        .expect("refused");
+    assert!(
+        error
+            .to_string()
+            .contains("use sqlite://FILE or postgres://"),
+        "{error}"
+    );
+}
