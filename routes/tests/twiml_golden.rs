@@ -163,7 +163,7 @@ fn twilio_python() -> &'static BTreeMap<String, String> {
         }
         let stdout = String::from_utf8(run.stdout)
             .map_err(|e| format!("{script} printed non-UTF-8: {e}"))?;
-        json_object_of_strings(&stdout).map_err(|e| format!("{script} printed bad JSON: {e}"))
+        serde_json::from_str(&stdout).map_err(|e| format!("{script} printed bad JSON: {e}"))
     });
     match output {
         Ok(cases) => cases,
@@ -203,81 +203,4 @@ fn our_parser_reads_twilio_python_output_back_into_the_same_verbs() {
         };
         assert_eq!(parse(theirs).as_ref(), Ok(&response), "{name}: {theirs}");
     }
-}
-
-/// Reads the one shape the Python script prints, `{"name": "xml", ...}`: enough JSON for that,
-/// since this crate has no JSON dependency.
-fn json_object_of_strings(json: &str) -> Result<BTreeMap<String, String>, String> {
-    let mut chars = json.trim().chars().peekable();
-    let mut object = BTreeMap::new();
-    expect(&mut chars, '{')?;
-    if skip_space(&mut chars).next_if_eq(&'}').is_some() {
-        return Ok(object);
-    }
-    loop {
-        let key = json_string(skip_space(&mut chars))?;
-        expect(skip_space(&mut chars), ':')?;
-        let value = json_string(skip_space(&mut chars))?;
-        object.insert(key, value);
-        match skip_space(&mut chars).next() {
-            Some(',') => {}
-            Some('}') if chars.next().is_none() => return Ok(object),
-            other => return Err(format!("expected ',' or a final '}}', found {other:?}")),
-        }
-    }
-}
-
-type Chars<'a> = std::iter::Peekable<std::str::Chars<'a>>;
-
-fn skip_space<'c, 'a>(chars: &'c mut Chars<'a>) -> &'c mut Chars<'a> {
-    while chars.next_if(char::is_ascii_whitespace).is_some() {}
-    chars
-}
-
-fn expect(chars: &mut Chars, want: char) -> Result<(), String> {
-    match chars.next() {
-        Some(c) if c == want => Ok(()),
-        other => Err(format!("expected {want:?}, found {other:?}")),
-    }
-}
-
-fn json_string(chars: &mut Chars) -> Result<String, String> {
-    expect(chars, '"')?;
-    let mut text = String::new();
-    loop {
-        match chars.next().ok_or("unterminated string")? {
-            '"' => return Ok(text),
-            '\\' => match chars.next().ok_or("unterminated escape")? {
-                'n' => text.push('\n'),
-                't' => text.push('\t'),
-                'r' => text.push('\r'),
-                'b' => text.push('\u{8}'),
-                'f' => text.push('\u{c}'),
-                'u' => text.push(json_code_point(chars)?),
-                other => text.push(other),
-            },
-            c => text.push(c),
-        }
-    }
-}
-
-/// After `\u`: four hex digits, or two escapes in a row for a character beyond the BMP (emoji).
-fn json_code_point(chars: &mut Chars) -> Result<char, String> {
-    let hex4 = |chars: &mut Chars| {
-        let digits: String = chars.take(4).collect();
-        u32::from_str_radix(&digits, 16).map_err(|e| format!("bad \\u{digits}: {e}"))
-    };
-    let high = hex4(chars)?;
-    let code = if (0xD800..0xDC00).contains(&high) {
-        expect(chars, '\\')?;
-        expect(chars, 'u')?;
-        let low = hex4(chars)?
-            .checked_sub(0xDC00)
-            .filter(|low| *low < 0x400)
-            .ok_or("a lone surrogate")?;
-        0x10000 + ((high - 0xD800) << 10) + low
-    } else {
-        high
-    };
-    char::from_u32(code).ok_or(format!("bad code point {code:#x}"))
 }
