@@ -20,7 +20,10 @@ impl TwilioSigner {
     pub fn shared() -> &'static TwilioSigner {
         static SIGNER: OnceLock<TwilioSigner> = OnceLock::new();
         SIGNER.get_or_init(|| {
-            let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/twilio_signer.py");
+            let script = concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/support/twilio_signer.py"
+            );
             let mut child = Command::new("python3")
                 .arg(script)
                 .stdin(Stdio::piped())
@@ -29,7 +32,13 @@ impl TwilioSigner {
                 .expect("python3 must be installed, with: pip install -r tests/requirements.txt");
             let input = child.stdin.take().expect("piped stdin");
             let output = BufReader::new(child.stdout.take().expect("piped stdout"));
-            TwilioSigner { python: Mutex::new(Python { _child: child, input, output }) }
+            TwilioSigner {
+                python: Mutex::new(Python {
+                    _child: child,
+                    input,
+                    output,
+                }),
+            }
         })
     }
 
@@ -38,15 +47,31 @@ impl TwilioSigner {
         self.sign_with(token, url, params, None)
     }
 
-    pub fn sign_with(&self, token: &str, url: &str, params: &[(String, String)], algorithm: Option<&str>) -> String {
+    pub fn sign_with(
+        &self,
+        token: &str,
+        url: &str,
+        params: &[(String, String)],
+        algorithm: Option<&str>,
+    ) -> String {
         let request = serde_json::json!({ "token": token, "url": url, "params": params, "algorithm": algorithm });
         let mut python = self.python.lock().unwrap_or_else(|p| p.into_inner());
         writeln!(python.input, "{request}").expect("write to the Python signer");
         python.input.flush().expect("flush to the Python signer");
         let mut line = String::new();
-        python.output.read_line(&mut line).expect("read from the Python signer");
-        assert!(!line.is_empty(), "the Python signer stopped: pip install -r tests/requirements.txt");
-        let answer: serde_json::Value = serde_json::from_str(&line).expect("JSON from the Python signer");
-        answer["signature"].as_str().expect("a signature").to_owned()
+        python
+            .output
+            .read_line(&mut line)
+            .expect("read from the Python signer");
+        assert!(
+            !line.is_empty(),
+            "the Python signer stopped: pip install -r tests/requirements.txt"
+        );
+        let answer: serde_json::Value =
+            serde_json::from_str(&line).expect("JSON from the Python signer");
+        answer["signature"]
+            .as_str()
+            .expect("a signature")
+            .to_owned()
     }
 }

@@ -1,0 +1,167 @@
+//! A real hotline server on a loopback port, over a fresh database, and typed helpers that post
+//! webhooks to it signed by Twilio's own Python library.
+
+use std::sync::Arc;
+
+use hotline::clock::SystemClock;
+use hotline::crypto::DataKey;
+use hotline::metrics::Metrics;
+use hotline::secrets::Secrets;
+use hotline::store::{NewShift, NewStaff, Store};
+use hotline::web::{self, AppState};
+use hotline_schedules::{Language, PhoneNumber, Service};
+
+use crate::databases::TestDatabase;
+use crate::signer::TwilioSigner;
+
+pub const AUTH_TOKEN: &str = "test-auth-token-0123456789abcdef";
+/// The URL Twilio is told to call; the server sits behind it (as behind a proxy) on a loopback
+/// port, so signatures must be checked over this URL and not the socket's address.
+pub const PUBLIC_URL: &str = "https://hotline.example.org";
+pub const HOTLINE_NUMBER: &str = "+77010000000";
+pub const CALLER: &str = "+77071234567";
+
+pub struct TestApp {
+    pub address: String,
+    pub store: Arc<dyn Store>,
+    pub data_key: DataKey,
+    pub client: reqwest::Client,
+    _database: TestDatabase,
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_on(TestDatabase::sqlite()).await
+}
+
+pub async fn spawn_app_on(database: TestDatabase) -> TestApp {
+    let store = database.open().await;
+    let data_key = DataKey::from_hex(&DataKey::generate_hex()).expect("a key");
+    let secrets = Secrets {
+        data_key: data_key.clone(),
+        auth_tokens: vec![AUTH_TOKEN.to_owned()],
+        made_own_signing_token: false,
+    };
+    let state = AppState {
+        store: store.clone(),
+        secrets: Arc::new(secrets),
+        public_url: Some(url::Url::parse(PUBLIC_URL).expect("a URL")),
+        metrics: Arc::new(Metrics::default()),
+        clock: Arc::new(SystemClock),
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a loopback port");
+    let address = format!("http://{}", listener.local_addr().expect("bound"));
+    tokio::spawn(async move { axum::serve(listener, web::app(state)).await });
+    TestApp {
+        address,
+        store,
+        data_key,
+        client: reqwest::Client::new(),
+        _database: database,
+    }
+}
+
+pub fn params(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
+/// What Twilio posts when a call comes in.
+pub fn incoming_call(call_sid: &str) -> Vec<(String, String)> {
+    params(&[
+        ("AccountSid", "AC0123456789abcdef0123456789abcdef"),
+        ("ApiVersion", "2010-04-01"),
+        ("CallSid", call_sid),
+        ("CallStatus", "ringing"),
+        ("Called", HOTLINE_NUMBER),
+        ("Caller", CALLER),
+        ("Direction", "inbound"),
+        ("From", CALLER),
+        ("FromCountry", "KZ"),
+        ("To", HOTLINE_NUMBER),
+        ("ToCountry", "KZ"),
+    ])
+}
+
+impl TestApp {
+    /// Posts `params` to `path_and_query`, signed by Twilio's Python library over the public URL.
+    pub async fn post_signed(
+        &self,
+        path_and_query: &str,
+        params: &[(String, String)],
+    ) -> reqwest::Response {
+        let signature = TwilioSigner::shared().sign(
+            AUTH_TOKEN,
+            &format!("{PUBLIC_URL}{path_and_query}"),
+            params,
+        );
+        self.post_with_signature(path_and_query, params, Some(&signature))
+            .await
+    }
+
+    pub async fn post_with_signature(
+        &self,
+        path_and_query: &str,
+        params: &[(String, String)],
+        signature: Option<&str>,
+    ) -> reqwest::Response {
+        let body = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(params)
+            .finish();
+        let mut request = self
+            .client
+            .post(format!("{}{path_and_query}", self.address))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body);
+        if let Some(signature) = signature {
+            request = request.header("x-twilio-signature", signature);
+        }
+        request.send().await.expect("the server answers")
+    }
+
+    /// The SQLite file behind this app.
+    pub fn database_path(&self) -> String {
+        self._database
+            .url
+            .trim_start_matches("sqlite://")
+            .to_owned()
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.address))
+            .send()
+            .await
+            .expect("the server answers")
+    }
+
+    /// Puts a person on duty for `service` from an hour ago to an hour from now.
+    pub async fn on_duty_now(&self, name: &str, phone: &str, service: Service) -> i64 {
+        let staff = NewStaff {
+            name: name.to_owned(),
+            phone: PhoneNumber::parse(phone).expect("valid"),
+            services: vec![service],
+            languages: vec![Language::Kk, Language::Ru],
+            is_coordinator: false,
+            active: true,
+        };
+        let now = chrono::Utc::now();
+        let staff_id = self
+            .store
+            .upsert_staff(&staff, now)
+            .await
+            .expect("staff added");
+        let hour = chrono::Duration::hours(1);
+        let shift = NewShift {
+            staff_id,
+            service,
+            starts_at: now - hour,
+            ends_at: now + hour,
+        };
+        self.store.upsert_shift(&shift).await.expect("shift added");
+        staff_id
+    }
+}

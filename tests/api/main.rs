@@ -1,0 +1,12 @@
+//! End-to-end tests: the real server on a loopback port, real databases, webhooks signed by
+//! Twilio's own Python library.
+
+#[path = "../support/databases.rs"]
+mod databases;
+mod helpers;
+mod operations;
+mod privacy;
+mod signatures;
+#[path = "../support/signer.rs"]
+mod signer;
+mod voice;
