@@ -26,7 +26,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Answer webhooks and run the hotline.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Load staff and shifts from a TOML file (see examples/rota.toml).
     Import {
         file: PathBuf,
@@ -66,7 +66,7 @@ pub fn init_logs(json: bool) {
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Serve(args) => crate::server::serve(args).await,
+        Command::Serve(args) => crate::server::serve(*args).await,
         Command::Import {
             file,
             database,

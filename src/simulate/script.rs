@@ -1,0 +1,189 @@
+//! What the simulated people do: the caller's key presses and patience, and how each staff phone
+//! behaves when the hotline rings it. Plain data, so a test can write a call in a few lines.
+
+use hotline_schedules::PhoneNumber;
+
+/// The hotline number dialled when none is given.
+pub const DEFAULT_TO: &str = "+77010000000";
+/// A made-up Kazakh mobile number for the caller.
+pub const DEFAULT_FROM: &str = "+77075550112";
+/// How long a caller leaves a message for at a `<Record>`, in seconds.
+pub const DEFAULT_VOICEMAIL_SECONDS: u32 = 12;
+/// How many TwiML documents a call may fetch before the simulator assumes it loops.
+pub const DEFAULT_MAX_STEPS: usize = 50;
+
+/// How a staff phone answers when the hotline rings it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
+pub enum Behaviour {
+    /// Picks up, and presses 1 when a whisper asks.
+    Accept,
+    /// Rejects the call: Twilio reports it busy.
+    Decline,
+    /// Rings until the dial gives up.
+    NoAnswer,
+    /// A personal voicemail picks up: the leg is answered, but nothing is pressed at a whisper.
+    Voicemail,
+}
+
+impl Behaviour {
+    /// The name used on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Behaviour::Accept => "accept",
+            Behaviour::Decline => "decline",
+            Behaviour::NoAnswer => "no-answer",
+            Behaviour::Voicemail => "voicemail",
+        }
+    }
+}
+
+/// One simulated call: who calls, what she presses, how the staff phones behave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallScript {
+    /// The caller's number (`From`).
+    pub from: String,
+    /// The hotline number dialled (`To`).
+    pub to: String,
+    /// What the caller presses at each `<Gather>`, in order; when they run out, a Gather times out.
+    pub digits: Vec<String>,
+    /// How named staff phones behave; the first entry for a number wins.
+    pub phones: Vec<(String, Behaviour)>,
+    /// How every other phone behaves.
+    pub other_phones: Behaviour,
+    /// How long an accepted conversation lasts, in seconds.
+    pub talk_seconds: u32,
+    /// At a `<Record>`, leave a message (`true`) or hang up (`false`).
+    pub leave_voicemail: bool,
+    /// How long the message is, in seconds.
+    pub voicemail_seconds: u32,
+    /// The URL Twilio is told to call (`HOTLINE_PUBLIC_URL`), when the server sits behind a proxy:
+    /// signatures and relative TwiML URLs are taken against it, while requests go to the base URL.
+    pub public_url: Option<String>,
+    /// The most TwiML documents one call may fetch.
+    pub max_steps: usize,
+    /// A fixed CallSid (to replay a call, as Twilio retries do); a fresh one when `None`.
+    pub call_sid: Option<String>,
+    /// A fixed AccountSid; a fresh one when `None`.
+    pub account_sid: Option<String>,
+}
+
+impl Default for CallScript {
+    fn default() -> Self {
+        Self {
+            from: DEFAULT_FROM.to_owned(),
+            to: DEFAULT_TO.to_owned(),
+            digits: Vec::new(),
+            phones: Vec::new(),
+            other_phones: Behaviour::NoAnswer,
+            talk_seconds: 30,
+            leave_voicemail: true,
+            voicemail_seconds: DEFAULT_VOICEMAIL_SECONDS,
+            public_url: None,
+            max_steps: DEFAULT_MAX_STEPS,
+            call_sid: None,
+            account_sid: None,
+        }
+    }
+}
+
+impl CallScript {
+    /// Sets how `number` behaves when rung.
+    #[must_use]
+    pub fn phone(mut self, number: impl Into<String>, behaviour: Behaviour) -> Self {
+        self.phones.push((number.into(), behaviour));
+        self
+    }
+
+    /// Sets what the caller presses at each `<Gather>`, in order.
+    #[must_use]
+    pub fn digits<I, S>(mut self, presses: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.digits = presses.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// How `number` behaves, comparing numbers however they are written.
+    pub fn behaviour_of(&self, number: &str) -> Behaviour {
+        let wanted = normalized(number);
+        self.phones
+            .iter()
+            .find(|(listed, _)| normalized(listed) == wanted)
+            .map_or(self.other_phones, |(_, behaviour)| *behaviour)
+    }
+}
+
+/// A number in E.164 form when it is one, so `+7 701 555 01 01` matches `+77015550101`.
+fn normalized(number: &str) -> String {
+    PhoneNumber::parse(number).map_or_else(
+        |_| number.trim().to_owned(),
+        |n| n.as_e164().to_owned(),
+    )
+}
+
+/// Reads `NUMBER=BEHAVIOUR`, as `--phone` takes it.
+pub fn parse_phone(text: &str) -> Result<(String, Behaviour), String> {
+    let (number, behaviour) = text
+        .split_once('=')
+        .ok_or_else(|| format!("expected NUMBER=BEHAVIOUR, like +77015550101=accept, not {text:?}"))?;
+    let number = PhoneNumber::parse(number)
+        .map_err(|error| format!("{number:?}: {error}"))?
+        .as_e164()
+        .to_owned();
+    let behaviour = <Behaviour as clap::ValueEnum>::from_str(behaviour.trim(), true).map_err(|_| {
+        format!(
+            "{behaviour:?} is not a behaviour; use accept, decline, no-answer or voicemail"
+        )
+    })?;
+    Ok((number, behaviour))
+}
+
+/// Checks one `--digits` press: the keys of a phone, as Twilio's `Digits` carries them.
+pub fn parse_press(text: &str) -> Result<String, String> {
+    if !text.is_empty() && text.chars().all(|c| c.is_ascii_digit() || c == '*' || c == '#') {
+        Ok(text.to_owned())
+    } else {
+        Err(format!("{text:?} is not a key press; use 0-9, * and #"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_phone_option_names_a_number_and_a_behaviour() {
+        assert_eq!(
+            parse_phone("+7 701 555 01 01=no-answer"),
+            Ok(("+77015550101".to_owned(), Behaviour::NoAnswer))
+        );
+        assert_eq!(
+            parse_phone("+77015550102=Voicemail"),
+            Ok(("+77015550102".to_owned(), Behaviour::Voicemail))
+        );
+        assert!(parse_phone("+77015550101").is_err(), "no behaviour");
+        assert!(parse_phone("+77015550101=maybe").is_err());
+        assert!(parse_phone("87015550101=accept").is_err(), "not E.164");
+    }
+
+    #[test]
+    fn presses_are_phone_keys() {
+        assert_eq!(parse_press("12#"), Ok("12#".to_owned()));
+        assert!(parse_press("").is_err());
+        assert!(parse_press("1a").is_err());
+    }
+
+    #[test]
+    fn unlisted_phones_behave_as_told_and_numbers_match_however_written() {
+        let script = CallScript::default().phone("+77015550101", Behaviour::Decline);
+        assert_eq!(script.behaviour_of("+7 (701) 555-01-01"), Behaviour::Decline);
+        assert_eq!(script.behaviour_of("+77015550102"), Behaviour::NoAnswer);
+        let script = CallScript {
+            other_phones: Behaviour::Accept,
+            ..script
+        };
+        assert_eq!(script.behaviour_of("+77015550102"), Behaviour::Accept);
+    }
+}
