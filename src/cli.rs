@@ -56,7 +56,10 @@ pub enum TokenCommand {
 pub fn init_logs(json: bool) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn"));
-    let logs = tracing_subscriber::fmt().with_env_filter(filter);
+    // Logs go to stderr, so a command's own output (a token, an import summary) stays clean.
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if json {
         logs.json().init()
     } else {

@@ -1,6 +1,8 @@
 //! End-to-end tests: the real server on a loopback port, real databases, webhooks signed by
 //! Twilio's own Python library.
 
+mod binary;
+mod cli;
 #[path = "../support/databases.rs"]
 mod databases;
 mod helpers;

@@ -1,85 +1,12 @@
 //! A caller's number never appears in the clear: not in the database files, not in the logs,
 //! even at debug level. Runs the real `hotline` binary, as an operator would.
 
-use std::io::{BufRead, BufReader, Read};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::io::Read;
+use std::process::Command;
 use std::time::Duration;
 
-use crate::helpers::{AUTH_TOKEN, CALLER, PUBLIC_URL, incoming_call, params};
-use crate::signer::TwilioSigner;
-
-const BINARY: &str = env!("CARGO_BIN_EXE_hotline");
-
-fn hotline(dir: &Path) -> Command {
-    let mut command = Command::new(BINARY);
-    command
-        .current_dir(dir)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env(
-            "HOTLINE_DATABASE_URL",
-            format!("sqlite://{}", dir.join("hotline.db").display()),
-        )
-        .env("HOTLINE_SECRETS_FILE", dir.join("hotline.secrets"))
-        .env("HOTLINE_LISTEN", "127.0.0.1:0")
-        .env("HOTLINE_PUBLIC_URL", PUBLIC_URL)
-        .env("TWILIO_AUTH_TOKEN", AUTH_TOKEN)
-        .env("RUST_LOG", "debug");
-    command
-}
-
-/// Starts `hotline serve` and returns it with the address it listens on, read from its log.
-fn serve(dir: &Path) -> (Child, String, std::thread::JoinHandle<String>) {
-    let mut child = hotline(dir)
-        .args(["serve", "--log-json"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("hotline serve starts");
-    let mut stdout = BufReader::new(child.stdout.take().expect("piped"));
-    let mut logs = String::new();
-    let address = loop {
-        let mut line = String::new();
-        assert!(
-            stdout.read_line(&mut line).expect("read the log") > 0,
-            "the server stopped early:\n{logs}"
-        );
-        logs.push_str(&line);
-        let Ok(entry) = serde_json::from_str::<serde_json::Value>(&line) else {
-            continue;
-        };
-        if entry["fields"]["message"] == "hotline is listening" {
-            break entry["fields"]["address"]
-                .as_str()
-                .expect("an address")
-                .to_owned();
-        }
-    };
-    // Keep reading the log to its end, so the server never blocks on a full pipe.
-    let rest = std::thread::spawn(move || {
-        let mut rest = String::new();
-        let _ = stdout.read_to_string(&mut rest);
-        logs + &rest
-    });
-    (child, format!("http://{address}"), rest)
-}
-
-async fn post(client: &reqwest::Client, base: &str, path: &str, pairs: &[(String, String)]) -> u16 {
-    let signature = TwilioSigner::shared().sign(AUTH_TOKEN, &format!("{PUBLIC_URL}{path}"), pairs);
-    let body = form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(pairs)
-        .finish();
-    let response = client
-        .post(format!("{base}{path}"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("x-twilio-signature", signature)
-        .body(body)
-        .send()
-        .await
-        .expect("the server answers");
-    response.status().as_u16()
-}
+use crate::binary::{hotline, post, serve};
+use crate::helpers::{CALLER, incoming_call, params};
 
 #[tokio::test]
 async fn no_caller_number_in_the_database_files_or_the_logs() {
@@ -153,14 +80,14 @@ async fn no_caller_number_in_the_database_files_or_the_logs() {
         .expect("kill runs");
     assert!(killed.success());
     let exit = server.wait().expect("the server exits");
-    let mut stderr = String::new();
+    let mut stdout = String::new();
     server
-        .stderr
+        .stdout
         .take()
         .expect("piped")
-        .read_to_string(&mut stderr)
-        .expect("read stderr");
-    let logs = logs.join().expect("the log reader") + &stderr;
+        .read_to_string(&mut stdout)
+        .expect("read stdout");
+    let logs = logs.join().expect("the log reader") + &stdout;
     assert!(exit.success(), "exit {exit:?}\n{logs}");
     assert!(
         logs.contains("console outbox: message"),

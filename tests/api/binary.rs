@@ -1,0 +1,86 @@
+//! The real `hotline` binary, run as an operator runs it: its commands, and `serve` on a
+//! loopback port with its log captured.
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+use crate::helpers::{AUTH_TOKEN, PUBLIC_URL};
+use crate::signer::TwilioSigner;
+
+const BINARY: &str = env!("CARGO_BIN_EXE_hotline");
+
+pub fn hotline(dir: &Path) -> Command {
+    let mut command = Command::new(BINARY);
+    command
+        .current_dir(dir)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env(
+            "HOTLINE_DATABASE_URL",
+            format!("sqlite://{}", dir.join("hotline.db").display()),
+        )
+        .env("HOTLINE_SECRETS_FILE", dir.join("hotline.secrets"))
+        .env("HOTLINE_LISTEN", "127.0.0.1:0")
+        .env("HOTLINE_PUBLIC_URL", PUBLIC_URL)
+        .env("TWILIO_AUTH_TOKEN", AUTH_TOKEN)
+        .env("RUST_LOG", "debug");
+    command
+}
+
+/// Starts `hotline serve` and returns it with the address it listens on, read from its log.
+pub fn serve(dir: &Path) -> (Child, String, std::thread::JoinHandle<String>) {
+    let mut child = hotline(dir)
+        .args(["serve", "--log-json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("hotline serve starts");
+    let mut log = BufReader::new(child.stderr.take().expect("piped"));
+    let mut logs = String::new();
+    let address = loop {
+        let mut line = String::new();
+        assert!(
+            log.read_line(&mut line).expect("read the log") > 0,
+            "the server stopped early:\n{logs}"
+        );
+        logs.push_str(&line);
+        let Ok(entry) = serde_json::from_str::<serde_json::Value>(&line) else {
+            continue;
+        };
+        if entry["fields"]["message"] == "hotline is listening" {
+            break entry["fields"]["address"]
+                .as_str()
+                .expect("an address")
+                .to_owned();
+        }
+    };
+    // Keep reading the log to its end, so the server never blocks on a full pipe.
+    let rest = std::thread::spawn(move || {
+        let mut rest = String::new();
+        let _ = log.read_to_string(&mut rest);
+        logs + &rest
+    });
+    (child, format!("http://{address}"), rest)
+}
+
+pub async fn post(
+    client: &reqwest::Client,
+    base: &str,
+    path: &str,
+    pairs: &[(String, String)],
+) -> u16 {
+    let signature = TwilioSigner::shared().sign(AUTH_TOKEN, &format!("{PUBLIC_URL}{path}"), pairs);
+    let body = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish();
+    let response = client
+        .post(format!("{base}{path}"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("x-twilio-signature", signature)
+        .body(body)
+        .send()
+        .await
+        .expect("the server answers");
+    response.status().as_u16()
+}
