@@ -198,6 +198,7 @@ mod tests {
             phone: PhoneNumber::parse(&format!("+7701555000{id}")).expect("valid"),
             services: vec![Service::Legal],
             languages: vec![Language::Ru, Language::Kk],
+            gender: None,
             is_coordinator: false,
             active: true,
         }

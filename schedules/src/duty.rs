@@ -62,6 +62,7 @@ mod tests {
             phone: PhoneNumber::parse(&format!("+7701000000{id}")).expect("valid"),
             services: vec![Service::Legal],
             languages: vec![Language::Ru],
+            gender: None,
             is_coordinator: false,
             active,
         }

@@ -3,9 +3,10 @@
 //! database or the clock: every instant is an argument.
 
 pub mod duty;
+pub mod model;
 pub mod phone;
 pub mod staff;
 
 pub use duty::{Shift, on_duty};
 pub use phone::{PhoneError, PhoneNumber};
-pub use staff::{Language, Service, StaffMember, UnknownName};
+pub use staff::{Gender, Language, Service, StaffMember, UnknownName};

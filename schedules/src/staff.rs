@@ -97,6 +97,14 @@ impl fmt::Display for Language {
     }
 }
 
+/// A caller on a domestic-violence line may ask for a woman.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Gender {
+    Female,
+    Male,
+}
+
 /// A lawyer, psychologist or coordinator who can be rung through the hotline.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StaffMember {
@@ -105,6 +113,7 @@ pub struct StaffMember {
     pub phone: PhoneNumber,
     pub services: Vec<Service>,
     pub languages: Vec<Language>,
+    pub gender: Option<Gender>,
     /// Coordinators are the last resort after every position of a service.
     pub is_coordinator: bool,
     pub active: bool,

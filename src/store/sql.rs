@@ -58,6 +58,7 @@ impl StaffRow {
                 .map_err(|e| StoreError::Corrupt(e.to_string()))?,
             services: parse_names(&self.services)?,
             languages: parse_names(&self.languages)?,
+            gender: None,
             is_coordinator: self.is_coordinator,
             active: self.active,
         })
