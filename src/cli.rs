@@ -39,6 +39,9 @@ pub enum Command {
     /// API bearer tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Play Twilio's part against a running server: place a call and print the conversation.
+    #[command(subcommand)]
+    Simulate(crate::simulate::cli::SimulateCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -77,7 +80,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("reading {}", file.display()))?;
-            let rota = crate::import::parse(&text, timezone).map_err(|errors| {
+            let roster = crate::import::parse(&text, timezone).map_err(|errors| {
                 anyhow::anyhow!(
                     "{} is not valid; nothing was imported:\n{}",
                     file.display(),
@@ -85,15 +88,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 )
             })?;
             let store = crate::store::open(&database.database_url).await?;
-            let imported = crate::import::apply(store.as_ref(), &rota, chrono::Utc::now()).await?;
+            let imported =
+                crate::import::apply(store.as_ref(), &roster, chrono::Utc::now()).await?;
             println!(
-                "imported {} staff and {} shifts from {}",
+                "imported {} staff and {} new shifts from {}",
                 imported.staff,
                 imported.shifts,
                 file.display()
             );
+            if imported.shifts_over > 0 {
+                println!(
+                    "skipped {} shifts that are already over",
+                    imported.shifts_over
+                );
+            }
             Ok(())
         }
+        Command::Simulate(command) => crate::simulate::cli::run(command).await,
         Command::Token(TokenCommand::Create { name, database }) => {
             let store = crate::store::open(&database.database_url).await?;
             let mut secret = [0u8; 32];

@@ -4,11 +4,12 @@
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
-use hotline_schedules::{Language, PhoneNumber, Service};
+use hotline_schedules::{Gender, Language, PhoneNumber, Service};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::store::{NewShift, NewStaff, Store};
+use crate::rota::spec::ShiftSpec;
+use crate::store::{AuditEntry, NewStaff, RuleKind, Store};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -30,6 +31,8 @@ struct StaffEntry {
     coordinator: bool,
     #[serde(default = "yes")]
     active: bool,
+    #[serde(default)]
+    gender: Option<Spanned<String>>,
 }
 
 fn yes() -> bool {
@@ -42,20 +45,23 @@ struct ShiftEntry {
     /// The staff member's phone number, as written in their `[[staff]]` entry.
     staff: Spanned<String>,
     service: Spanned<String>,
+    /// 0 primary (the default), 1 backup, …
+    #[serde(default)]
+    position: u8,
     start: Spanned<toml::value::Datetime>,
     end: Spanned<toml::value::Datetime>,
 }
 
 /// What a valid file holds, ready to store.
 #[derive(Debug, PartialEq, Eq)]
-pub struct Rota {
+pub struct Roster {
     pub staff: Vec<NewStaff>,
-    /// Each shift names its person by phone number.
-    pub shifts: Vec<(PhoneNumber, NewShift)>,
+    /// Each shift names its person by phone number; `staff_id` is filled in on import.
+    pub shifts: Vec<(PhoneNumber, ShiftSpec)>,
 }
 
 /// Reads a rota file. Times without an offset are read in `timezone`.
-pub fn parse(text: &str, timezone: Tz) -> Result<Rota, Vec<String>> {
+pub fn parse(text: &str, timezone: Tz) -> Result<Roster, Vec<String>> {
     let file: RotaFile = toml::from_str(text).map_err(|e| vec![e.to_string()])?;
     let mut errors = Vec::new();
     let line = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
@@ -67,6 +73,16 @@ pub fn parse(text: &str, timezone: Tz) -> Result<Rota, Vec<String>> {
         let phone = PhoneNumber::parse(entry.phone.get_ref());
         let services = names::<Service>(&entry.services);
         let languages = names::<Language>(&entry.languages);
+        let gender = match &entry.gender {
+            Some(gender) => match gender.get_ref().parse::<Gender>() {
+                Ok(gender) => Some(gender),
+                Err(e) => {
+                    fail(gender.span().start, e.to_string());
+                    None
+                }
+            },
+            None => None,
+        };
         if entry.name.get_ref().trim().is_empty() {
             fail(
                 entry.name.span().start,
@@ -86,6 +102,7 @@ pub fn parse(text: &str, timezone: Tz) -> Result<Rota, Vec<String>> {
                     phone,
                     services,
                     languages,
+                    gender,
                     is_coordinator: entry.coordinator,
                     active: entry.active,
                 });
@@ -133,9 +150,10 @@ pub fn parse(text: &str, timezone: Tz) -> Result<Rota, Vec<String>> {
             (Ok(service), Ok(starts_at), Ok(ends_at)) if starts_at < ends_at => {
                 shifts.push((
                     phone,
-                    NewShift {
+                    ShiftSpec {
                         staff_id: 0,
                         service,
+                        position: entry.position,
                         starts_at,
                         ends_at,
                     },
@@ -161,7 +179,7 @@ pub fn parse(text: &str, timezone: Tz) -> Result<Rota, Vec<String>> {
         }
     }
     if errors.is_empty() {
-        Ok(Rota { staff, shifts })
+        Ok(Roster { staff, shifts })
     } else {
         Err(errors)
     }
@@ -211,34 +229,72 @@ fn instant(value: &toml::value::Datetime, timezone: Tz) -> Result<DateTime<Utc>,
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Imported {
     pub staff: usize,
+    /// Shifts added; those already in the rota are not counted.
     pub shifts: usize,
+    /// Shifts that had already ended, so were not added.
+    pub shifts_over: usize,
 }
 
+/// Stores what `parse` read. Staff are matched by phone number; a shift already in force is
+/// not added twice. Every change is in the audit log, by `import`.
 pub async fn apply(
     store: &dyn Store,
-    rota: &Rota,
+    roster: &Roster,
     now: DateTime<Utc>,
 ) -> crate::store::StoreResult<Imported> {
+    let audit = |action: &str| AuditEntry {
+        at: now,
+        actor: "import".to_owned(),
+        action: action.to_owned(),
+        subject: String::new(),
+        before: None,
+        after: None,
+    };
     let mut ids = Vec::new();
-    for person in &rota.staff {
-        ids.push((person.phone.clone(), store.upsert_staff(person, now).await?));
+    for person in &roster.staff {
+        ids.push((
+            person.phone.clone(),
+            store.upsert_staff(person, &audit("upsert")).await?,
+        ));
     }
-    for (phone, shift) in &rota.shifts {
+    let (mut added, mut over) = (0, 0);
+    for (phone, shift) in &roster.shifts {
+        // The rota never changes the past: a shift already over would never be in force.
+        if shift.ends_at <= now {
+            over += 1;
+            continue;
+        }
         let staff_id = ids
             .iter()
             .find(|(p, _)| p == phone)
             .map(|(_, id)| *id)
             .unwrap_or_default();
-        store
-            .upsert_shift(&NewShift {
-                staff_id,
-                ..shift.clone()
-            })
+        let shift = ShiftSpec {
+            staff_id,
+            ..shift.clone()
+        };
+        let rule = shift.to_rule(now);
+        let existing = store
+            .rules_between(shift.starts_at.max(now), shift.ends_at)
             .await?;
+        let kept = existing
+            .iter()
+            .any(|r| r.kind == RuleKind::Shift && r.valid_until.is_none() && r.body == rule.body);
+        if !kept {
+            let entry = AuditEntry {
+                after: Some(rule.body.clone()),
+                ..audit("create")
+            };
+            store
+                .create_rules(std::slice::from_ref(&rule), &entry)
+                .await?;
+            added += 1;
+        }
     }
     Ok(Imported {
-        staff: rota.staff.len(),
-        shifts: rota.shifts.len(),
+        staff: roster.staff.len(),
+        shifts: added,
+        shifts_over: over,
     })
 }
 

@@ -1,4 +1,4 @@
--- The foundation: staff, plain shifts, calls and their legs, voicemails, the outbox, API tokens.
+-- The foundation: staff, the rota, calls and their legs, voicemails, the outbox, API tokens.
 
 CREATE TABLE staff (
     id             BIGSERIAL PRIMARY KEY,
@@ -8,19 +8,38 @@ CREATE TABLE staff (
     languages      TEXT NOT NULL,
     is_coordinator BOOLEAN NOT NULL DEFAULT FALSE,
     active         BOOLEAN NOT NULL DEFAULT TRUE,
+    gender         TEXT,
+    -- The secret of the staff member's calendar feed: its hash to find it, sealed to show it.
+    calendar_hash   TEXT UNIQUE,
+    calendar_sealed BYTEA,
     created_at     TIMESTAMPTZ NOT NULL
 );
 
-CREATE TABLE shifts (
-    id         BIGSERIAL PRIMARY KEY,
-    staff_id   BIGINT NOT NULL REFERENCES staff (id),
-    service    TEXT NOT NULL,
-    starts_at  TIMESTAMPTZ NOT NULL,
-    ends_at    TIMESTAMPTZ NOT NULL,
-    UNIQUE (staff_id, service, starts_at, ends_at),
-    CHECK (starts_at < ends_at)
+-- The rota's rules (rotations, shifts, overrides), each kept with the span of real time it is
+-- in force: an edit closes a rule and opens another, so the past never changes. The rule itself
+-- is JSON; the columns are what queries select by.
+CREATE TABLE rota_rules (
+    id           BIGSERIAL PRIMARY KEY,
+    kind         TEXT NOT NULL CHECK (kind IN ('rotation', 'shift', 'override')),
+    service      TEXT,
+    starts_at    TIMESTAMPTZ,
+    ends_at      TIMESTAMPTZ,
+    body         TEXT NOT NULL,
+    valid_from   TIMESTAMPTZ NOT NULL,
+    valid_until  TIMESTAMPTZ,
+    replaced_by  BIGINT REFERENCES rota_rules (id)
 );
-CREATE INDEX shifts_by_end ON shifts (ends_at);
+CREATE INDEX rota_rules_in_force ON rota_rules (valid_until, ends_at);
+
+CREATE TABLE audit_log (
+    id       BIGSERIAL PRIMARY KEY,
+    at       TIMESTAMPTZ NOT NULL,
+    actor    TEXT NOT NULL,
+    action   TEXT NOT NULL,
+    subject  TEXT NOT NULL,
+    before   TEXT,
+    after    TEXT
+);
 
 CREATE TABLE calls (
     id             BIGSERIAL PRIMARY KEY,

@@ -1,4 +1,4 @@
--- The foundation: staff, plain shifts, calls and their legs, voicemails, the outbox, API tokens.
+-- The foundation: staff, the rota, calls and their legs, voicemails, the outbox, API tokens.
 -- Instants are RFC 3339 text in UTC (as sqlx writes chrono's DateTime<Utc>), so they sort as text.
 
 CREATE TABLE staff (
@@ -9,19 +9,38 @@ CREATE TABLE staff (
     languages      TEXT NOT NULL,
     is_coordinator BOOLEAN NOT NULL DEFAULT FALSE,
     active         BOOLEAN NOT NULL DEFAULT TRUE,
+    gender         TEXT,
+    -- The secret of the staff member's calendar feed: its hash to find it, sealed to show it.
+    calendar_hash   TEXT UNIQUE,
+    calendar_sealed BLOB,
     created_at     TEXT NOT NULL
 );
 
-CREATE TABLE shifts (
-    id         INTEGER PRIMARY KEY,
-    staff_id   INTEGER NOT NULL REFERENCES staff (id),
-    service    TEXT NOT NULL,
-    starts_at  TEXT NOT NULL,
-    ends_at    TEXT NOT NULL,
-    UNIQUE (staff_id, service, starts_at, ends_at),
-    CHECK (starts_at < ends_at)
+-- The rota's rules (rotations, shifts, overrides), each kept with the span of real time it is
+-- in force: an edit closes a rule and opens another, so the past never changes. The rule itself
+-- is JSON; the columns are what queries select by.
+CREATE TABLE rota_rules (
+    id           INTEGER PRIMARY KEY,
+    kind         TEXT NOT NULL CHECK (kind IN ('rotation', 'shift', 'override')),
+    service      TEXT,
+    starts_at    TEXT,
+    ends_at      TEXT,
+    body         TEXT NOT NULL,
+    valid_from   TEXT NOT NULL,
+    valid_until  TEXT,
+    replaced_by  INTEGER REFERENCES rota_rules (id)
 );
-CREATE INDEX shifts_by_end ON shifts (ends_at);
+CREATE INDEX rota_rules_in_force ON rota_rules (valid_until, ends_at);
+
+CREATE TABLE audit_log (
+    id       INTEGER PRIMARY KEY,
+    at       TEXT NOT NULL,
+    actor    TEXT NOT NULL,
+    action   TEXT NOT NULL,
+    subject  TEXT NOT NULL,
+    before   TEXT,
+    after    TEXT
+);
 
 CREATE TABLE calls (
     id             INTEGER PRIMARY KEY,

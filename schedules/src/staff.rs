@@ -57,6 +57,29 @@ impl Language {
     }
 }
 
+impl Gender {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Gender::Female => "female",
+            Gender::Male => "male",
+        }
+    }
+}
+
+impl FromStr for Gender {
+    type Err = UnknownName;
+    fn from_str(name: &str) -> Result<Self, UnknownName> {
+        [Gender::Female, Gender::Male]
+            .into_iter()
+            .find(|g| g.as_str() == name)
+            .ok_or_else(|| UnknownName {
+                kind: "gender",
+                name: name.to_owned(),
+                expected: "female, male",
+            })
+    }
+}
+
 impl FromStr for Service {
     type Err = UnknownName;
     fn from_str(name: &str) -> Result<Self, UnknownName> {

@@ -9,6 +9,9 @@ pub const DEFAULT_TO: &str = "+77010000000";
 pub const DEFAULT_FROM: &str = "+77075550112";
 /// How long a caller leaves a message for at a `<Record>`, in seconds.
 pub const DEFAULT_VOICEMAIL_SECONDS: u32 = 12;
+/// How phones not named in the script answer: the person on duty picks up, so that a plain
+/// `hotline simulate call` shows a call put through.
+pub const DEFAULT_OTHER_PHONES: Behaviour = Behaviour::Accept;
 /// How many TwiML documents a call may fetch before the simulator assumes it loops.
 pub const DEFAULT_MAX_STEPS: usize = 50;
 
@@ -74,7 +77,7 @@ impl Default for CallScript {
             to: DEFAULT_TO.to_owned(),
             digits: Vec::new(),
             phones: Vec::new(),
-            other_phones: Behaviour::NoAnswer,
+            other_phones: DEFAULT_OTHER_PHONES,
             talk_seconds: 30,
             leave_voicemail: true,
             voicemail_seconds: DEFAULT_VOICEMAIL_SECONDS,
@@ -117,32 +120,32 @@ impl CallScript {
 
 /// A number in E.164 form when it is one, so `+7 701 555 01 01` matches `+77015550101`.
 fn normalized(number: &str) -> String {
-    PhoneNumber::parse(number).map_or_else(
-        |_| number.trim().to_owned(),
-        |n| n.as_e164().to_owned(),
-    )
+    PhoneNumber::parse(number).map_or_else(|_| number.trim().to_owned(), |n| n.as_e164().to_owned())
 }
 
 /// Reads `NUMBER=BEHAVIOUR`, as `--phone` takes it.
 pub fn parse_phone(text: &str) -> Result<(String, Behaviour), String> {
-    let (number, behaviour) = text
-        .split_once('=')
-        .ok_or_else(|| format!("expected NUMBER=BEHAVIOUR, like +77015550101=accept, not {text:?}"))?;
+    let (number, behaviour) = text.split_once('=').ok_or_else(|| {
+        format!("expected NUMBER=BEHAVIOUR, like +77015550101=accept, not {text:?}")
+    })?;
     let number = PhoneNumber::parse(number)
         .map_err(|error| format!("{number:?}: {error}"))?
         .as_e164()
         .to_owned();
-    let behaviour = <Behaviour as clap::ValueEnum>::from_str(behaviour.trim(), true).map_err(|_| {
-        format!(
-            "{behaviour:?} is not a behaviour; use accept, decline, no-answer or voicemail"
-        )
-    })?;
+    let behaviour =
+        <Behaviour as clap::ValueEnum>::from_str(behaviour.trim(), true).map_err(|_| {
+            format!("{behaviour:?} is not a behaviour; use accept, decline, no-answer or voicemail")
+        })?;
     Ok((number, behaviour))
 }
 
 /// Checks one `--digits` press: the keys of a phone, as Twilio's `Digits` carries them.
 pub fn parse_press(text: &str) -> Result<String, String> {
-    if !text.is_empty() && text.chars().all(|c| c.is_ascii_digit() || c == '*' || c == '#') {
+    if !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '*' || c == '#')
+    {
         Ok(text.to_owned())
     } else {
         Err(format!("{text:?} is not a key press; use 0-9, * and #"))
@@ -178,7 +181,10 @@ mod tests {
     #[test]
     fn unlisted_phones_behave_as_told_and_numbers_match_however_written() {
         let script = CallScript::default().phone("+77015550101", Behaviour::Decline);
-        assert_eq!(script.behaviour_of("+7 (701) 555-01-01"), Behaviour::Decline);
+        assert_eq!(
+            script.behaviour_of("+7 (701) 555-01-01"),
+            Behaviour::Decline
+        );
         assert_eq!(script.behaviour_of("+77015550102"), Behaviour::NoAnswer);
         let script = CallScript {
             other_phones: Behaviour::Accept,

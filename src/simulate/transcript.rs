@@ -47,9 +47,16 @@ impl fmt::Display for LegStatus {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
     /// The call is placed.
-    Placed { from: String, to: String, call_sid: String },
+    Placed {
+        from: String,
+        to: String,
+        call_sid: String,
+    },
     /// The caller hears text-to-speech.
-    Heard { text: String, language: Option<String> },
+    Heard {
+        text: String,
+        language: Option<String>,
+    },
     /// The caller hears an audio file (Kazakh prompts are recordings).
     Played { url: String },
     /// Silence.
@@ -61,7 +68,11 @@ pub enum Event {
     /// A staff phone rings.
     Ringing { number: String },
     /// The person (or voicemail) who picked up hears the whisper.
-    StaffHeard { number: String, text: String, language: Option<String> },
+    StaffHeard {
+        number: String,
+        text: String,
+        language: Option<String>,
+    },
     /// The person who picked up hears an audio file in the whisper.
     StaffPlayed { number: String, url: String },
     /// The person who picked up presses keys in the whisper.
@@ -89,7 +100,12 @@ pub enum Event {
     /// The TwiML ran out without `<Hangup>`: Twilio ends the call.
     TwimlEnded,
     /// A request the simulator made, shown only in verbose output.
-    Request { method: &'static str, url: String, status: u16, params: Vec<(String, String)> },
+    Request {
+        method: &'static str,
+        url: String,
+        status: u16,
+        params: Vec<(String, String)>,
+    },
     /// The call is over; Twilio's final `CallStatus` and `CallDuration`.
     Ended { status: String, seconds: u32 },
 }
@@ -97,8 +113,19 @@ pub enum Event {
 /// Parameters every request carries, left out of verbose output to keep it readable (and the
 /// caller's number out of it).
 const COMMON_PARAMS: [&str; 13] = [
-    "AccountSid", "ApiVersion", "CallSid", "Called", "Caller", "Direction", "From", "FromCountry",
-    "To", "ToCountry", "ParentCallSid", "Timestamp", "CallbackSource",
+    "AccountSid",
+    "ApiVersion",
+    "CallSid",
+    "Called",
+    "Caller",
+    "Direction",
+    "From",
+    "FromCountry",
+    "To",
+    "ToCountry",
+    "ParentCallSid",
+    "Timestamp",
+    "CallbackSource",
 ];
 
 /// The caller's number as it may be printed.
@@ -130,7 +157,11 @@ impl Event {
             Event::Pressed(digits) => format!("caller presses {digits}"),
             Event::NoInput { seconds } => format!("caller presses nothing ({seconds} s)"),
             Event::Ringing { number } => format!("↳ ringing {number}"),
-            Event::StaffHeard { number, text, language } => {
+            Event::StaffHeard {
+                number,
+                text,
+                language,
+            } => {
                 format!("  {}", spoken(&format!("{number} hears"), language, text))
             }
             Event::StaffPlayed { number, url } => format!("  {number} hears ▶ {url}"),
@@ -148,7 +179,12 @@ impl Event {
             Event::HungUp => "✕ hotline hangs up".to_owned(),
             Event::Rejected { reason } => format!("✕ hotline rejects the call ({reason})"),
             Event::TwimlEnded => "✕ the TwiML ends, so the call ends".to_owned(),
-            Event::Request { method, url, status, params } => {
+            Event::Request {
+                method,
+                url,
+                status,
+                params,
+            } => {
                 if !verbose {
                     return None;
                 }
@@ -239,7 +275,9 @@ mod tests {
                     to: "+77010000000".to_owned(),
                     call_sid: "CA1".to_owned(),
                 },
-                Event::Ringing { number: "+77015550101".to_owned() },
+                Event::Ringing {
+                    number: "+77015550101".to_owned(),
+                },
                 Event::Request {
                     method: "POST",
                     url: "http://h/webhooks/voice".to_owned(),
@@ -250,10 +288,13 @@ mod tests {
         };
         let printed = transcript.to_string();
         assert!(!printed.contains("5550112"), "{printed}");
-        assert!(printed.contains("+7•••••••••12"), "{printed}");
+        assert!(printed.contains("+7••••••••12"), "{printed}");
         assert!(printed.contains("↳ ringing +77015550101"), "{printed}");
         let verbose = transcript.lines(true).join("\n");
-        assert!(verbose.contains("→ POST http://h/webhooks/voice"), "{verbose}");
+        assert!(
+            verbose.contains("→ POST http://h/webhooks/voice"),
+            "{verbose}"
+        );
         assert!(!verbose.contains("5550112"), "{verbose}");
         assert_eq!(mask("anonymous"), "•••••••••");
     }

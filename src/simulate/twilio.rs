@@ -163,7 +163,11 @@ mod tests {
             (" https://example.org/a.mp3 ", "https://example.org/a.mp3"),
         ];
         for (reference, expected) in cases {
-            assert_eq!(resolve(&document, reference)?.as_str(), expected, "{reference}");
+            assert_eq!(
+                resolve(&document, reference)?.as_str(),
+                expected,
+                "{reference}"
+            );
         }
         assert!(resolve(&document, "http://[::1").is_err());
         Ok(())

@@ -9,7 +9,7 @@ mod sqlite;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use hotline_schedules::{Shift, StaffMember};
+use hotline_schedules::StaffMember;
 
 pub use postgres::PostgresStore;
 pub use records::*;
@@ -23,6 +23,8 @@ pub enum StoreError {
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("a stored value is not valid: {0}")]
     Corrupt(String),
+    #[error("{0}")]
+    Conflict(String),
     #[error("unsupported database URL {0:?}: use sqlite://FILE or postgres://…")]
     UnsupportedUrl(String),
 }
@@ -51,16 +53,46 @@ pub trait Store: Send + Sync + 'static {
     async fn ping(&self) -> StoreResult<()>;
 
     /// Adds a staff member, or updates the one with the same phone number.
-    async fn upsert_staff(&self, staff: &NewStaff, at: DateTime<Utc>) -> StoreResult<i64>;
+    async fn upsert_staff(&self, staff: &NewStaff, audit: &AuditEntry) -> StoreResult<i64>;
+    /// Adds a staff member; `None` when the phone number belongs to someone already.
+    async fn create_staff(&self, staff: &NewStaff, audit: &AuditEntry) -> StoreResult<Option<i64>>;
+    /// Changes a staff member; false when there is none with that id. A phone number that
+    /// belongs to someone else is a `Conflict`.
+    async fn update_staff(
+        &self,
+        id: i64,
+        staff: &NewStaff,
+        audit: &AuditEntry,
+    ) -> StoreResult<bool>;
     async fn staff(&self) -> StoreResult<Vec<StaffMember>>;
-    /// Adds a shift unless the same person already has the same shift; returns its id.
-    async fn upsert_shift(&self, shift: &NewShift) -> StoreResult<i64>;
-    /// Every shift that overlaps `[from, to)`.
-    async fn shifts_between(
+    async fn staff_member(&self, id: i64) -> StoreResult<Option<StaffMember>>;
+    /// Keeps the secret of a staff member's calendar feed: its hash to find it, sealed to show it.
+    async fn set_calendar_secret(&self, id: i64, hash: &str, sealed: &[u8]) -> StoreResult<()>;
+    async fn calendar_secret(&self, id: i64) -> StoreResult<Option<Vec<u8>>>;
+    async fn staff_by_calendar_hash(&self, hash: &str) -> StoreResult<Option<StaffMember>>;
+
+    /// Keeps new rota rules in force from their `valid_from`, all or none; returns their ids.
+    async fn create_rules(&self, rules: &[NewRule], audit: &AuditEntry) -> StoreResult<Vec<i64>>;
+    /// Ends a rule's force at `at`; false when it was not in force.
+    async fn close_rule(&self, id: i64, at: DateTime<Utc>, audit: &AuditEntry)
+    -> StoreResult<bool>;
+    /// Ends a rule's force and puts `rule` in its place from `rule.valid_from`, in one step;
+    /// `None` when the old rule was not in force.
+    async fn replace_rule(
+        &self,
+        id: i64,
+        rule: &NewRule,
+        audit: &AuditEntry,
+    ) -> StoreResult<Option<i64>>;
+    async fn rule(&self, id: i64) -> StoreResult<Option<StoredRule>>;
+    /// Every rule in force at some instant of `[from, to)` whose own interval (if any) meets it.
+    async fn rules_between(
         &self,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
-    ) -> StoreResult<Vec<Shift>>;
+    ) -> StoreResult<Vec<StoredRule>>;
+    /// The newest entries of the audit log first.
+    async fn audit_log(&self, limit: i64) -> StoreResult<Vec<StoredAudit>>;
 
     /// Records a call the first time its CallSid is seen; a repeat returns the first record.
     async fn record_call(&self, call: &NewCall) -> StoreResult<CallRecord>;
@@ -107,5 +139,6 @@ pub trait Store: Send + Sync + 'static {
         token_hash: &str,
         at: DateTime<Utc>,
     ) -> StoreResult<i64>;
-    async fn api_token_exists(&self, token_hash: &str) -> StoreResult<bool>;
+    /// The name of the API token with this hash, if there is one.
+    async fn api_token_name(&self, token_hash: &str) -> StoreResult<Option<String>>;
 }

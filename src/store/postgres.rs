@@ -1,7 +1,7 @@
 //! The PostgreSQL store, for several server instances sharing one database.
 
 use chrono::{DateTime, Utc};
-use hotline_schedules::{Shift, StaffMember};
+use hotline_schedules::StaffMember;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 
 use super::sql;
@@ -24,4 +24,4 @@ impl PostgresStore {
     }
 }
 
-sql::sql_store!(PostgresStore, "postgres");
+sql::sql_store!(PostgresStore, sqlx::Postgres, "postgres");

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 pub use hotline_routes::call::{CallOutcome, CallStage};
-use hotline_schedules::{Language, PhoneNumber, Service};
+use hotline_schedules::{Gender, Language, PhoneNumber, Service};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewStaff {
@@ -11,16 +11,77 @@ pub struct NewStaff {
     pub phone: PhoneNumber,
     pub services: Vec<Service>,
     pub languages: Vec<Language>,
+    pub gender: Option<Gender>,
     pub is_coordinator: bool,
     pub active: bool,
 }
 
+/// Who changed what, for the audit log; written in the same transaction as the change.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewShift {
-    pub staff_id: i64,
-    pub service: Service,
-    pub starts_at: DateTime<Utc>,
-    pub ends_at: DateTime<Utc>,
+pub struct AuditEntry {
+    pub at: DateTime<Utc>,
+    /// `token:NAME`, `import`, a user's name: never a caller's anything.
+    pub actor: String,
+    /// `create`, `update`, `close`, `deactivate`, …
+    pub action: String,
+    /// `staff/3`, `rule/12`, …
+    pub subject: String,
+    /// The subject as JSON before and after the change.
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleKind {
+    Rotation,
+    Shift,
+    Override,
+}
+
+impl RuleKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RuleKind::Rotation => "rotation",
+            RuleKind::Shift => "shift",
+            RuleKind::Override => "override",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        [RuleKind::Rotation, RuleKind::Shift, RuleKind::Override]
+            .into_iter()
+            .find(|kind| kind.as_str() == name)
+    }
+}
+
+/// A rota rule to keep: its JSON body, and the columns queries select by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewRule {
+    pub kind: RuleKind,
+    pub service: Option<Service>,
+    /// Unset for a rotation, which has no end.
+    pub starts_at: Option<DateTime<Utc>>,
+    pub ends_at: Option<DateTime<Utc>>,
+    pub body: String,
+    pub valid_from: DateTime<Utc>,
+}
+
+/// A rota rule as kept, with the span of real time it is (or was) in force.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredRule {
+    pub id: i64,
+    pub kind: RuleKind,
+    pub body: String,
+    pub valid_from: DateTime<Utc>,
+    pub valid_until: Option<DateTime<Utc>>,
+    /// The rule that took this one's place, when it was edited rather than deleted.
+    pub replaced_by: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredAudit {
+    pub id: i64,
+    pub entry: AuditEntry,
 }
 
 #[derive(Debug, Clone)]

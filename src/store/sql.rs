@@ -4,9 +4,12 @@
 //! says so.
 
 use chrono::{DateTime, Utc};
-use hotline_schedules::{PhoneNumber, Shift, StaffMember};
+use hotline_schedules::{PhoneNumber, StaffMember};
 
-use super::{CallLeg, CallOutcome, CallRecord, CallStage, OutboxMessage, StoreError, StoreResult};
+use super::{
+    AuditEntry, CallLeg, CallOutcome, CallRecord, CallStage, OutboxMessage, RuleKind, StoreError,
+    StoreResult, StoredAudit, StoredRule,
+};
 
 /// Lists are kept as comma-separated names: small, fixed vocabularies read whole every time.
 pub(super) fn join_names<T: std::fmt::Display>(items: &[T]) -> String {
@@ -47,6 +50,14 @@ pub(super) struct StaffRow {
     languages: String,
     is_coordinator: bool,
     active: bool,
+    gender: Option<String>,
+}
+
+/// The columns `StaffRow` reads, as a literal so queries stay static strings.
+macro_rules! staff_columns {
+    () => {
+        "id, name, phone, services, languages, is_coordinator, active, gender"
+    };
 }
 
 impl StaffRow {
@@ -58,7 +69,7 @@ impl StaffRow {
                 .map_err(|e| StoreError::Corrupt(e.to_string()))?,
             services: parse_names(&self.services)?,
             languages: parse_names(&self.languages)?,
-            gender: None,
+            gender: self.gender.as_deref().map(parse).transpose()?,
             is_coordinator: self.is_coordinator,
             active: self.active,
         })
@@ -66,23 +77,53 @@ impl StaffRow {
 }
 
 #[derive(sqlx::FromRow)]
-pub(super) struct ShiftRow {
+pub(super) struct RuleRow {
     id: i64,
-    staff_id: i64,
-    service: String,
-    starts_at: DateTime<Utc>,
-    ends_at: DateTime<Utc>,
+    kind: String,
+    body: String,
+    valid_from: DateTime<Utc>,
+    valid_until: Option<DateTime<Utc>>,
+    replaced_by: Option<i64>,
 }
 
-impl ShiftRow {
-    pub(super) fn into_shift(self) -> StoreResult<Shift> {
-        Ok(Shift {
+impl RuleRow {
+    pub(super) fn into_rule(self) -> StoreResult<StoredRule> {
+        Ok(StoredRule {
             id: self.id,
-            staff_id: self.staff_id,
-            service: parse(&self.service)?,
-            starts_at: self.starts_at,
-            ends_at: self.ends_at,
+            kind: RuleKind::from_name(&self.kind)
+                .ok_or_else(|| StoreError::Corrupt(self.kind.clone()))?,
+            body: self.body,
+            valid_from: self.valid_from,
+            valid_until: self.valid_until,
+            replaced_by: self.replaced_by,
         })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct AuditRow {
+    id: i64,
+    at: DateTime<Utc>,
+    actor: String,
+    action: String,
+    subject: String,
+    before: Option<String>,
+    after: Option<String>,
+}
+
+impl From<AuditRow> for StoredAudit {
+    fn from(row: AuditRow) -> Self {
+        StoredAudit {
+            id: row.id,
+            entry: AuditEntry {
+                at: row.at,
+                actor: row.actor,
+                action: row.action,
+                subject: row.subject,
+                before: row.before,
+                after: row.after,
+            },
+        }
     }
 }
 
@@ -192,7 +233,60 @@ macro_rules! select_calls {
 
 /// Implements `Store` for `$store`, whose `pool` field is a `sqlx::Pool<$db>`.
 macro_rules! sql_store {
-    ($store:ty, $backend:literal) => {
+    ($store:ty, $db:ty, $backend:literal) => {
+        impl $store {
+            /// Every change to staff or the rota is logged in the transaction that makes it.
+            async fn write_audit(tx: &mut sqlx::Transaction<'_, $db>, entry: &AuditEntry) -> StoreResult<()> {
+                sqlx::query(
+                    "INSERT INTO audit_log (at, actor, action, subject, before, after) VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(entry.at)
+                .bind(&entry.actor)
+                .bind(&entry.action)
+                .bind(&entry.subject)
+                .bind(&entry.before)
+                .bind(&entry.after)
+                .execute(&mut **tx)
+                .await?;
+                Ok(())
+            }
+
+            async fn insert_rule(tx: &mut sqlx::Transaction<'_, $db>, rule: &NewRule) -> StoreResult<i64> {
+                let id = sqlx::query_scalar(
+                    "INSERT INTO rota_rules (kind, service, starts_at, ends_at, body, valid_from)
+                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                )
+                .bind(rule.kind.as_str())
+                .bind(rule.service.map(|s| s.as_str()))
+                .bind(rule.starts_at)
+                .bind(rule.ends_at)
+                .bind(&rule.body)
+                .bind(rule.valid_from)
+                .fetch_one(&mut **tx)
+                .await?;
+                Ok(id)
+            }
+
+            /// Ends a rule's force at `at` unless it already ended; returns whether it did now.
+            async fn end_rule(
+                tx: &mut sqlx::Transaction<'_, $db>,
+                id: i64,
+                at: DateTime<Utc>,
+                replaced_by: Option<i64>,
+            ) -> StoreResult<bool> {
+                let done = sqlx::query(
+                    "UPDATE rota_rules SET valid_until = $1, replaced_by = $2
+                     WHERE id = $3 AND valid_until IS NULL AND valid_from <= $1",
+                )
+                .bind(at)
+                .bind(replaced_by)
+                .bind(id)
+                .execute(&mut **tx)
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+        }
+
         #[async_trait::async_trait]
         impl $crate::store::Store for $store {
             fn backend(&self) -> &'static str {
@@ -204,62 +298,197 @@ macro_rules! sql_store {
                 Ok(())
             }
 
-            async fn upsert_staff(&self, staff: &NewStaff, at: DateTime<Utc>) -> StoreResult<i64> {
+            async fn upsert_staff(&self, staff: &NewStaff, audit: &AuditEntry) -> StoreResult<i64> {
+                let mut tx = self.pool.begin().await?;
                 let id = sqlx::query_scalar(
-                    "INSERT INTO staff (name, phone, services, languages, is_coordinator, active, created_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7)
+                    "INSERT INTO staff (name, phone, services, languages, gender, is_coordinator, active, created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
                      ON CONFLICT (phone) DO UPDATE SET name = excluded.name, services = excluded.services,
-                        languages = excluded.languages, is_coordinator = excluded.is_coordinator,
-                        active = excluded.active
+                        languages = excluded.languages, gender = excluded.gender,
+                        is_coordinator = excluded.is_coordinator, active = excluded.active
                      RETURNING id",
                 )
                 .bind(&staff.name)
                 .bind(staff.phone.as_e164())
                 .bind(sql::join_names(&staff.services))
                 .bind(sql::join_names(&staff.languages))
+                .bind(staff.gender.map(|g| g.as_str()))
                 .bind(staff.is_coordinator)
                 .bind(staff.active)
-                .bind(at)
-                .fetch_one(&self.pool)
+                .bind(audit.at)
+                .fetch_one(&mut *tx)
                 .await?;
+                Self::write_audit(&mut tx, &AuditEntry { subject: format!("staff/{id}"), ..audit.clone() }).await?;
+                tx.commit().await?;
                 Ok(id)
+            }
+
+            async fn create_staff(&self, staff: &NewStaff, audit: &AuditEntry) -> StoreResult<Option<i64>> {
+                let mut tx = self.pool.begin().await?;
+                let id: Option<i64> = sqlx::query_scalar(
+                    "INSERT INTO staff (name, phone, services, languages, gender, is_coordinator, active, created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                     ON CONFLICT (phone) DO NOTHING RETURNING id",
+                )
+                .bind(&staff.name)
+                .bind(staff.phone.as_e164())
+                .bind(sql::join_names(&staff.services))
+                .bind(sql::join_names(&staff.languages))
+                .bind(staff.gender.map(|g| g.as_str()))
+                .bind(staff.is_coordinator)
+                .bind(staff.active)
+                .bind(audit.at)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if let Some(id) = id {
+                    Self::write_audit(&mut tx, &AuditEntry { subject: format!("staff/{id}"), ..audit.clone() }).await?;
+                }
+                tx.commit().await?;
+                Ok(id)
+            }
+
+            async fn update_staff(&self, id: i64, staff: &NewStaff, audit: &AuditEntry) -> StoreResult<bool> {
+                let mut tx = self.pool.begin().await?;
+                let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM staff WHERE phone = $1 AND id <> $2")
+                    .bind(staff.phone.as_e164())
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if taken.is_some() {
+                    return Err(StoreError::Conflict(format!("{} is another staff member's phone", staff.phone.masked())));
+                }
+                let done = sqlx::query(
+                    "UPDATE staff SET name = $1, phone = $2, services = $3, languages = $4, gender = $5,
+                        is_coordinator = $6, active = $7 WHERE id = $8",
+                )
+                .bind(&staff.name)
+                .bind(staff.phone.as_e164())
+                .bind(sql::join_names(&staff.services))
+                .bind(sql::join_names(&staff.languages))
+                .bind(staff.gender.map(|g| g.as_str()))
+                .bind(staff.is_coordinator)
+                .bind(staff.active)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+                if done.rows_affected() == 1 {
+                    Self::write_audit(&mut tx, audit).await?;
+                }
+                tx.commit().await?;
+                Ok(done.rows_affected() == 1)
             }
 
             async fn staff(&self) -> StoreResult<Vec<StaffMember>> {
-                let rows: Vec<sql::StaffRow> = sqlx::query_as(
-                    "SELECT id, name, phone, services, languages, is_coordinator, active FROM staff ORDER BY id",
-                )
-                .fetch_all(&self.pool)
-                .await?;
+                let rows: Vec<sql::StaffRow> =
+                    sqlx::query_as(concat!("SELECT ", sql::staff_columns!(), " FROM staff ORDER BY id"))
+                        .fetch_all(&self.pool)
+                        .await?;
                 rows.into_iter().map(sql::StaffRow::into_member).collect()
             }
 
-            async fn upsert_shift(&self, shift: &NewShift) -> StoreResult<i64> {
-                // DO UPDATE (a no-op) rather than DO NOTHING, so RETURNING yields the existing id.
-                let id = sqlx::query_scalar(
-                    "INSERT INTO shifts (staff_id, service, starts_at, ends_at) VALUES ($1, $2, $3, $4)
-                     ON CONFLICT (staff_id, service, starts_at, ends_at) DO UPDATE SET staff_id = excluded.staff_id
-                     RETURNING id",
-                )
-                .bind(shift.staff_id)
-                .bind(shift.service.as_str())
-                .bind(shift.starts_at)
-                .bind(shift.ends_at)
-                .fetch_one(&self.pool)
-                .await?;
-                Ok(id)
+            async fn staff_member(&self, id: i64) -> StoreResult<Option<StaffMember>> {
+                let row: Option<sql::StaffRow> =
+                    sqlx::query_as(concat!("SELECT ", sql::staff_columns!(), " FROM staff WHERE id = $1"))
+                        .bind(id)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                row.map(sql::StaffRow::into_member).transpose()
             }
 
-            async fn shifts_between(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> StoreResult<Vec<Shift>> {
-                let rows: Vec<sql::ShiftRow> = sqlx::query_as(
-                    "SELECT id, staff_id, service, starts_at, ends_at FROM shifts
-                     WHERE ends_at > $1 AND starts_at < $2 ORDER BY starts_at, id",
+            async fn set_calendar_secret(&self, id: i64, hash: &str, sealed: &[u8]) -> StoreResult<()> {
+                sqlx::query("UPDATE staff SET calendar_hash = $1, calendar_sealed = $2 WHERE id = $3")
+                    .bind(hash)
+                    .bind(sealed)
+                    .bind(id)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn calendar_secret(&self, id: i64) -> StoreResult<Option<Vec<u8>>> {
+                let sealed: Option<Option<Vec<u8>>> = sqlx::query_scalar("SELECT calendar_sealed FROM staff WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                Ok(sealed.flatten())
+            }
+
+            async fn staff_by_calendar_hash(&self, hash: &str) -> StoreResult<Option<StaffMember>> {
+                let row: Option<sql::StaffRow> =
+                    sqlx::query_as(concat!("SELECT ", sql::staff_columns!(), " FROM staff WHERE calendar_hash = $1"))
+                        .bind(hash)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                row.map(sql::StaffRow::into_member).transpose()
+            }
+
+            async fn create_rules(&self, rules: &[NewRule], audit: &AuditEntry) -> StoreResult<Vec<i64>> {
+                let mut tx = self.pool.begin().await?;
+                let mut ids = Vec::with_capacity(rules.len());
+                for rule in rules {
+                    ids.push(Self::insert_rule(&mut tx, rule).await?);
+                }
+                let subject = ids.iter().map(|id| format!("rule/{id}")).collect::<Vec<_>>().join(",");
+                Self::write_audit(&mut tx, &AuditEntry { subject, ..audit.clone() }).await?;
+                tx.commit().await?;
+                Ok(ids)
+            }
+
+            async fn close_rule(&self, id: i64, at: DateTime<Utc>, audit: &AuditEntry) -> StoreResult<bool> {
+                let mut tx = self.pool.begin().await?;
+                let closed = Self::end_rule(&mut tx, id, at, None).await?;
+                if closed {
+                    Self::write_audit(&mut tx, audit).await?;
+                }
+                tx.commit().await?;
+                Ok(closed)
+            }
+
+            async fn replace_rule(&self, id: i64, rule: &NewRule, audit: &AuditEntry) -> StoreResult<Option<i64>> {
+                let mut tx = self.pool.begin().await?;
+                let new_id = Self::insert_rule(&mut tx, rule).await?;
+                if !Self::end_rule(&mut tx, id, rule.valid_from, Some(new_id)).await? {
+                    tx.rollback().await?;
+                    return Ok(None);
+                }
+                let subject = format!("rule/{id}");
+                Self::write_audit(&mut tx, &AuditEntry { subject, ..audit.clone() }).await?;
+                tx.commit().await?;
+                Ok(Some(new_id))
+            }
+
+            async fn rule(&self, id: i64) -> StoreResult<Option<StoredRule>> {
+                let row: Option<sql::RuleRow> = sqlx::query_as(
+                    "SELECT id, kind, body, valid_from, valid_until, replaced_by FROM rota_rules WHERE id = $1",
+                )
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.map(sql::RuleRow::into_rule).transpose()
+            }
+
+            async fn rules_between(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> StoreResult<Vec<StoredRule>> {
+                let rows: Vec<sql::RuleRow> = sqlx::query_as(
+                    "SELECT id, kind, body, valid_from, valid_until, replaced_by FROM rota_rules
+                     WHERE valid_from < $2 AND (valid_until IS NULL OR valid_until > $1)
+                       AND (ends_at IS NULL OR ends_at > $1) AND (starts_at IS NULL OR starts_at < $2)
+                     ORDER BY id",
                 )
                 .bind(from)
                 .bind(to)
                 .fetch_all(&self.pool)
                 .await?;
-                rows.into_iter().map(sql::ShiftRow::into_shift).collect()
+                rows.into_iter().map(sql::RuleRow::into_rule).collect()
+            }
+
+            async fn audit_log(&self, limit: i64) -> StoreResult<Vec<StoredAudit>> {
+                let rows: Vec<sql::AuditRow> = sqlx::query_as(
+                    "SELECT id, at, actor, action, subject, before, after FROM audit_log ORDER BY id DESC LIMIT $1",
+                )
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows.into_iter().map(StoredAudit::from).collect())
             }
 
             async fn record_call(&self, call: &NewCall) -> StoreResult<CallRecord> {
@@ -479,15 +708,15 @@ macro_rules! sql_store {
                 Ok(id)
             }
 
-            async fn api_token_exists(&self, token_hash: &str) -> StoreResult<bool> {
-                let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM api_tokens WHERE token_hash = $1")
+            async fn api_token_name(&self, token_hash: &str) -> StoreResult<Option<String>> {
+                let name = sqlx::query_scalar("SELECT name FROM api_tokens WHERE token_hash = $1")
                     .bind(token_hash)
-                    .fetch_one(&self.pool)
+                    .fetch_optional(&self.pool)
                     .await?;
-                Ok(count > 0)
+                Ok(name)
             }
         }
     };
 }
 
-pub(super) use {select_calls, sql_store};
+pub(super) use {select_calls, sql_store, staff_columns};

@@ -5,7 +5,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use hotline_schedules::{Shift, StaffMember};
+use hotline_schedules::StaffMember;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
@@ -35,4 +35,4 @@ impl SqliteStore {
     }
 }
 
-sql::sql_store!(SqliteStore, "sqlite");
+sql::sql_store!(SqliteStore, sqlx::Sqlite, "sqlite");

@@ -9,7 +9,8 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use hotline_routes::call::{self, Step};
 use hotline_routes::twiml::VoiceResponse;
-use hotline_schedules::{PhoneNumber, on_duty};
+use hotline_schedules::model::{OnDuty, Slot};
+use hotline_schedules::{PhoneNumber, StaffMember};
 
 use super::AppState;
 use super::webhook::{Webhook, WebhookRefusal};
@@ -94,20 +95,23 @@ async fn continue_call(
     call: &CallRecord,
     now: DateTime<Utc>,
 ) -> Result<VoiceResponse, StoreError> {
-    let staff = state.store.staff().await?;
-    let shifts = state
-        .store
-        .shifts_between(now, now + chrono::Duration::seconds(1))
-        .await?;
-    let mut people = Vec::new();
-    for service in call::DEFAULT_SERVICES {
-        for person in on_duty(&staff, &shifts, service, now) {
-            if !people
-                .iter()
-                .any(|p: &&hotline_schedules::StaffMember| p.id == person.id)
-            {
-                people.push(person);
-            }
+    let (staff, rota) = crate::rota::load(
+        state.store.as_ref(),
+        now,
+        now + chrono::Duration::seconds(1),
+    )
+    .await?;
+    let mut duties: Vec<OnDuty> = call::DEFAULT_SERVICES
+        .iter()
+        .flat_map(|service| rota.on_duty(*service, None, now))
+        .collect();
+    // The coordinator is the last resort after the people of every service (a stable sort).
+    duties.sort_by_key(|duty| duty.slot == Slot::Coordinator);
+    let mut people: Vec<&StaffMember> = Vec::new();
+    for duty in duties {
+        let person = staff.iter().find(|p| p.id == duty.staff_id);
+        if let Some(person) = person.filter(|p| !people.iter().any(|q| q.id == p.id)) {
+            people.push(person);
         }
     }
     let legs = state.store.legs(call.id).await?;

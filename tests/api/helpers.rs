@@ -6,10 +6,11 @@ use std::sync::Arc;
 use hotline::clock::SystemClock;
 use hotline::crypto::DataKey;
 use hotline::metrics::Metrics;
+use hotline::rota::spec::ShiftSpec;
 use hotline::secrets::Secrets;
-use hotline::store::{NewShift, NewStaff, Store};
+use hotline::store::{AuditEntry, NewStaff, Store};
 use hotline::web::{self, AppState};
-use hotline_schedules::{Language, PhoneNumber, Service};
+use hotline_schedules::{Gender, Language, PhoneNumber, Service};
 
 use crate::databases::TestDatabase;
 use crate::signer::TwilioSigner;
@@ -140,28 +141,56 @@ impl TestApp {
 
     /// Puts a person on duty for `service` from an hour ago to an hour from now.
     pub async fn on_duty_now(&self, name: &str, phone: &str, service: Service) -> i64 {
-        let staff = NewStaff {
-            name: name.to_owned(),
-            phone: PhoneNumber::parse(phone).expect("valid"),
-            services: vec![service],
-            languages: vec![Language::Kk, Language::Ru],
-            is_coordinator: false,
-            active: true,
-        };
+        let staff_id = self.add_staff(name, phone, vec![service], false).await;
         let now = chrono::Utc::now();
-        let staff_id = self
-            .store
-            .upsert_staff(&staff, now)
-            .await
-            .expect("staff added");
         let hour = chrono::Duration::hours(1);
-        let shift = NewShift {
+        let shift = ShiftSpec {
             staff_id,
             service,
+            position: 0,
             starts_at: now - hour,
             ends_at: now + hour,
         };
-        self.store.upsert_shift(&shift).await.expect("shift added");
+        // In force since a minute ago, so it already applies to a call placed now.
+        let rule = shift.to_rule(now - chrono::Duration::minutes(1));
+        self.store
+            .create_rules(&[rule], &audit())
+            .await
+            .expect("shift added");
         staff_id
+    }
+
+    pub async fn add_staff(
+        &self,
+        name: &str,
+        phone: &str,
+        services: Vec<Service>,
+        coordinator: bool,
+    ) -> i64 {
+        let staff = NewStaff {
+            name: name.to_owned(),
+            phone: PhoneNumber::parse(phone).expect("valid"),
+            services,
+            languages: vec![Language::Kk, Language::Ru],
+            gender: Some(Gender::Female),
+            is_coordinator: coordinator,
+            active: true,
+        };
+        self.store
+            .upsert_staff(&staff, &audit())
+            .await
+            .expect("staff added")
+    }
+}
+
+/// An audit entry for changes the tests make directly in the store.
+pub fn audit() -> AuditEntry {
+    AuditEntry {
+        at: chrono::Utc::now(),
+        actor: "test".to_owned(),
+        action: "setup".to_owned(),
+        subject: String::new(),
+        before: None,
+        after: None,
     }
 }

@@ -12,6 +12,7 @@ use crate::helpers::{
 
 const LAWYER: &str = "+77015550101";
 const PSYCHOLOGIST: &str = "+77015550102";
+const COORDINATOR: &str = "+77015550100";
 
 /// What the server told Twilio to do, read back with our TwiML parser.
 async fn twiml(response: reqwest::Response) -> VoiceResponse {
@@ -251,22 +252,17 @@ async fn when_the_first_person_does_not_answer_the_next_is_rung_then_voicemail()
 }
 
 #[tokio::test]
-async fn with_nobody_on_duty_she_hears_russian_and_the_emergency_numbers_and_leaves_a_voicemail() {
+async fn when_nobody_answers_she_hears_russian_and_the_emergency_numbers_and_leaves_a_voicemail() {
     let app = spawn_app().await;
-    let coordinator = hotline::store::NewStaff {
-        name: "Гульнара".into(),
-        phone: hotline_schedules::PhoneNumber::parse("+77015550100").expect("valid"),
-        services: vec![],
-        languages: vec![],
-        is_coordinator: true,
-        active: true,
-    };
-    app.store
-        .upsert_staff(&coordinator, chrono::Utc::now())
-        .await
-        .expect("added");
+    app.add_staff("Гульнара", COORDINATOR, vec![], true).await;
 
-    let answer = app.caller_dials("CA0004").await;
+    // Nobody is on the rota: the coordinator, the last resort, is rung; she does not answer.
+    let (numbers, _, action) =
+        dialled(&app.caller_dials("CA0004").await).expect("the coordinator is rung");
+    assert_eq!(numbers, vec![COORDINATOR]);
+    let answer = app
+        .dial_ends("CA0004", &action.expect("action"), "no-answer", "0")
+        .await;
     assert!(dialled(&answer).is_none());
     assert!(records_voicemail(&answer));
     let words = spoken(&answer);

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, TimeZone, Utc};
 use hotline::store::*;
-use hotline_schedules::{Language, PhoneNumber, Service};
+use hotline_schedules::{Gender, Language, PhoneNumber, Service};
 
 use databases::TestDatabase;
 
@@ -32,7 +32,10 @@ macro_rules! conformance {
 
 conformance!(
     staff_are_added_once_per_phone_and_updated_in_place,
-    shifts_are_added_once_and_found_by_overlap,
+    creating_staff_with_a_taken_phone_is_refused_and_updates_check_it_too,
+    a_calendar_secret_finds_its_staff_member,
+    rules_are_found_by_their_interval_and_the_time_they_are_in_force,
+    an_edit_closes_a_rule_and_opens_its_replacement_in_one_step,
     a_call_is_recorded_once_per_call_sid,
     a_call_leg_keeps_its_first_result,
     a_call_is_answered_by_the_first_person_only,
@@ -56,8 +59,20 @@ fn lawyer(phone: &str) -> NewStaff {
         phone: PhoneNumber::parse(phone).expect("valid"),
         services: vec![Service::Legal],
         languages: vec![Language::Kk, Language::Ru],
+        gender: Some(Gender::Female),
         is_coordinator: false,
         active: true,
+    }
+}
+
+fn audit() -> AuditEntry {
+    AuditEntry {
+        at: at(9, 0),
+        actor: "test".into(),
+        action: "setup".into(),
+        subject: String::new(),
+        before: None,
+        after: None,
     }
 }
 
@@ -74,7 +89,7 @@ fn call(sid: &str) -> NewCall {
 
 async fn staff_are_added_once_per_phone_and_updated_in_place(store: Arc<dyn Store>) {
     let first = store
-        .upsert_staff(&lawyer("+77015550101"), at(9, 0))
+        .upsert_staff(&lawyer("+77015550101"), &audit())
         .await
         .expect("added");
     let mut changed = lawyer("+77015550101");
@@ -82,11 +97,11 @@ async fn staff_are_added_once_per_phone_and_updated_in_place(store: Arc<dyn Stor
     changed.services = vec![Service::Legal, Service::Psychological];
     changed.is_coordinator = true;
     let again = store
-        .upsert_staff(&changed, at(9, 5))
+        .upsert_staff(&changed, &audit())
         .await
         .expect("updated");
     let other = store
-        .upsert_staff(&lawyer("+77015550102"), at(9, 5))
+        .upsert_staff(&lawyer("+77015550102"), &audit())
         .await
         .expect("added");
     assert_eq!(first, again);
@@ -99,60 +114,223 @@ async fn staff_are_added_once_per_phone_and_updated_in_place(store: Arc<dyn Stor
         vec![Service::Legal, Service::Psychological]
     );
     assert_eq!(staff[0].languages, vec![Language::Kk, Language::Ru]);
+    assert_eq!(staff[0].gender, Some(Gender::Female));
     assert!(staff[0].is_coordinator && staff[0].active);
+    assert_eq!(
+        store.staff_member(other).await.expect("read").map(|p| p.id),
+        Some(other)
+    );
+    assert_eq!(store.staff_member(999).await.expect("read"), None);
 }
 
-async fn shifts_are_added_once_and_found_by_overlap(store: Arc<dyn Store>) {
-    let staff_id = store
-        .upsert_staff(&lawyer("+77015550101"), at(9, 0))
+async fn creating_staff_with_a_taken_phone_is_refused_and_updates_check_it_too(
+    store: Arc<dyn Store>,
+) {
+    let first = store
+        .create_staff(&lawyer("+77015550101"), &audit())
         .await
         .expect("added");
-    let shift = NewShift {
-        staff_id,
-        service: Service::Legal,
-        starts_at: at(9, 0),
-        ends_at: at(18, 0),
-    };
-    let id = store.upsert_shift(&shift).await.expect("added");
+    assert!(first.is_some());
     assert_eq!(
-        store.upsert_shift(&shift).await.expect("again"),
-        id,
-        "the same shift twice is one shift"
+        store
+            .create_staff(&lawyer("+77015550101"), &audit())
+            .await
+            .expect("refused"),
+        None
     );
-    let night = NewShift {
-        starts_at: at(18, 0),
-        ends_at: at(23, 0),
-        ..shift.clone()
-    };
-    store.upsert_shift(&night).await.expect("added");
+    let second = store
+        .create_staff(&lawyer("+77015550102"), &audit())
+        .await
+        .expect("added")
+        .expect("new");
+    let error = store
+        .update_staff(second, &lawyer("+77015550101"), &audit())
+        .await
+        .expect_err("taken");
+    assert!(matches!(error, StoreError::Conflict(_)), "{error}");
+    let mut renamed = lawyer("+77015550102");
+    renamed.active = false;
+    assert!(
+        store
+            .update_staff(second, &renamed, &audit())
+            .await
+            .expect("updated")
+    );
+    assert!(
+        !store
+            .update_staff(999, &renamed, &audit())
+            .await
+            .expect("no one")
+    );
+    let stored = store
+        .staff_member(second)
+        .await
+        .expect("read")
+        .expect("exists");
+    assert!(!stored.active);
+    let log = store.audit_log(10).await.expect("read");
+    assert_eq!(
+        log.len(),
+        3,
+        "two creations and one update are logged, refusals are not"
+    );
+    assert_eq!(log[0].entry.subject, "staff/2");
+}
 
+async fn a_calendar_secret_finds_its_staff_member(store: Arc<dyn Store>) {
+    let id = store
+        .upsert_staff(&lawyer("+77015550101"), &audit())
+        .await
+        .expect("added");
+    assert_eq!(store.calendar_secret(id).await.expect("read"), None);
+    store
+        .set_calendar_secret(id, "hash-1", &[7, 7])
+        .await
+        .expect("kept");
+    assert_eq!(
+        store.calendar_secret(id).await.expect("read"),
+        Some(vec![7, 7])
+    );
+    assert_eq!(
+        store
+            .staff_by_calendar_hash("hash-1")
+            .await
+            .expect("read")
+            .map(|p| p.id),
+        Some(id)
+    );
+    assert_eq!(
+        store.staff_by_calendar_hash("hash-2").await.expect("read"),
+        None
+    );
+}
+
+fn shift_rule(from: DateTime<Utc>, to: DateTime<Utc>, valid_from: DateTime<Utc>) -> NewRule {
+    NewRule {
+        kind: RuleKind::Shift,
+        service: Some(Service::Legal),
+        starts_at: Some(from),
+        ends_at: Some(to),
+        body: format!("{{\"from\":\"{from}\"}}"),
+        valid_from,
+    }
+}
+
+async fn rules_are_found_by_their_interval_and_the_time_they_are_in_force(store: Arc<dyn Store>) {
+    let day = shift_rule(at(9, 0), at(18, 0), at(8, 0));
+    let rotation = NewRule {
+        kind: RuleKind::Rotation,
+        starts_at: None,
+        ends_at: None,
+        ..shift_rule(at(0, 0), at(0, 1), at(8, 0))
+    };
+    let ids = store
+        .create_rules(&[day, rotation], &audit())
+        .await
+        .expect("kept");
     let found = |from, to| {
         let store = store.clone();
         async move {
             store
-                .shifts_between(from, to)
+                .rules_between(from, to)
                 .await
                 .expect("read")
                 .iter()
-                .map(|s| s.starts_at)
+                .map(|r| r.id)
                 .collect::<Vec<_>>()
         }
     };
-    assert_eq!(found(at(17, 59), at(18, 0)).await, vec![at(9, 0)]);
+    assert_eq!(found(at(17, 59), at(18, 0)).await, ids);
     assert_eq!(
-        found(at(18, 0), at(18, 1)).await,
-        vec![at(18, 0)],
-        "a shift ends at its end"
+        found(at(18, 0), at(19, 0)).await,
+        vec![ids[1]],
+        "a shift ends at its end; a rotation has no end"
     );
-    assert_eq!(found(at(8, 0), at(23, 30)).await, vec![at(9, 0), at(18, 0)]);
-    assert!(found(at(23, 0), at(23, 59)).await.is_empty());
-    let stored = store
-        .shifts_between(at(9, 0), at(9, 1))
-        .await
-        .expect("read");
     assert_eq!(
-        (stored[0].service, stored[0].ends_at, stored[0].staff_id),
-        (Service::Legal, at(18, 0), staff_id)
+        found(at(7, 0), at(8, 0)).await,
+        Vec::<i64>::new(),
+        "nothing was in force before 08:00"
+    );
+    let stored = store.rule(ids[0]).await.expect("read").expect("exists");
+    assert_eq!(
+        (stored.kind, stored.valid_from, stored.valid_until),
+        (RuleKind::Shift, at(8, 0), None)
+    );
+}
+
+async fn an_edit_closes_a_rule_and_opens_its_replacement_in_one_step(store: Arc<dyn Store>) {
+    let ids = store
+        .create_rules(&[shift_rule(at(9, 0), at(18, 0), at(8, 0))], &audit())
+        .await
+        .expect("kept");
+    let moved = shift_rule(at(10, 0), at(19, 0), at(12, 0));
+    let new_id = store
+        .replace_rule(ids[0], &moved, &audit())
+        .await
+        .expect("replaced")
+        .expect("was in force");
+    let old = store.rule(ids[0]).await.expect("read").expect("kept");
+    assert_eq!(
+        (old.valid_until, old.replaced_by),
+        (Some(at(12, 0)), Some(new_id))
+    );
+    assert_eq!(
+        store
+            .replace_rule(ids[0], &moved, &audit())
+            .await
+            .expect("read"),
+        None,
+        "a closed rule stays closed"
+    );
+    assert_eq!(
+        store
+            .rules_between(at(11, 0), at(11, 1))
+            .await
+            .expect("read")
+            .iter()
+            .map(|r| r.id)
+            .collect::<Vec<_>>(),
+        ids
+    );
+    assert_eq!(
+        store
+            .rules_between(at(13, 0), at(13, 1))
+            .await
+            .expect("read")
+            .iter()
+            .map(|r| r.id)
+            .collect::<Vec<_>>(),
+        vec![new_id]
+    );
+    assert!(
+        store
+            .close_rule(new_id, at(14, 0), &audit())
+            .await
+            .expect("closed")
+    );
+    assert!(
+        !store
+            .close_rule(new_id, at(15, 0), &audit())
+            .await
+            .expect("already closed")
+    );
+    assert!(
+        store
+            .rules_between(at(14, 0), at(23, 0))
+            .await
+            .expect("read")
+            .is_empty()
+    );
+    let log = store.audit_log(10).await.expect("read");
+    assert_eq!(
+        log.iter()
+            .map(|e| e.entry.subject.as_str())
+            .collect::<Vec<_>>(),
+        vec![
+            format!("rule/{new_id}"),
+            format!("rule/{}", ids[0]),
+            format!("rule/{}", ids[0])
+        ]
     );
 }
 
@@ -184,7 +362,7 @@ async fn a_call_is_recorded_once_per_call_sid(store: Arc<dyn Store>) {
 
 async fn a_call_leg_keeps_its_first_result(store: Arc<dyn Store>) {
     let staff_id = store
-        .upsert_staff(&lawyer("+77015550101"), at(9, 0))
+        .upsert_staff(&lawyer("+77015550101"), &audit())
         .await
         .expect("added");
     let call = store.record_call(&call("CA01")).await.expect("recorded");
@@ -223,11 +401,11 @@ async fn a_call_leg_keeps_its_first_result(store: Arc<dyn Store>) {
 
 async fn a_call_is_answered_by_the_first_person_only(store: Arc<dyn Store>) {
     let one = store
-        .upsert_staff(&lawyer("+77015550101"), at(9, 0))
+        .upsert_staff(&lawyer("+77015550101"), &audit())
         .await
         .expect("added");
     let two = store
-        .upsert_staff(&lawyer("+77015550102"), at(9, 0))
+        .upsert_staff(&lawyer("+77015550102"), &audit())
         .await
         .expect("added");
     let call = store.record_call(&call("CA01")).await.expect("recorded");
@@ -410,8 +588,20 @@ async fn api_tokens_are_found_by_hash(store: Arc<dyn Store>) {
         .create_api_token("reports", "abc123", at(9, 0))
         .await
         .expect("created");
-    assert!(store.api_token_exists("abc123").await.expect("read"));
-    assert!(!store.api_token_exists("abc124").await.expect("read"));
+    assert!(
+        store
+            .api_token_name("abc123")
+            .await
+            .expect("read")
+            .is_some()
+    );
+    assert!(
+        !store
+            .api_token_name("abc124")
+            .await
+            .expect("read")
+            .is_some()
+    );
 }
 
 async fn the_store_answers_and_names_its_backend(store: Arc<dyn Store>) {

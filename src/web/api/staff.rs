@@ -1,0 +1,149 @@
+//! `/api/v1/staff`: the people on the rota. Staff are never deleted, only deactivated, so the
+//! call log keeps naming who answered.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use hotline_schedules::{Gender, Language, PhoneNumber, Service, StaffMember};
+use serde::{Deserialize, Serialize};
+
+use super::error::ApiError;
+use super::extract::{Actor, JsonBody};
+use crate::store::{AuditEntry, NewStaff};
+use crate::web::AppState;
+
+#[derive(Debug, Serialize)]
+pub struct StaffView {
+    pub id: i64,
+    pub name: String,
+    pub phone: String,
+    pub services: Vec<Service>,
+    pub languages: Vec<Language>,
+    pub gender: Option<Gender>,
+    pub coordinator: bool,
+    pub active: bool,
+}
+
+impl From<&StaffMember> for StaffView {
+    fn from(person: &StaffMember) -> Self {
+        StaffView {
+            id: person.id,
+            name: person.name.clone(),
+            phone: person.phone.as_e164().to_owned(),
+            services: person.services.clone(),
+            languages: person.languages.clone(),
+            gender: person.gender,
+            coordinator: person.is_coordinator,
+            active: person.active,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StaffInput {
+    name: String,
+    phone: String,
+    services: Vec<Service>,
+    languages: Vec<Language>,
+    #[serde(default)]
+    gender: Option<Gender>,
+    #[serde(default)]
+    coordinator: bool,
+    #[serde(default = "yes")]
+    active: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl StaffInput {
+    fn validate(self) -> Result<NewStaff, ApiError> {
+        let name = self.name.trim().to_owned();
+        if name.is_empty() {
+            return Err(ApiError::invalid("name", "a staff member needs a name"));
+        }
+        let phone = PhoneNumber::parse(&self.phone).map_err(|e| ApiError::invalid("phone", e.to_string()))?;
+        Ok(NewStaff {
+            name,
+            phone,
+            services: self.services,
+            languages: self.languages,
+            gender: self.gender,
+            is_coordinator: self.coordinator,
+            active: self.active,
+        })
+    }
+}
+
+fn audit(actor: &Actor, state: &AppState, action: &str, subject: String, before: Option<&StaffMember>, after: Option<&NewStaff>) -> AuditEntry {
+    AuditEntry {
+        at: state.clock.now(),
+        actor: actor.0.clone(),
+        action: action.to_owned(),
+        subject,
+        before: before.map(|p| serde_json::to_string(&StaffView::from(p)).unwrap_or_default()),
+        after: after.map(|p| {
+            serde_json::json!({ "name": p.name, "phone": p.phone.as_e164(), "services": p.services,
+                "languages": p.languages, "gender": p.gender, "coordinator": p.is_coordinator, "active": p.active })
+            .to_string()
+        }),
+    }
+}
+
+pub async fn list(State(state): State<AppState>, _: Actor) -> Result<Json<Vec<StaffView>>, ApiError> {
+    Ok(Json(state.store.staff().await?.iter().map(StaffView::from).collect()))
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    actor: Actor,
+    JsonBody(input): JsonBody<StaffInput>,
+) -> Result<(StatusCode, Json<StaffView>), ApiError> {
+    let staff = input.validate()?;
+    let entry = audit(&actor, &state, "create", String::new(), None, Some(&staff));
+    let Some(id) = state.store.create_staff(&staff, &entry).await? else {
+        return Err(ApiError::conflict(format!("{} is already a staff member's phone", staff.phone.masked())));
+    };
+    let person = state.store.staff_member(id).await?.ok_or_else(|| ApiError::not_found("staff member"))?;
+    Ok((StatusCode::CREATED, Json(StaffView::from(&person))))
+}
+
+pub async fn show(State(state): State<AppState>, _: Actor, Path(id): Path<i64>) -> Result<Json<StaffView>, ApiError> {
+    let person = state.store.staff_member(id).await?.ok_or_else(|| ApiError::not_found("staff member"))?;
+    Ok(Json(StaffView::from(&person)))
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+    JsonBody(input): JsonBody<StaffInput>,
+) -> Result<Json<StaffView>, ApiError> {
+    let staff = input.validate()?;
+    let before = state.store.staff_member(id).await?.ok_or_else(|| ApiError::not_found("staff member"))?;
+    let entry = audit(&actor, &state, "update", format!("staff/{id}"), Some(&before), Some(&staff));
+    if !state.store.update_staff(id, &staff, &entry).await? {
+        return Err(ApiError::not_found("staff member"));
+    }
+    let person = state.store.staff_member(id).await?.ok_or_else(|| ApiError::not_found("staff member"))?;
+    Ok(Json(StaffView::from(&person)))
+}
+
+/// Deactivates: the person is never rung again, and the log keeps their name.
+pub async fn deactivate(State(state): State<AppState>, actor: Actor, Path(id): Path<i64>) -> Result<StatusCode, ApiError> {
+    let before = state.store.staff_member(id).await?.ok_or_else(|| ApiError::not_found("staff member"))?;
+    let staff = NewStaff {
+        name: before.name.clone(),
+        phone: before.phone.clone(),
+        services: before.services.clone(),
+        languages: before.languages.clone(),
+        gender: before.gender,
+        is_coordinator: before.is_coordinator,
+        active: false,
+    };
+    let entry = audit(&actor, &state, "deactivate", format!("staff/{id}"), Some(&before), Some(&staff));
+    state.store.update_staff(id, &staff, &entry).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
