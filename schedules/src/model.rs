@@ -69,6 +69,11 @@ impl Weekdays {
     pub fn contains(self, day: chrono::Weekday) -> bool {
         self.0 & (1 << day.num_days_from_monday()) != 0
     }
+
+    /// No day at all, or a bit past Sunday: neither names a day a window could start on.
+    pub fn is_valid(self) -> bool {
+        self.0 != 0 && self.0 & !Self::ALL.0 == 0
+    }
 }
 
 /// When a rotation is active, in its zone's wall-clock time: each listed day, from `from` to
@@ -79,6 +84,20 @@ pub struct ActiveWindow {
     pub days: Weekdays,
     pub from: NaiveTime,
     pub to: NaiveTime,
+}
+
+impl ActiveWindow {
+    /// How long each occurrence lasts in wall-clock time: up to `to` the same day, or the next
+    /// day when `to` is not after `from`; exactly 24 hours when they are equal, so a round-the-
+    /// clock window leaves no second uncovered between one day's occurrence and the next.
+    pub fn length(&self) -> chrono::TimeDelta {
+        let day = chrono::TimeDelta::days(1);
+        if self.to > self.from {
+            self.to - self.from
+        } else {
+            day - (self.from - self.to)
+        }
+    }
 }
 
 /// Staff taking turns at one position of one service.

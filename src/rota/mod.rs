@@ -2,6 +2,8 @@
 //! to answer who is on duty, and edited only by closing a rule and opening another, each edit
 //! checked for conflicts and written to the audit log.
 
+mod conflicts;
+pub mod edit;
 pub mod spec;
 
 use chrono::{DateTime, Utc};

@@ -185,11 +185,11 @@ mod tests {
             script.behaviour_of("+7 (701) 555-01-01"),
             Behaviour::Decline
         );
-        assert_eq!(script.behaviour_of("+77015550102"), Behaviour::NoAnswer);
+        assert_eq!(script.behaviour_of("+77015550102"), Behaviour::Accept);
         let script = CallScript {
-            other_phones: Behaviour::Accept,
+            other_phones: Behaviour::NoAnswer,
             ..script
         };
-        assert_eq!(script.behaviour_of("+77015550102"), Behaviour::Accept);
+        assert_eq!(script.behaviour_of("+77015550102"), Behaviour::NoAnswer);
     }
 }

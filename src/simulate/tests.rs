@@ -273,6 +273,7 @@ async fn without_input_the_menu_moves_on_and_without_voicemail_she_hangs_up()
     let (address, _) = serve(&HOTLINE, None).await;
     let script = CallScript {
         leave_voicemail: false,
+        other_phones: Behaviour::NoAnswer,
         ..CallScript::default().digits(["1"])
     };
     let transcript = run_call(&address, &script, &signer()).await?;
@@ -338,4 +339,11 @@ async fn a_loop_errors_and_bad_answers_end_the_simulation_clearly() {
         matches!(result, Err(SimulateError::BadTwiml { .. })),
         "{result:?}"
     );
+}
+
+#[test]
+fn a_call_can_run_on_a_spawned_task() {
+    fn is_send<T: Send>(_: &T) {}
+    let (script, signer) = (CallScript::default(), signer());
+    is_send(&run_call("http://127.0.0.1:9", &script, &signer));
 }

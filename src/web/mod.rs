@@ -1,6 +1,7 @@
 //! The HTTP face of the server: Twilio's webhooks and the operator's endpoints. Handlers record
 //! and wire; what to answer is decided in `hotline-routes`.
 
+mod api;
 mod ops;
 mod voice;
 pub mod webhook;
@@ -36,6 +37,7 @@ pub fn app(state: AppState) -> Router {
         .route("/webhooks/voice/voicemail", post(voice::voicemail))
         .route("/webhooks/voice/recording", post(voice::recording_ready))
         .route("/webhooks/voice/status", post(voice::status))
+        .merge(api::routes())
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
 }

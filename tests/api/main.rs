@@ -8,6 +8,7 @@ mod databases;
 mod helpers;
 mod operations;
 mod privacy;
+mod rota_api;
 mod signatures;
 #[path = "../support/signer.rs"]
 mod signer;

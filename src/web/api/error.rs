@@ -2,9 +2,9 @@
 //! the field at fault when there is one. The cause of a server error goes to the log, not to
 //! the client.
 
+use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 
 use crate::store::StoreError;
 
@@ -17,21 +17,34 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { status: StatusCode::UNPROCESSABLE_ENTITY, message: message.into(), field: Some(field.into()) }
+        Self {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            message: message.into(),
+            field: Some(field.into()),
+        }
     }
 
     pub fn conflict(message: impl Into<String>) -> Self {
-        Self { status: StatusCode::CONFLICT, message: message.into(), field: None }
+        Self {
+            status: StatusCode::CONFLICT,
+            message: message.into(),
+            field: None,
+        }
     }
 
     pub fn not_found(what: &str) -> Self {
-        Self { status: StatusCode::NOT_FOUND, message: format!("no such {what}"), field: None }
+        Self {
+            status: StatusCode::NOT_FOUND,
+            message: format!("no such {what}"),
+            field: None,
+        }
     }
 
     pub fn unauthorized() -> Self {
         Self {
             status: StatusCode::UNAUTHORIZED,
-            message: "send a token from `hotline token create` as `Authorization: Bearer <token>`".into(),
+            message: "send a token from `hotline token create` as `Authorization: Bearer <token>`"
+                .into(),
             field: None,
         }
     }

@@ -46,12 +46,16 @@ impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
     async fn from_request(request: Request, _: &AppState) -> Result<Self, ApiError> {
         let body: Bytes = axum::body::to_bytes(request.into_body(), BODY_LIMIT)
             .await
-            .map_err(|_| ApiError::invalid("", format!("the body is larger than {BODY_LIMIT} bytes")))?;
+            .map_err(|_| {
+                ApiError::invalid("", format!("the body is larger than {BODY_LIMIT} bytes"))
+            })?;
         let mut json = serde_json::Deserializer::from_slice(&body);
-        serde_path_to_error::deserialize(&mut json).map(JsonBody).map_err(|error| {
-            let field = error.path().to_string();
-            let message = error.inner().to_string();
-            ApiError::invalid(if field == "." { String::new() } else { field }, message)
-        })
+        serde_path_to_error::deserialize(&mut json)
+            .map(JsonBody)
+            .map_err(|error| {
+                let field = error.path().to_string();
+                let message = error.inner().to_string();
+                ApiError::invalid(if field == "." { String::new() } else { field }, message)
+            })
     }
 }

@@ -1,9 +1,9 @@
 //! `/api/v1/staff`: the people on the rota. Staff are never deleted, only deactivated, so the
 //! call log keeps naming who answered.
 
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::Json;
 use hotline_schedules::{Gender, Language, PhoneNumber, Service, StaffMember};
 use serde::{Deserialize, Serialize};
 
@@ -64,7 +64,8 @@ impl StaffInput {
         if name.is_empty() {
             return Err(ApiError::invalid("name", "a staff member needs a name"));
         }
-        let phone = PhoneNumber::parse(&self.phone).map_err(|e| ApiError::invalid("phone", e.to_string()))?;
+        let phone = PhoneNumber::parse(&self.phone)
+            .map_err(|e| ApiError::invalid("phone", e.to_string()))?;
         Ok(NewStaff {
             name,
             phone,
@@ -77,7 +78,14 @@ impl StaffInput {
     }
 }
 
-fn audit(actor: &Actor, state: &AppState, action: &str, subject: String, before: Option<&StaffMember>, after: Option<&NewStaff>) -> AuditEntry {
+fn audit(
+    actor: &Actor,
+    state: &AppState,
+    action: &str,
+    subject: String,
+    before: Option<&StaffMember>,
+    after: Option<&NewStaff>,
+) -> AuditEntry {
     AuditEntry {
         at: state.clock.now(),
         actor: actor.0.clone(),
@@ -92,8 +100,19 @@ fn audit(actor: &Actor, state: &AppState, action: &str, subject: String, before:
     }
 }
 
-pub async fn list(State(state): State<AppState>, _: Actor) -> Result<Json<Vec<StaffView>>, ApiError> {
-    Ok(Json(state.store.staff().await?.iter().map(StaffView::from).collect()))
+pub async fn list(
+    State(state): State<AppState>,
+    _: Actor,
+) -> Result<Json<Vec<StaffView>>, ApiError> {
+    Ok(Json(
+        state
+            .store
+            .staff()
+            .await?
+            .iter()
+            .map(StaffView::from)
+            .collect(),
+    ))
 }
 
 pub async fn create(
@@ -104,14 +123,29 @@ pub async fn create(
     let staff = input.validate()?;
     let entry = audit(&actor, &state, "create", String::new(), None, Some(&staff));
     let Some(id) = state.store.create_staff(&staff, &entry).await? else {
-        return Err(ApiError::conflict(format!("{} is already a staff member's phone", staff.phone.masked())));
+        return Err(ApiError::conflict(format!(
+            "{} is already a staff member's phone",
+            staff.phone.masked()
+        )));
     };
-    let person = state.store.staff_member(id).await?.ok_or_else(|| ApiError::not_found("staff member"))?;
+    let person = state
+        .store
+        .staff_member(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("staff member"))?;
     Ok((StatusCode::CREATED, Json(StaffView::from(&person))))
 }
 
-pub async fn show(State(state): State<AppState>, _: Actor, Path(id): Path<i64>) -> Result<Json<StaffView>, ApiError> {
-    let person = state.store.staff_member(id).await?.ok_or_else(|| ApiError::not_found("staff member"))?;
+pub async fn show(
+    State(state): State<AppState>,
+    _: Actor,
+    Path(id): Path<i64>,
+) -> Result<Json<StaffView>, ApiError> {
+    let person = state
+        .store
+        .staff_member(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("staff member"))?;
     Ok(Json(StaffView::from(&person)))
 }
 
@@ -122,18 +156,41 @@ pub async fn update(
     JsonBody(input): JsonBody<StaffInput>,
 ) -> Result<Json<StaffView>, ApiError> {
     let staff = input.validate()?;
-    let before = state.store.staff_member(id).await?.ok_or_else(|| ApiError::not_found("staff member"))?;
-    let entry = audit(&actor, &state, "update", format!("staff/{id}"), Some(&before), Some(&staff));
+    let before = state
+        .store
+        .staff_member(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("staff member"))?;
+    let entry = audit(
+        &actor,
+        &state,
+        "update",
+        format!("staff/{id}"),
+        Some(&before),
+        Some(&staff),
+    );
     if !state.store.update_staff(id, &staff, &entry).await? {
         return Err(ApiError::not_found("staff member"));
     }
-    let person = state.store.staff_member(id).await?.ok_or_else(|| ApiError::not_found("staff member"))?;
+    let person = state
+        .store
+        .staff_member(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("staff member"))?;
     Ok(Json(StaffView::from(&person)))
 }
 
 /// Deactivates: the person is never rung again, and the log keeps their name.
-pub async fn deactivate(State(state): State<AppState>, actor: Actor, Path(id): Path<i64>) -> Result<StatusCode, ApiError> {
-    let before = state.store.staff_member(id).await?.ok_or_else(|| ApiError::not_found("staff member"))?;
+pub async fn deactivate(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    let before = state
+        .store
+        .staff_member(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("staff member"))?;
     let staff = NewStaff {
         name: before.name.clone(),
         phone: before.phone.clone(),
@@ -143,7 +200,14 @@ pub async fn deactivate(State(state): State<AppState>, actor: Actor, Path(id): P
         is_coordinator: before.is_coordinator,
         active: false,
     };
-    let entry = audit(&actor, &state, "deactivate", format!("staff/{id}"), Some(&before), Some(&staff));
+    let entry = audit(
+        &actor,
+        &state,
+        "deactivate",
+        format!("staff/{id}"),
+        Some(&before),
+        Some(&staff),
+    );
     state.store.update_staff(id, &staff, &entry).await?;
     Ok(StatusCode::NO_CONTENT)
 }

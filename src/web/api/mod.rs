@@ -1,0 +1,63 @@
+//! The JSON API under `/api/v1/`, for tools and the coordinator's scripts: staff, the rota's
+//! rules, and who is on duty. Every request needs a bearer token from `hotline token create`.
+
+mod error;
+mod extract;
+mod rules;
+mod staff;
+
+use axum::Router;
+use axum::routing::get;
+
+use super::AppState;
+use crate::rota::spec::{OverrideSpec, RotationSpec, ShiftSpec};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/openapi.json", get(openapi))
+        .route("/api/v1/staff", get(staff::list).post(staff::create))
+        .route(
+            "/api/v1/staff/{id}",
+            get(staff::show)
+                .put(staff::update)
+                .delete(staff::deactivate),
+        )
+        .route(
+            "/api/v1/rotations",
+            get(rules::list::<RotationSpec>).post(rules::create::<RotationSpec>),
+        )
+        .route(
+            "/api/v1/rotations/{id}",
+            get(rules::show::<RotationSpec>)
+                .put(rules::replace::<RotationSpec>)
+                .delete(rules::close::<RotationSpec>),
+        )
+        .route(
+            "/api/v1/shifts",
+            get(rules::list::<ShiftSpec>).post(rules::create::<ShiftSpec>),
+        )
+        .route(
+            "/api/v1/shifts/{id}",
+            get(rules::show::<ShiftSpec>)
+                .put(rules::replace::<ShiftSpec>)
+                .delete(rules::close::<ShiftSpec>),
+        )
+        .route(
+            "/api/v1/overrides",
+            get(rules::list::<OverrideSpec>).post(rules::create::<OverrideSpec>),
+        )
+        .route(
+            "/api/v1/overrides/{id}",
+            get(rules::show::<OverrideSpec>)
+                .put(rules::replace::<OverrideSpec>)
+                .delete(rules::close::<OverrideSpec>),
+        )
+}
+
+/// The API's description, for client generators and readers.
+async fn openapi() -> ([(axum::http::HeaderName, &'static str); 1], &'static str) {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        include_str!("openapi.json"),
+    )
+}
