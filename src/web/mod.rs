@@ -2,6 +2,7 @@
 //! and wire; what to answer is decided in `hotline-routes`.
 
 mod api;
+pub mod ics;
 mod ops;
 mod voice;
 pub mod webhook;
