@@ -31,13 +31,21 @@ pub struct Outbox {
 }
 
 impl Outbox {
-    /// Sends what is pending, forever, until the task is dropped.
-    pub async fn run(self) {
+    /// Sends what is pending until `stop` says so, then sends what is left once more. A pass is
+    /// never cut short, so a message is never sent and then left unmarked.
+    pub async fn run(self: Arc<Self>, mut stop: tokio::sync::watch::Receiver<bool>) {
         loop {
             if let Err(error) = self.send_pending().await {
                 tracing::warn!(%error, "the outbox could not be read; will try again");
             }
-            tokio::time::sleep(POLL_INTERVAL).await;
+            tokio::select! {
+                () = tokio::time::sleep(POLL_INTERVAL) => {}
+                _ = stop.changed() => break,
+            }
+        }
+        // Texts queued by the last webhooks go out before the server stops.
+        if let Err(error) = self.send_pending().await {
+            tracing::warn!(%error, "the outbox could not be emptied; it will be on the next start");
         }
     }
 

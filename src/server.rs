@@ -30,18 +30,20 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         metrics: Arc::new(Metrics::default()),
         clock: clock.clone(),
     };
-    let outbox = Outbox {
+    let outbox = Arc::new(Outbox {
         store,
         data_key: secrets.data_key.clone(),
         clock,
         delivery: Delivery::Console,
-    };
-    let outbox = tokio::spawn(outbox.run());
+    });
+    let (stop_sending, stop) = tokio::sync::watch::channel(false);
+    let sending = tokio::spawn(outbox.run(stop));
     announce(&args, address, &secrets);
     axum::serve(listener, web::app(state))
         .with_graceful_shutdown(shutdown_signal())
         .await?;
-    outbox.abort();
+    let _ = stop_sending.send(true);
+    let _ = sending.await;
     tracing::info!("stopped");
     Ok(())
 }

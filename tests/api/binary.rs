@@ -28,9 +28,19 @@ pub fn hotline(dir: &Path) -> Command {
     command
 }
 
+/// `hotline` as someone trying it runs it: no Twilio account, no public URL.
+pub fn hotline_untouched(dir: &Path) -> Command {
+    let mut command = hotline(dir);
+    command
+        .env_remove("TWILIO_AUTH_TOKEN")
+        .env_remove("HOTLINE_PUBLIC_URL")
+        .env("RUST_LOG", "info");
+    command
+}
+
 /// Starts `hotline serve` and returns it with the address it listens on, read from its log.
-pub fn serve(dir: &Path) -> (Child, String, std::thread::JoinHandle<String>) {
-    let mut child = hotline(dir)
+pub fn serve(mut command: Command) -> (Child, String, std::thread::JoinHandle<String>) {
+    let mut child = command
         .args(["serve", "--log-json"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -12,4 +12,5 @@ mod rota_api;
 mod signatures;
 #[path = "../support/signer.rs"]
 mod signer;
+mod simulate;
 mod voice;

@@ -22,7 +22,7 @@ async fn no_caller_number_in_the_database_files_or_the_logs() {
         String::from_utf8_lossy(&import.stderr)
     );
 
-    let (mut server, base, logs) = serve(dir.path());
+    let (mut server, base, logs) = serve(hotline(dir.path()));
     let client = reqwest::Client::new();
     let call = "CA00000000000000000000000000000042";
     assert_eq!(
