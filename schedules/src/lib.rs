@@ -1,12 +1,30 @@
 //! The hotline's duty rota and time, as pure functions: who works for which service in which
-//! language, their shifts, and who is on duty at an instant. Never touches the network, the
-//! database or the clock: every instant is an argument.
+//! language, their rotations, shifts and overrides, who is on duty at an instant, and where the
+//! rota leaves nobody. Never touches the network, the database or the clock: every instant is an
+//! argument.
 
+mod calendar;
+mod conflicts;
 pub mod duty;
+mod gaps;
 pub mod model;
+mod overrides;
 pub mod phone;
+mod rota;
+mod rotation;
 pub mod staff;
+mod swap;
+mod timeline;
+mod validate;
+pub mod wall_clock;
+mod window;
 
+pub use calendar::DutyShift;
 pub use duty::{Shift, on_duty};
+pub use overrides::DutySource;
 pub use phone::{PhoneError, PhoneNumber};
+pub use rota::Rota;
 pub use staff::{Gender, Language, Service, StaffMember, UnknownName};
+pub use swap::{SwapError, swap};
+pub use validate::{Rule, RuleError, validate_override, validate_rotation, validate_shift};
+pub use wall_clock::{HOTLINE_ZONE, instant_of, wall_clock_reached};

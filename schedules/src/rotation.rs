@@ -104,7 +104,12 @@ impl Plan {
 
     /// Every instant in `(from, to)` at which this rotation's answer may change: handoffs and
     /// window edges (more is harmless: the caller evaluates each piece and merges equal ones).
-    pub fn edges_between(&self, from: DateTime<Utc>, to: DateTime<Utc>, out: &mut Vec<DateTime<Utc>>) {
+    pub fn edges_between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        out: &mut Vec<DateTime<Utc>>,
+    ) {
         if !self.usable || from >= to {
             return;
         }
@@ -120,10 +125,9 @@ impl Plan {
             }
         };
         if !self.rule.windows.is_empty() {
-            let (Some(day_before), Some(day_after)) = (
-                first.date().pred_opt(),
-                last.date().succ_opt(),
-            ) else {
+            let (Some(day_before), Some(day_after)) =
+                (first.date().pred_opt(), last.date().succ_opt())
+            else {
                 return;
             };
             window::starting_between(&self.rule.windows, day_before, day_after, |occurrence| {
@@ -142,6 +146,35 @@ impl Plan {
             push(handoff);
             turn += 1;
         }
+    }
+
+    /// The spans within `[from, to)` in which someone from this rotation is on duty (validity
+    /// aside), sorted, disjoint and merged.
+    pub fn coverage(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+        let mut cuts = vec![from, to];
+        self.edges_between(from, to, &mut cuts);
+        cuts.sort_unstable();
+        cuts.dedup();
+        let mut spans: Vec<(DateTime<Utc>, DateTime<Utc>)> = Vec::new();
+        for pair in cuts.windows(2) {
+            let (start, end) = (pair[0], pair[1]);
+            if start >= end
+                || self
+                    .member_at(wall_clock_reached(self.rule.zone, start))
+                    .is_none()
+            {
+                continue;
+            }
+            match spans.last_mut() {
+                Some(last) if last.1 == start => last.1 = end,
+                _ => spans.push((start, end)),
+            }
+        }
+        spans
     }
 }
 

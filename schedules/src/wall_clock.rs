@@ -34,8 +34,15 @@ pub fn instant_of(zone: Tz, local: NaiveDateTime) -> Option<DateTime<Utc>> {
 /// during the second pass through a repeated hour it is the end of that hour (less a
 /// nanosecond), because every time in the hour has already had its first occurrence.
 pub fn wall_clock_reached(zone: Tz, at: DateTime<Utc>) -> NaiveDateTime {
-    let here = at.with_timezone(&zone);
-    let local = here.naive_local();
+    let now = zone.offset_from_utc_datetime(&at.naive_utc()).fix();
+    // At the very ends of chrono's range the wall clock may be past what it can show: saturate.
+    let Some(local) = at.naive_utc().checked_add_offset(now) else {
+        return if now.local_minus_utc() > 0 {
+            NaiveDateTime::MAX
+        } else {
+            NaiveDateTime::MIN
+        };
+    };
     let LocalResult::Ambiguous(one, other) = zone.offset_from_local_datetime(&local) else {
         return local;
     };
@@ -44,14 +51,18 @@ pub fn wall_clock_reached(zone: Tz, at: DateTime<Utc>) -> NaiveDateTime {
     } else {
         (other.fix(), one.fix())
     };
-    let now = here.offset().fix();
+    let Some(first_pass) = local.checked_sub_offset(first) else {
+        return local;
+    };
     if now == first {
         return local;
     }
     // The second pass: the hour ends, in wall-clock time, where the clocks were set back from.
-    let went_back = transition_after(zone, local - first, at, second);
-    went_back.naive_utc() + TimeDelta::seconds(i64::from(first.local_minus_utc()))
-        - TimeDelta::nanoseconds(1)
+    let went_back = transition_after(zone, first_pass, at, second);
+    went_back
+        .naive_utc()
+        .checked_add_offset(first)
+        .map_or(local, |end| end - TimeDelta::nanoseconds(1))
 }
 
 /// The first whole second in `(after, until]` at which `zone` is at offset `offset`; the tz

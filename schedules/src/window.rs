@@ -121,15 +121,11 @@ pub(crate) fn first_overlap(windows: &[ActiveWindow]) -> Option<(usize, usize)> 
         }
     }
     spans.sort_unstable();
-    for (i, a) in spans.iter().enumerate() {
-        for b in &spans[i + 1..] {
-            if b.0 >= a.1 {
-                break;
-            }
-            return Some((a.2.min(b.2), a.2.max(b.2)));
-        }
-    }
-    None
+    // Sorted by start: if a span overlaps any later one, it overlaps the very next.
+    spans
+        .windows(2)
+        .find(|pair| pair[1].0 < pair[0].1)
+        .map(|pair| (pair[0].2.min(pair[1].2), pair[0].2.max(pair[1].2)))
 }
 
 #[cfg(test)]
