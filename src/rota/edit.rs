@@ -2,7 +2,8 @@
 //! before it is kept, takes effect from the moment it is made, and is written to the audit log.
 
 use chrono::{DateTime, Duration, Utc};
-use hotline_schedules::StaffMember;
+use hotline_schedules::model::Validity;
+use hotline_schedules::{Rota, RuleError, StaffMember, validate_override};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -41,6 +42,8 @@ pub trait RuleBody: Serialize + DeserializeOwned + Clone + Send + Sync + 'static
     fn staff_named(&self) -> Vec<(&'static str, i64)>;
     /// Checks what can be checked without the rest of the rota.
     fn check_fields(&self) -> Result<(), EditError>;
+    /// Checks the rule, given `id` and `validity`, against the rota's rules in force.
+    fn check_against(&self, rota: &Rota, id: i64, validity: Validity) -> Result<(), RuleError>;
 }
 
 impl RuleBody for RotationSpec {
@@ -53,6 +56,10 @@ impl RuleBody for RotationSpec {
 
     fn staff_named(&self) -> Vec<(&'static str, i64)> {
         self.members.iter().map(|id| ("members", *id)).collect()
+    }
+
+    fn check_against(&self, rota: &Rota, id: i64, validity: Validity) -> Result<(), RuleError> {
+        rota.check_rotation(&self.clone().into_model(id, validity))
     }
 
     fn check_fields(&self) -> Result<(), EditError> {
@@ -95,6 +102,10 @@ impl RuleBody for ShiftSpec {
         vec![("staff_id", self.staff_id)]
     }
 
+    fn check_against(&self, rota: &Rota, id: i64, validity: Validity) -> Result<(), RuleError> {
+        rota.check_shift(&self.clone().into_model(id, validity))
+    }
+
     fn check_fields(&self) -> Result<(), EditError> {
         if self.ends_at <= self.starts_at {
             return Err(invalid("ends_at", "a shift must end after it starts"));
@@ -120,6 +131,11 @@ impl RuleBody for OverrideSpec {
                 vec![("staff_id", staff_id)]
             }
         }
+    }
+
+    fn check_against(&self, _: &Rota, id: i64, validity: Validity) -> Result<(), RuleError> {
+        // An override wins over the rota by design: it can only be wrong in itself.
+        validate_override(&self.clone().into_model(id, validity))
     }
 
     fn check_fields(&self) -> Result<(), EditError> {
@@ -180,7 +196,7 @@ impl Editor<'_> {
             .into_iter()
             .filter(|r| Some(r.id) != replacing)
             .collect();
-        super::conflicts::check(body, &others, staff, self.now)
+        super::conflicts::check(body, others, staff, self.now)
     }
 
     pub async fn create<B: RuleBody>(&self, body: &B) -> Result<i64, EditError> {

@@ -7,9 +7,8 @@ pub mod edit;
 pub mod spec;
 
 use chrono::{DateTime, Utc};
-use hotline_schedules::StaffMember;
-use hotline_schedules::model::{OnDuty, Position, Slot};
 use hotline_schedules::model::{Override, Rotation, Shift, Validity};
+use hotline_schedules::{Rota, StaffMember};
 
 use crate::store::{RuleKind, Store, StoreError, StoreResult, StoredRule};
 use spec::{OverrideSpec, RotationSpec, ShiftSpec};
@@ -64,46 +63,4 @@ pub async fn load(
     let staff = store.staff().await?;
     let rules = Rules::decode(store.rules_between(from, to).await?)?;
     Ok((staff.clone(), rules.into_rota(staff)))
-}
-
-// TEMPORARY until the rota of `hotline-schedules` lands: shifts only, no rotations or overrides.
-pub struct Rota {
-    staff: Vec<StaffMember>,
-    shifts: Vec<hotline_schedules::Shift>,
-}
-
-impl Rota {
-    pub fn new(
-        staff: Vec<StaffMember>,
-        _: Vec<Rotation>,
-        shifts: Vec<Shift>,
-        _: Vec<Override>,
-    ) -> Self {
-        let shifts = shifts
-            .into_iter()
-            .map(|s| hotline_schedules::Shift {
-                id: s.id,
-                staff_id: s.staff_id,
-                service: s.service,
-                starts_at: s.starts_at,
-                ends_at: s.ends_at,
-            })
-            .collect();
-        Self { staff, shifts }
-    }
-
-    pub fn on_duty(
-        &self,
-        service: hotline_schedules::Service,
-        _: Option<hotline_schedules::Language>,
-        at: DateTime<Utc>,
-    ) -> Vec<OnDuty> {
-        hotline_schedules::on_duty(&self.staff, &self.shifts, service, at)
-            .into_iter()
-            .map(|p| OnDuty {
-                staff_id: p.id,
-                slot: Slot::Scheduled(Position::PRIMARY),
-            })
-            .collect()
-    }
 }

@@ -349,12 +349,18 @@ macro_rules! sql_store {
 
             async fn update_staff(&self, id: i64, staff: &NewStaff, audit: &AuditEntry) -> StoreResult<bool> {
                 let mut tx = self.pool.begin().await?;
-                let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM staff WHERE phone = $1 AND id <> $2")
+                let holder: Option<i64> = sqlx::query_scalar("SELECT id FROM staff WHERE phone = $1")
                     .bind(staff.phone.as_e164())
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM staff WHERE id = $1")
                     .bind(id)
                     .fetch_optional(&mut *tx)
                     .await?;
-                if taken.is_some() {
+                if exists.is_none() {
+                    return Ok(false);
+                }
+                if holder.is_some_and(|holder| holder != id) {
                     return Err(StoreError::Conflict(format!("{} is another staff member's phone", staff.phone.masked())));
                 }
                 let done = sqlx::query(
@@ -371,9 +377,7 @@ macro_rules! sql_store {
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
-                if done.rows_affected() == 1 {
-                    Self::write_audit(&mut tx, audit).await?;
-                }
+                Self::write_audit(&mut tx, &AuditEntry { subject: format!("staff/{id}"), ..audit.clone() }).await?;
                 tx.commit().await?;
                 Ok(done.rows_affected() == 1)
             }
@@ -438,7 +442,7 @@ macro_rules! sql_store {
                 let mut tx = self.pool.begin().await?;
                 let closed = Self::end_rule(&mut tx, id, at, None).await?;
                 if closed {
-                    Self::write_audit(&mut tx, audit).await?;
+                    Self::write_audit(&mut tx, &AuditEntry { subject: format!("rule/{id}"), ..audit.clone() }).await?;
                 }
                 tx.commit().await?;
                 Ok(closed)
