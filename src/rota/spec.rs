@@ -209,6 +209,22 @@ impl OverrideSpec {
     }
 }
 
+impl From<&Override> for OverrideSpec {
+    fn from(rule: &Override) -> Self {
+        let change = match rule.kind {
+            OverrideKind::Replace { absent, present } => ChangeSpec::Replace { absent, present },
+            OverrideKind::Add { staff_id } => ChangeSpec::Add { staff_id },
+            OverrideKind::Remove { staff_id } => ChangeSpec::Remove { staff_id },
+        };
+        OverrideSpec {
+            service: rule.service,
+            change,
+            starts_at: rule.starts_at,
+            ends_at: rule.ends_at,
+        }
+    }
+}
+
 fn new_rule(
     kind: RuleKind,
     service: Option<Service>,

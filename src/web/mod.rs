@@ -2,6 +2,7 @@
 //! and wire; what to answer is decided in `hotline-routes`.
 
 mod api;
+mod calendar;
 pub mod ics;
 mod ops;
 mod voice;
@@ -38,6 +39,8 @@ pub fn app(state: AppState) -> Router {
         .route("/webhooks/voice/voicemail", post(voice::voicemail))
         .route("/webhooks/voice/recording", post(voice::recording_ready))
         .route("/webhooks/voice/status", post(voice::status))
+        .route("/calendar/{file}", get(calendar::own_feed))
+        .route("/calendar/{secret}/{file}", get(calendar::service_feed))
         .merge(api::routes())
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)

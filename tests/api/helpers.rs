@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use hotline::clock::SystemClock;
+use hotline::clock::ManualClock;
 use hotline::crypto::DataKey;
 use hotline::metrics::Metrics;
 use hotline::rota::spec::ShiftSpec;
@@ -26,6 +26,8 @@ pub struct TestApp {
     pub address: String,
     pub store: Arc<dyn Store>,
     pub data_key: DataKey,
+    /// The server's clock: it stands still until a test sets it.
+    pub clock: Arc<ManualClock>,
     pub client: reqwest::Client,
     _database: TestDatabase,
 }
@@ -42,12 +44,13 @@ pub async fn spawn_app_on(database: TestDatabase) -> TestApp {
         auth_tokens: vec![AUTH_TOKEN.to_owned()],
         made_own_signing_token: false,
     };
+    let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
     let state = AppState {
         store: store.clone(),
         secrets: Arc::new(secrets),
         public_url: Some(url::Url::parse(PUBLIC_URL).expect("a URL")),
         metrics: Arc::new(Metrics::default()),
-        clock: Arc::new(SystemClock),
+        clock: clock.clone(),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -58,6 +61,7 @@ pub async fn spawn_app_on(database: TestDatabase) -> TestApp {
         address,
         store,
         data_key,
+        clock,
         client: reqwest::Client::new(),
         _database: database,
     }

@@ -9,6 +9,7 @@ mod helpers;
 mod operations;
 mod privacy;
 mod rota_api;
+mod rota_calls;
 mod signatures;
 #[path = "../support/signer.rs"]
 mod signer;

@@ -59,3 +59,25 @@ impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
             })
     }
 }
+
+/// Query parameters; a malformed one is a 422 that names it.
+#[derive(Debug)]
+pub struct QueryParams<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequestParts<AppState> for QueryParams<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, ApiError> {
+        let query = parts.uri.query().unwrap_or_default();
+        let input = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        serde_path_to_error::deserialize(input)
+            .map(QueryParams)
+            .map_err(|error| {
+                let field = error.path().to_string();
+                ApiError::invalid(
+                    if field == "." { String::new() } else { field },
+                    error.inner().to_string(),
+                )
+            })
+    }
+}

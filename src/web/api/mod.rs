@@ -1,13 +1,16 @@
 //! The JSON API under `/api/v1/`, for tools and the coordinator's scripts: staff, the rota's
 //! rules, and who is on duty. Every request needs a bearer token from `hotline token create`.
 
+mod duty;
 mod error;
 mod extract;
 mod rules;
 mod staff;
 
+pub use duty::source_name;
+
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 
 use super::AppState;
 use crate::rota::spec::{OverrideSpec, RotationSpec, ShiftSpec};
@@ -22,6 +25,14 @@ pub fn routes() -> Router<AppState> {
                 .put(staff::update)
                 .delete(staff::deactivate),
         )
+        .route(
+            "/api/v1/staff/{id}/calendar",
+            get(staff::calendar).post(staff::renew_calendar),
+        )
+        .route("/api/v1/on-duty", get(duty::on_duty))
+        .route("/api/v1/rota", get(duty::rota))
+        .route("/api/v1/gaps", get(duty::gaps))
+        .route("/api/v1/swaps", post(duty::swap))
         .route(
             "/api/v1/rotations",
             get(rules::list::<RotationSpec>).post(rules::create::<RotationSpec>),

@@ -26,7 +26,7 @@ pub struct RuleView {
 }
 
 impl RuleView {
-    fn from_stored(rule: StoredRule) -> Result<Self, ApiError> {
+    pub fn from_stored(rule: StoredRule) -> Result<Self, ApiError> {
         let body = serde_json::from_str(&rule.body)
             .map_err(|e| ApiError::from(crate::store::StoreError::Corrupt(e.to_string())))?;
         Ok(RuleView {

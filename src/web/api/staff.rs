@@ -3,14 +3,14 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use hotline_schedules::{Gender, Language, PhoneNumber, Service, StaffMember};
 use serde::{Deserialize, Serialize};
 
 use super::error::ApiError;
 use super::extract::{Actor, JsonBody};
 use crate::store::{AuditEntry, NewStaff};
-use crate::web::AppState;
+use crate::web::{AppState, calendar};
 
 #[derive(Debug, Serialize)]
 pub struct StaffView {
@@ -210,4 +210,59 @@ pub async fn deactivate(
     );
     state.store.update_staff(id, &staff, &entry).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Serialize)]
+pub struct CalendarLink {
+    url: String,
+    /// For a coordinator: one feed per service.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    services: std::collections::BTreeMap<Service, String>,
+}
+
+async fn calendar_link(
+    state: &AppState,
+    headers: &HeaderMap,
+    id: i64,
+    renew: bool,
+) -> Result<Json<CalendarLink>, ApiError> {
+    let person = state
+        .store
+        .staff_member(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("staff member"))?;
+    let secret = calendar::feed_secret(state, id, renew).await?;
+    let services = if person.is_coordinator {
+        Service::ALL
+            .into_iter()
+            .map(|s| (s, calendar::feed_url(state, headers, &secret, Some(s))))
+            .collect()
+    } else {
+        Default::default()
+    };
+    Ok(Json(CalendarLink {
+        url: calendar::feed_url(state, headers, &secret, None),
+        services,
+    }))
+}
+
+/// `GET /api/v1/staff/{id}/calendar`: the secret feed URL, made on first request.
+pub async fn calendar(
+    State(state): State<AppState>,
+    _: Actor,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<Json<CalendarLink>, ApiError> {
+    calendar_link(&state, &headers, id, false).await
+}
+
+/// `POST /api/v1/staff/{id}/calendar`: a new secret; the old URL stops working.
+pub async fn renew_calendar(
+    State(state): State<AppState>,
+    actor: Actor,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<Json<CalendarLink>, ApiError> {
+    tracing::info!(staff_id = id, actor = %actor.0, "calendar feed secret renewed");
+    calendar_link(&state, &headers, id, true).await
 }
