@@ -417,7 +417,82 @@ async fn the_openapi_document_describes_every_route() {
         "/api/v1/on-duty",
         "/api/v1/rota",
         "/api/v1/gaps",
+        "/api/v1/staff/{id}/pause",
+        "/api/v1/staff/{id}/resume",
     ] {
         assert!(document["paths"][path].is_object(), "{path} is described");
     }
+}
+
+#[tokio::test]
+async fn a_lawyer_on_a_break_is_not_rung_until_it_ends_or_she_resumes() {
+    let app = spawn_app().await;
+    let token = app.api_token().await;
+    let (aigerim, _, _) = daily_rotation(&app, &token).await;
+    app.clock.set(at("2026-12-01T10:00:00Z"));
+    let (status, pause) = app
+        .api(
+            Method::POST,
+            &format!("/api/v1/staff/{aigerim}/pause"),
+            &token,
+            Some(json!({ "until": "2026-12-01T11:00:00Z" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{pause}");
+    assert_eq!(
+        app.call_rings_at("2026-12-01T10:30:00Z", "CA01").await,
+        None,
+        "nobody else is on duty: voicemail"
+    );
+    assert_eq!(
+        app.call_rings_at("2026-12-01T11:00:00Z", "CA02")
+            .await
+            .as_deref(),
+        Some(AIGERIM),
+        "the break is over"
+    );
+
+    app.clock.set(at("2026-12-01T12:00:00Z"));
+    app.api(
+        Method::POST,
+        &format!("/api/v1/staff/{aigerim}/pause"),
+        &token,
+        Some(json!({ "until": "2026-12-01T15:00:00Z" })),
+    )
+    .await;
+    app.clock.set(at("2026-12-01T12:10:00Z"));
+    let (status, _) = app
+        .api(
+            Method::POST,
+            &format!("/api/v1/staff/{aigerim}/resume"),
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.call_rings_at("2026-12-01T12:20:00Z", "CA03")
+            .await
+            .as_deref(),
+        Some(AIGERIM),
+        "she is back early"
+    );
+    assert!(
+        app.named_on_duty(&token, "2026-12-01T12:05:00Z")
+            .await
+            .is_empty(),
+        "the past keeps her break"
+    );
+    let (status, answer) = app
+        .api(
+            Method::POST,
+            &format!("/api/v1/staff/{aigerim}/pause"),
+            &token,
+            Some(json!({ "until": "2026-12-01T12:00:00Z" })),
+        )
+        .await;
+    assert_eq!(
+        (status, answer["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("until"))
+    );
 }

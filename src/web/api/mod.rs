@@ -29,6 +29,8 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/staff/{id}/calendar",
             get(staff::calendar).post(staff::renew_calendar),
         )
+        .route("/api/v1/staff/{id}/pause", post(staff::pause))
+        .route("/api/v1/staff/{id}/resume", post(staff::resume))
         .route("/api/v1/on-duty", get(duty::on_duty))
         .route("/api/v1/rota", get(duty::rota))
         .route("/api/v1/gaps", get(duty::gaps))

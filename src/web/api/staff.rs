@@ -9,7 +9,10 @@ use serde::{Deserialize, Serialize};
 
 use super::error::ApiError;
 use super::extract::{Actor, JsonBody};
-use crate::store::{AuditEntry, NewStaff};
+use super::rules::RuleView;
+use crate::rota::edit::Editor;
+use crate::rota::spec::{ChangeSpec, OverrideSpec};
+use crate::store::{AuditEntry, NewStaff, RuleKind};
 use crate::web::{AppState, calendar};
 
 #[derive(Debug, Serialize)]
@@ -265,4 +268,72 @@ pub async fn renew_calendar(
 ) -> Result<Json<CalendarLink>, ApiError> {
     tracing::info!(staff_id = id, actor = %actor.0, "calendar feed secret renewed");
     calendar_link(&state, &headers, id, true).await
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PauseInput {
+    until: chrono::DateTime<chrono::Utc>,
+}
+
+/// `POST /api/v1/staff/{id}/pause`: the person is off duty for every service from now until
+/// `until` ("on a break until 15:00"), without anyone editing the rota: a removal override.
+pub async fn pause(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+    JsonBody(input): JsonBody<PauseInput>,
+) -> Result<(StatusCode, Json<RuleView>), ApiError> {
+    let now = state.clock.now();
+    if input.until <= now {
+        return Err(ApiError::invalid("until", "a break ends in the future"));
+    }
+    let pause = OverrideSpec {
+        service: None,
+        change: ChangeSpec::Remove { staff_id: id },
+        starts_at: now,
+        ends_at: input.until,
+    };
+    let editor = Editor {
+        store: state.store.as_ref(),
+        actor: actor.0,
+        now,
+    };
+    let rule = editor.create(&pause).await?;
+    let stored = state
+        .store
+        .rule(rule)
+        .await?
+        .ok_or_else(|| ApiError::not_found("rule"))?;
+    Ok((StatusCode::CREATED, Json(RuleView::from_stored(stored)?)))
+}
+
+/// `POST /api/v1/staff/{id}/resume`: ends the person's breaks now.
+pub async fn resume(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    let now = state.clock.now();
+    let editor = Editor {
+        store: state.store.as_ref(),
+        actor: actor.0,
+        now,
+    };
+    let rules = state
+        .store
+        .rules_between(now, now + chrono::Duration::seconds(1))
+        .await?;
+    for rule in rules
+        .into_iter()
+        .filter(|r| r.kind == RuleKind::Override && r.valid_until.is_none())
+    {
+        let Ok(spec) = serde_json::from_str::<OverrideSpec>(&rule.body) else {
+            continue;
+        };
+        if spec.service.is_none() && spec.change == (ChangeSpec::Remove { staff_id: id }) {
+            editor.close::<OverrideSpec>(rule.id).await?;
+        }
+    }
+    Ok(StatusCode::NO_CONTENT)
 }
