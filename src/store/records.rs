@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 pub use hotline_routes::call::{CallOutcome, CallStage};
-use hotline_schedules::{Gender, Language, PhoneNumber, Service};
+use hotline_schedules::{Gender, Language, PhoneNumber, Service, StaffMember};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewStaff {
@@ -14,6 +14,20 @@ pub struct NewStaff {
     pub gender: Option<Gender>,
     pub is_coordinator: bool,
     pub active: bool,
+}
+
+impl From<&StaffMember> for NewStaff {
+    fn from(person: &StaffMember) -> Self {
+        NewStaff {
+            name: person.name.clone(),
+            phone: person.phone.clone(),
+            services: person.services.clone(),
+            languages: person.languages.clone(),
+            gender: person.gender,
+            is_coordinator: person.is_coordinator,
+            active: person.active,
+        }
+    }
 }
 
 /// Who changed what, for the audit log; written in the same transaction as the change.

@@ -251,6 +251,43 @@ macro_rules! sql_store {
                 Ok(())
             }
 
+            /// Adds a staff member, or with `update_existing` updates the one with the same phone;
+            /// `None` when the phone is taken and nothing was updated. Audited when it writes.
+            async fn insert_staff(
+                tx: &mut sqlx::Transaction<'_, $db>,
+                staff: &NewStaff,
+                audit: &AuditEntry,
+                update_existing: bool,
+            ) -> StoreResult<Option<i64>> {
+                let sql = if update_existing {
+                    "INSERT INTO staff (name, phone, services, languages, gender, is_coordinator, active, created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                     ON CONFLICT (phone) DO UPDATE SET name = excluded.name, services = excluded.services,
+                        languages = excluded.languages, gender = excluded.gender,
+                        is_coordinator = excluded.is_coordinator, active = excluded.active
+                     RETURNING id"
+                } else {
+                    "INSERT INTO staff (name, phone, services, languages, gender, is_coordinator, active, created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                     ON CONFLICT (phone) DO NOTHING RETURNING id"
+                };
+                let id: Option<i64> = sqlx::query_scalar(sql)
+                    .bind(&staff.name)
+                    .bind(staff.phone.as_e164())
+                    .bind(sql::join_names(&staff.services))
+                    .bind(sql::join_names(&staff.languages))
+                    .bind(staff.gender.map(|g| g.as_str()))
+                    .bind(staff.is_coordinator)
+                    .bind(staff.active)
+                    .bind(audit.at)
+                    .fetch_optional(&mut **tx)
+                    .await?;
+                if let Some(id) = id {
+                    Self::write_audit(tx, &AuditEntry { subject: format!("staff/{id}"), ..audit.clone() }).await?;
+                }
+                Ok(id)
+            }
+
             async fn insert_rule(tx: &mut sqlx::Transaction<'_, $db>, rule: &NewRule) -> StoreResult<i64> {
                 let id = sqlx::query_scalar(
                     "INSERT INTO rota_rules (kind, service, starts_at, ends_at, body, valid_from)
@@ -300,49 +337,15 @@ macro_rules! sql_store {
 
             async fn upsert_staff(&self, staff: &NewStaff, audit: &AuditEntry) -> StoreResult<i64> {
                 let mut tx = self.pool.begin().await?;
-                let id = sqlx::query_scalar(
-                    "INSERT INTO staff (name, phone, services, languages, gender, is_coordinator, active, created_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-                     ON CONFLICT (phone) DO UPDATE SET name = excluded.name, services = excluded.services,
-                        languages = excluded.languages, gender = excluded.gender,
-                        is_coordinator = excluded.is_coordinator, active = excluded.active
-                     RETURNING id",
-                )
-                .bind(&staff.name)
-                .bind(staff.phone.as_e164())
-                .bind(sql::join_names(&staff.services))
-                .bind(sql::join_names(&staff.languages))
-                .bind(staff.gender.map(|g| g.as_str()))
-                .bind(staff.is_coordinator)
-                .bind(staff.active)
-                .bind(audit.at)
-                .fetch_one(&mut *tx)
-                .await?;
-                Self::write_audit(&mut tx, &AuditEntry { subject: format!("staff/{id}"), ..audit.clone() }).await?;
+                let id = Self::insert_staff(&mut tx, staff, audit, true).await?;
+                let id = id.ok_or_else(|| StoreError::Corrupt("an upsert returned no row".into()))?;
                 tx.commit().await?;
                 Ok(id)
             }
 
             async fn create_staff(&self, staff: &NewStaff, audit: &AuditEntry) -> StoreResult<Option<i64>> {
                 let mut tx = self.pool.begin().await?;
-                let id: Option<i64> = sqlx::query_scalar(
-                    "INSERT INTO staff (name, phone, services, languages, gender, is_coordinator, active, created_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-                     ON CONFLICT (phone) DO NOTHING RETURNING id",
-                )
-                .bind(&staff.name)
-                .bind(staff.phone.as_e164())
-                .bind(sql::join_names(&staff.services))
-                .bind(sql::join_names(&staff.languages))
-                .bind(staff.gender.map(|g| g.as_str()))
-                .bind(staff.is_coordinator)
-                .bind(staff.active)
-                .bind(audit.at)
-                .fetch_optional(&mut *tx)
-                .await?;
-                if let Some(id) = id {
-                    Self::write_audit(&mut tx, &AuditEntry { subject: format!("staff/{id}"), ..audit.clone() }).await?;
-                }
+                let id = Self::insert_staff(&mut tx, staff, audit, false).await?;
                 tx.commit().await?;
                 Ok(id)
             }

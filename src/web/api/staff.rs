@@ -103,6 +103,14 @@ fn audit(
     }
 }
 
+async fn member(state: &AppState, id: i64) -> Result<StaffMember, ApiError> {
+    state
+        .store
+        .staff_member(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("staff member"))
+}
+
 pub async fn list(
     State(state): State<AppState>,
     _: Actor,
@@ -131,11 +139,7 @@ pub async fn create(
             staff.phone.masked()
         )));
     };
-    let person = state
-        .store
-        .staff_member(id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("staff member"))?;
+    let person = member(&state, id).await?;
     Ok((StatusCode::CREATED, Json(StaffView::from(&person))))
 }
 
@@ -144,11 +148,7 @@ pub async fn show(
     _: Actor,
     Path(id): Path<i64>,
 ) -> Result<Json<StaffView>, ApiError> {
-    let person = state
-        .store
-        .staff_member(id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("staff member"))?;
+    let person = member(&state, id).await?;
     Ok(Json(StaffView::from(&person)))
 }
 
@@ -159,11 +159,7 @@ pub async fn update(
     JsonBody(input): JsonBody<StaffInput>,
 ) -> Result<Json<StaffView>, ApiError> {
     let staff = input.validate()?;
-    let before = state
-        .store
-        .staff_member(id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("staff member"))?;
+    let before = member(&state, id).await?;
     let entry = audit(
         &actor,
         &state,
@@ -175,11 +171,7 @@ pub async fn update(
     if !state.store.update_staff(id, &staff, &entry).await? {
         return Err(ApiError::not_found("staff member"));
     }
-    let person = state
-        .store
-        .staff_member(id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("staff member"))?;
+    let person = member(&state, id).await?;
     Ok(Json(StaffView::from(&person)))
 }
 
@@ -189,19 +181,10 @@ pub async fn deactivate(
     actor: Actor,
     Path(id): Path<i64>,
 ) -> Result<StatusCode, ApiError> {
-    let before = state
-        .store
-        .staff_member(id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("staff member"))?;
+    let before = member(&state, id).await?;
     let staff = NewStaff {
-        name: before.name.clone(),
-        phone: before.phone.clone(),
-        services: before.services.clone(),
-        languages: before.languages.clone(),
-        gender: before.gender,
-        is_coordinator: before.is_coordinator,
         active: false,
+        ..NewStaff::from(&before)
     };
     let entry = audit(
         &actor,
@@ -229,11 +212,7 @@ async fn calendar_link(
     id: i64,
     renew: bool,
 ) -> Result<Json<CalendarLink>, ApiError> {
-    let person = state
-        .store
-        .staff_member(id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("staff member"))?;
+    let person = member(state, id).await?;
     let secret = calendar::feed_secret(state, id, renew).await?;
     let services = if person.is_coordinator {
         Service::ALL
