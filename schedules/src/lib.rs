@@ -18,6 +18,7 @@ mod timeline;
 mod validate;
 pub mod wall_clock;
 mod window;
+mod wire;
 
 pub use calendar::DutyShift;
 pub use duty::{Shift, on_duty};

@@ -79,10 +79,23 @@ impl Weekdays {
 /// When a rotation is active, in its zone's wall-clock time: each listed day, from `from` to
 /// `to`. A window whose `to` is not after `from` runs past midnight into the next day (nights
 /// 18:00–09:00); `from == to` is a whole 24 hours. `days` are the days a window starts on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ActiveWindow {
+    #[serde(
+        serialize_with = "crate::wire::write_days",
+        deserialize_with = "crate::wire::read_days"
+    )]
     pub days: Weekdays,
+    #[serde(
+        serialize_with = "crate::wire::write_time",
+        deserialize_with = "crate::wire::read_time"
+    )]
     pub from: NaiveTime,
+    #[serde(
+        serialize_with = "crate::wire::write_time",
+        deserialize_with = "crate::wire::read_time"
+    )]
     pub to: NaiveTime,
 }
 

@@ -1,14 +1,13 @@
 //! The rota's rules as the JSON API takes them and the store keeps them: friendly, stable
 //! shapes (`"days": ["mon", "tue"]`, `"from": "09:00"`), turned into `hotline_schedules` rules.
 
-use chrono::{DateTime, NaiveDateTime, NaiveTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use chrono_tz::Tz;
 use hotline_schedules::Service;
 use hotline_schedules::model::{
     self, ActiveWindow, Handoff, Override, OverrideKind, Position, Rotation, StaffId, Validity,
-    Weekdays,
 };
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 
 use crate::store::{NewRule, RuleKind};
 
@@ -30,20 +29,7 @@ pub struct RotationSpec {
     pub handoff: Handoff,
     /// When the rotation is active; none means always.
     #[serde(default)]
-    pub windows: Vec<WindowSpec>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct WindowSpec {
-    /// The days a window starts on: `mon` … `sun`.
-    #[serde(serialize_with = "write_days", deserialize_with = "read_days")]
-    pub days: Weekdays,
-    /// `HH:MM`; a window whose `to` is not after `from` ends the next day.
-    #[serde(serialize_with = "write_time", deserialize_with = "read_time")]
-    pub from: NaiveTime,
-    #[serde(serialize_with = "write_time", deserialize_with = "read_time")]
-    pub to: NaiveTime,
+    pub windows: Vec<ActiveWindow>,
 }
 
 /// A one-off shift.
@@ -82,43 +68,6 @@ fn default_zone() -> Tz {
     chrono_tz::Asia::Almaty
 }
 
-const DAY_NAMES: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
-
-fn write_days<S: Serializer>(days: &Weekdays, out: S) -> Result<S::Ok, S::Error> {
-    let names: Vec<&str> = DAY_NAMES
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| days.0 & (1 << i) != 0)
-        .map(|(_, name)| *name)
-        .collect();
-    names.serialize(out)
-}
-
-fn read_days<'de, D: Deserializer<'de>>(input: D) -> Result<Weekdays, D::Error> {
-    let names = Vec::<String>::deserialize(input)?;
-    let mut days = 0u8;
-    for name in names {
-        let Some(index) = DAY_NAMES.iter().position(|day| *day == name.to_lowercase()) else {
-            return Err(serde::de::Error::custom(format!(
-                "unknown day {name:?}; expected mon … sun"
-            )));
-        };
-        days |= 1 << index;
-    }
-    Ok(Weekdays(days))
-}
-
-fn write_time<S: Serializer>(time: &NaiveTime, out: S) -> Result<S::Ok, S::Error> {
-    time.format("%H:%M").to_string().serialize(out)
-}
-
-fn read_time<'de, D: Deserializer<'de>>(input: D) -> Result<NaiveTime, D::Error> {
-    let text = String::deserialize(input)?;
-    NaiveTime::parse_from_str(&text, "%H:%M")
-        .or_else(|_| NaiveTime::parse_from_str(&text, "%H:%M:%S"))
-        .map_err(|_| serde::de::Error::custom(format!("{text:?} is not a time like 09:00")))
-}
-
 impl RotationSpec {
     pub fn to_rule(&self, valid_from: DateTime<Utc>) -> NewRule {
         new_rule(
@@ -141,15 +90,7 @@ impl RotationSpec {
             zone: self.zone,
             start: self.start,
             handoff: self.handoff,
-            windows: self
-                .windows
-                .into_iter()
-                .map(|w| ActiveWindow {
-                    days: w.days,
-                    from: w.from,
-                    to: w.to,
-                })
-                .collect(),
+            windows: self.windows,
             validity,
         }
     }
