@@ -3,4 +3,8 @@
 //! or the clock.
 
 pub mod call;
+pub mod hours;
+pub mod line;
+pub mod menu;
+pub mod prompts;
 pub mod twiml;
