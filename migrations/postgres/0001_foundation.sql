@@ -1,4 +1,5 @@
--- The foundation: staff, the rota, calls and their legs, voicemails, the outbox, API tokens.
+-- The foundation: staff, the rota, calls and their legs, voicemails, the outbox, API tokens,
+-- lines, the blocklist and follow-ups.
 
 CREATE TABLE staff (
     id             BIGSERIAL PRIMARY KEY,
@@ -49,6 +50,10 @@ CREATE TABLE calls (
     caller_hash    TEXT NOT NULL,
     status         TEXT NOT NULL,
     stage          TEXT NOT NULL,
+    language       TEXT,
+    service        TEXT,
+    -- When the first person was rung: the line's wait limit counts from here.
+    ringing_since  TIMESTAMPTZ,
     outcome        TEXT,
     answered_by    BIGINT REFERENCES staff (id),
     started_at     TIMESTAMPTZ NOT NULL,
@@ -70,8 +75,9 @@ CREATE TABLE call_legs (
     result        TEXT,
     duration_secs BIGINT,
     ended_at      TIMESTAMPTZ,
-    UNIQUE (call_id, attempt)
+    UNIQUE (call_id, attempt, staff_id)
 );
+CREATE INDEX call_legs_open ON call_legs (staff_id, result);
 
 CREATE TABLE voicemails (
     id                BIGSERIAL PRIMARY KEY,
@@ -102,3 +108,35 @@ CREATE TABLE api_tokens (
     token_hash TEXT NOT NULL UNIQUE,
     created_at TIMESTAMPTZ NOT NULL
 );
+
+-- Each hotline number's settings (menus, languages, hours, ring strategy) as JSON; the number
+-- 'default' serves every number without its own row.
+CREATE TABLE lines (
+    number      TEXT PRIMARY KEY,
+    body        TEXT NOT NULL,
+    updated_at  TIMESTAMPTZ NOT NULL
+);
+
+-- Numbers that may not call, matched by keyed hash; the number itself is never kept.
+CREATE TABLE blocklist (
+    id           BIGSERIAL PRIMARY KEY,
+    number_hash  TEXT NOT NULL,
+    until        TIMESTAMPTZ NOT NULL,
+    reason       TEXT NOT NULL,
+    created_at   TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX blocklist_by_hash ON blocklist (number_hash);
+
+-- An answer owed to someone who reached out: a voicemail, a missed or an abandoned call.
+CREATE TABLE follow_ups (
+    id           BIGSERIAL PRIMARY KEY,
+    call_id      BIGINT UNIQUE REFERENCES calls (id),
+    kind         TEXT NOT NULL,
+    service      TEXT,
+    line_number  TEXT NOT NULL,
+    status       TEXT NOT NULL DEFAULT 'open',
+    created_at   TIMESTAMPTZ NOT NULL,
+    answered_at  TIMESTAMPTZ,
+    answered_by  BIGINT REFERENCES staff (id)
+);
+CREATE INDEX follow_ups_open ON follow_ups (status, created_at);

@@ -1,4 +1,5 @@
--- The foundation: staff, the rota, calls and their legs, voicemails, the outbox, API tokens.
+-- The foundation: staff, the rota, calls and their legs, voicemails, the outbox, API tokens,
+-- lines, the blocklist and follow-ups.
 -- Instants are RFC 3339 text in UTC (as sqlx writes chrono's DateTime<Utc>), so they sort as text.
 
 CREATE TABLE staff (
@@ -50,6 +51,10 @@ CREATE TABLE calls (
     caller_hash    TEXT NOT NULL,
     status         TEXT NOT NULL,
     stage          TEXT NOT NULL,
+    language       TEXT,
+    service        TEXT,
+    -- When the first person was rung: the line's wait limit counts from here.
+    ringing_since  TEXT,
     outcome        TEXT,
     answered_by    INTEGER REFERENCES staff (id),
     started_at     TEXT NOT NULL,
@@ -71,8 +76,9 @@ CREATE TABLE call_legs (
     result        TEXT,
     duration_secs INTEGER,
     ended_at      TEXT,
-    UNIQUE (call_id, attempt)
+    UNIQUE (call_id, attempt, staff_id)
 );
+CREATE INDEX call_legs_open ON call_legs (staff_id, result);
 
 CREATE TABLE voicemails (
     id                INTEGER PRIMARY KEY,
@@ -103,3 +109,35 @@ CREATE TABLE api_tokens (
     token_hash TEXT NOT NULL UNIQUE,
     created_at TEXT NOT NULL
 );
+
+-- Each hotline number's settings (menus, languages, hours, ring strategy) as JSON; the number
+-- 'default' serves every number without its own row.
+CREATE TABLE lines (
+    number      TEXT PRIMARY KEY,
+    body        TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+);
+
+-- Numbers that may not call, matched by keyed hash; the number itself is never kept.
+CREATE TABLE blocklist (
+    id           INTEGER PRIMARY KEY,
+    number_hash  TEXT NOT NULL,
+    until        TEXT NOT NULL,
+    reason       TEXT NOT NULL,
+    created_at   TEXT NOT NULL
+);
+CREATE INDEX blocklist_by_hash ON blocklist (number_hash);
+
+-- An answer owed to someone who reached out: a voicemail, a missed or an abandoned call.
+CREATE TABLE follow_ups (
+    id           INTEGER PRIMARY KEY,
+    call_id      INTEGER UNIQUE REFERENCES calls (id),
+    kind         TEXT NOT NULL,
+    service      TEXT,
+    line_number  TEXT NOT NULL,
+    status       TEXT NOT NULL DEFAULT 'open',
+    created_at   TEXT NOT NULL,
+    answered_at  TEXT,
+    answered_by  INTEGER REFERENCES staff (id)
+);
+CREATE INDEX follow_ups_open ON follow_ups (status, created_at);

@@ -169,7 +169,10 @@ mod tests {
     #[test]
     fn an_unconfigured_line_has_the_defaults_of_the_shymkent_hotline() {
         let line = Line::default();
-        assert_eq!(serde_json::from_str::<Line>("{}").expect("all fields have defaults"), line);
+        assert_eq!(
+            serde_json::from_str::<Line>("{}").expect("all fields have defaults"),
+            line
+        );
         assert_eq!(
             line.languages,
             vec![Language::Kk, Language::Ru],

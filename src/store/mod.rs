@@ -9,7 +9,7 @@ mod sqlite;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use hotline_schedules::StaffMember;
+use hotline_schedules::{Language, Service, StaffMember};
 
 pub use postgres::PostgresStore;
 pub use records::*;
@@ -97,19 +97,42 @@ pub trait Store: Send + Sync + 'static {
     /// Records a call the first time its CallSid is seen; a repeat returns the first record.
     async fn record_call(&self, call: &NewCall) -> StoreResult<CallRecord>;
     async fn call_by_sid(&self, call_sid: &str) -> StoreResult<Option<CallRecord>>;
+    async fn call_by_id(&self, call_id: i64) -> StoreResult<Option<CallRecord>>;
+    /// Sets how the call is counted, unless it already is.
+    async fn set_call_outcome(&self, call_id: i64, outcome: CallOutcome) -> StoreResult<()>;
     async fn set_call_stage(&self, call_id: i64, stage: CallStage) -> StoreResult<()>;
-    /// Records that a person is being rung; repeating the same attempt changes nothing.
-    async fn start_leg(&self, leg: &NewLeg) -> StoreResult<()>;
+    /// Keeps the language and service she chose.
+    async fn set_call_choice(
+        &self,
+        call_id: i64,
+        language: Language,
+        service: Option<Service>,
+    ) -> StoreResult<()>;
+    /// Records that people are being rung; the first attempt starts the wait limit's count.
+    /// Repeating an attempt changes nothing.
+    async fn start_legs(&self, legs: &[NewLeg], at: DateTime<Utc>) -> StoreResult<()>;
     async fn legs(&self, call_id: i64) -> StoreResult<Vec<CallLeg>>;
-    /// Records how an attempt ended, once: a repeated callback keeps the first result.
-    async fn finish_leg(&self, call_id: i64, attempt: i64, end: &LegEnd) -> StoreResult<()>;
-    /// Marks the call answered by a person, once.
-    async fn mark_answered(
+    /// Records how a leg ended, once: a repeated callback keeps the first result. Without a
+    /// `staff_id`, every open leg of the attempt.
+    async fn finish_leg(
+        &self,
+        call_id: i64,
+        attempt: i64,
+        staff_id: Option<i64>,
+        end: &LegEnd,
+    ) -> StoreResult<()>;
+    /// The first person to accept wins: marks the call answered by `staff_id` unless someone
+    /// accepted already, atomically; returns who answered it.
+    async fn claim_call(
         &self,
         call_id: i64,
         staff_id: i64,
         at: DateTime<Utc>,
-    ) -> StoreResult<()>;
+    ) -> StoreResult<Option<i64>>;
+    /// People on another call that has not ended: being rung, or talking.
+    async fn busy_staff(&self, except_call: i64) -> StoreResult<Vec<i64>>;
+    /// Calls that began before `before` and never heard their end.
+    async fn unfinished_calls(&self, before: DateTime<Utc>) -> StoreResult<Vec<CallRecord>>;
     /// Stores a voicemail once per call; returns whether this was the first time.
     async fn record_voicemail(&self, voicemail: &NewVoicemail) -> StoreResult<bool>;
     async fn has_voicemail(&self, call_id: i64) -> StoreResult<bool>;
@@ -132,6 +155,27 @@ pub trait Store: Send + Sync + 'static {
         at: DateTime<Utc>,
     ) -> StoreResult<()>;
     async fn mark_outbox_attempt_failed(&self, id: i64, give_up: bool) -> StoreResult<()>;
+
+    /// A line's settings (JSON) by its number, or `default`.
+    async fn line(&self, number: &str) -> StoreResult<Option<String>>;
+    async fn lines(&self) -> StoreResult<Vec<(String, String)>>;
+    async fn put_line(&self, number: &str, body: &str, audit: &AuditEntry) -> StoreResult<()>;
+    async fn delete_line(&self, number: &str, audit: &AuditEntry) -> StoreResult<bool>;
+
+    async fn block(
+        &self,
+        number_hash: &str,
+        until: DateTime<Utc>,
+        reason: &str,
+        audit: &AuditEntry,
+    ) -> StoreResult<i64>;
+    async fn unblock(&self, id: i64, audit: &AuditEntry) -> StoreResult<bool>;
+    async fn is_blocked(&self, number_hash: &str, at: DateTime<Utc>) -> StoreResult<bool>;
+    async fn blocklist(&self) -> StoreResult<Vec<BlockEntry>>;
+
+    /// Opens a follow-up for a call, once; returns its id when it is new.
+    async fn open_follow_up(&self, follow_up: &NewFollowUp) -> StoreResult<Option<i64>>;
+    async fn open_follow_ups(&self) -> StoreResult<Vec<FollowUp>>;
 
     async fn create_api_token(
         &self,

@@ -1,7 +1,7 @@
 //! The PostgreSQL store, for several server instances sharing one database.
 
 use chrono::{DateTime, Utc};
-use hotline_schedules::StaffMember;
+use hotline_schedules::{Language, Service, StaffMember};
 use sqlx::postgres::{PgPool, PgPoolOptions};
 
 use super::sql;

@@ -118,6 +118,9 @@ pub struct CallRecord {
     pub caller_hash: String,
     pub status: String,
     pub stage: CallStage,
+    pub language: Option<Language>,
+    pub service: Option<Service>,
+    pub ringing_since: Option<DateTime<Utc>>,
     pub outcome: Option<CallOutcome>,
     pub answered_by: Option<i64>,
     pub started_at: DateTime<Utc>,
@@ -196,4 +199,35 @@ pub struct OutboxMessage {
     pub body_sealed: Vec<u8>,
     pub status: String,
     pub attempts: i64,
+}
+
+/// A number kept from calling, by keyed hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlockEntry {
+    pub id: i64,
+    pub until: DateTime<Utc>,
+    pub reason: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// An answer owed to someone who reached out and got no person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewFollowUp {
+    pub call_id: i64,
+    /// The call's outcome that opened it: voicemail, missed, abandoned.
+    pub kind: CallOutcome,
+    pub service: Option<Service>,
+    pub line_number: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FollowUp {
+    pub id: i64,
+    pub call_id: Option<i64>,
+    pub kind: String,
+    pub service: Option<Service>,
+    pub line_number: String,
+    pub status: String,
+    pub created_at: DateTime<Utc>,
 }

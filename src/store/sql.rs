@@ -7,8 +7,8 @@ use chrono::{DateTime, Utc};
 use hotline_schedules::{PhoneNumber, StaffMember};
 
 use super::{
-    AuditEntry, CallLeg, CallOutcome, CallRecord, CallStage, OutboxMessage, RuleKind, StoreError,
-    StoreResult, StoredAudit, StoredRule,
+    AuditEntry, BlockEntry, CallLeg, CallOutcome, CallRecord, CallStage, FollowUp, OutboxMessage,
+    RuleKind, StoreError, StoreResult, StoredAudit, StoredRule,
 };
 
 /// Lists are kept as comma-separated names: small, fixed vocabularies read whole every time.
@@ -101,6 +101,50 @@ impl RuleRow {
 }
 
 #[derive(sqlx::FromRow)]
+pub(super) struct BlockRow {
+    id: i64,
+    until: DateTime<Utc>,
+    reason: String,
+    created_at: DateTime<Utc>,
+}
+
+impl From<BlockRow> for BlockEntry {
+    fn from(row: BlockRow) -> Self {
+        BlockEntry {
+            id: row.id,
+            until: row.until,
+            reason: row.reason,
+            created_at: row.created_at,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct FollowUpRow {
+    id: i64,
+    call_id: Option<i64>,
+    kind: String,
+    service: Option<String>,
+    line_number: String,
+    status: String,
+    created_at: DateTime<Utc>,
+}
+
+impl FollowUpRow {
+    pub(super) fn into_follow_up(self) -> StoreResult<FollowUp> {
+        Ok(FollowUp {
+            id: self.id,
+            call_id: self.call_id,
+            kind: self.kind,
+            service: self.service.as_deref().map(parse).transpose()?,
+            line_number: self.line_number,
+            status: self.status,
+            created_at: self.created_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
 pub(super) struct AuditRow {
     id: i64,
     at: DateTime<Utc>,
@@ -136,6 +180,9 @@ pub(super) struct CallRow {
     caller_hash: String,
     status: String,
     stage: String,
+    language: Option<String>,
+    service: Option<String>,
+    ringing_since: Option<DateTime<Utc>>,
     outcome: Option<String>,
     answered_by: Option<i64>,
     started_at: DateTime<Utc>,
@@ -155,6 +202,9 @@ impl CallRow {
             status: self.status,
             stage: CallStage::from_name(&self.stage)
                 .ok_or_else(|| StoreError::Corrupt(self.stage.clone()))?,
+            language: self.language.as_deref().map(parse).transpose()?,
+            service: self.service.as_deref().map(parse).transpose()?,
+            ringing_since: self.ringing_since,
             outcome: match self.outcome.as_deref() {
                 Some(name) => Some(
                     CallOutcome::from_name(name)
@@ -226,8 +276,8 @@ impl From<OutboxRow> for OutboxMessage {
 /// The start of every query that reads calls, as a literal so queries stay static strings.
 macro_rules! select_calls {
     () => {
-        "SELECT id, call_sid, line_number, caller_sealed, caller_hash, status, stage, outcome, \
-         answered_by, started_at, answered_at, ended_at, duration_secs FROM calls "
+        "SELECT id, call_sid, line_number, caller_sealed, caller_hash, status, stage, language, service, \
+         ringing_since, outcome, answered_by, started_at, answered_at, ended_at, duration_secs FROM calls "
     };
 }
 
@@ -517,6 +567,23 @@ macro_rules! sql_store {
                     .ok_or_else(|| StoreError::Corrupt("a call vanished after it was recorded".into()))
             }
 
+            async fn call_by_id(&self, call_id: i64) -> StoreResult<Option<CallRecord>> {
+                let row: Option<sql::CallRow> = sqlx::query_as(concat!(sql::select_calls!(), "WHERE id = $1"))
+                    .bind(call_id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                row.map(sql::CallRow::into_record).transpose()
+            }
+
+            async fn set_call_outcome(&self, call_id: i64, outcome: CallOutcome) -> StoreResult<()> {
+                sqlx::query("UPDATE calls SET outcome = COALESCE(outcome, $1) WHERE id = $2")
+                    .bind(outcome.as_str())
+                    .bind(call_id)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
             async fn call_by_sid(&self, call_sid: &str) -> StoreResult<Option<CallRecord>> {
                 let row: Option<sql::CallRow> =
                     sqlx::query_as(concat!(sql::select_calls!(), "WHERE call_sid = $1"))
@@ -535,20 +602,6 @@ macro_rules! sql_store {
                 Ok(())
             }
 
-            async fn start_leg(&self, leg: &NewLeg) -> StoreResult<()> {
-                sqlx::query(
-                    "INSERT INTO call_legs (call_id, attempt, staff_id, started_at) VALUES ($1, $2, $3, $4)
-                     ON CONFLICT (call_id, attempt) DO NOTHING",
-                )
-                .bind(leg.call_id)
-                .bind(leg.attempt)
-                .bind(leg.staff_id)
-                .bind(leg.started_at)
-                .execute(&self.pool)
-                .await?;
-                Ok(())
-            }
-
             async fn legs(&self, call_id: i64) -> StoreResult<Vec<CallLeg>> {
                 let rows: Vec<sql::LegRow> = sqlx::query_as(
                     "SELECT call_id, attempt, staff_id, started_at, result, dial_call_sid, duration_secs, ended_at
@@ -560,10 +613,45 @@ macro_rules! sql_store {
                 Ok(rows.into_iter().map(CallLeg::from).collect())
             }
 
-            async fn finish_leg(&self, call_id: i64, attempt: i64, end: &LegEnd) -> StoreResult<()> {
+            async fn set_call_choice(&self, call_id: i64, language: Language, service: Option<Service>) -> StoreResult<()> {
+                sqlx::query("UPDATE calls SET language = $1, service = COALESCE($2, service) WHERE id = $3")
+                    .bind(language.as_str())
+                    .bind(service.map(|s| s.as_str()))
+                    .bind(call_id)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn start_legs(&self, legs: &[NewLeg], at: DateTime<Utc>) -> StoreResult<()> {
+                let mut tx = self.pool.begin().await?;
+                for leg in legs {
+                    sqlx::query(
+                        "INSERT INTO call_legs (call_id, attempt, staff_id, started_at) VALUES ($1, $2, $3, $4)
+                         ON CONFLICT (call_id, attempt, staff_id) DO NOTHING",
+                    )
+                    .bind(leg.call_id)
+                    .bind(leg.attempt)
+                    .bind(leg.staff_id)
+                    .bind(leg.started_at)
+                    .execute(&mut *tx)
+                    .await?;
+                    sqlx::query("UPDATE calls SET stage = $1, ringing_since = COALESCE(ringing_since, $2) WHERE id = $3")
+                        .bind(CallStage::Ringing.as_str())
+                        .bind(at)
+                        .bind(leg.call_id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn finish_leg(&self, call_id: i64, attempt: i64, staff_id: Option<i64>, end: &LegEnd) -> StoreResult<()> {
                 sqlx::query(
-                    "UPDATE call_legs SET result = $1, dial_call_sid = $2, duration_secs = $3, ended_at = $4
-                     WHERE call_id = $5 AND attempt = $6 AND result IS NULL",
+                    "UPDATE call_legs SET result = $1, dial_call_sid = COALESCE($2, dial_call_sid),
+                        duration_secs = $3, ended_at = $4
+                     WHERE call_id = $5 AND attempt = $6 AND ($7 IS NULL OR staff_id = $7) AND result IS NULL",
                 )
                 .bind(&end.result)
                 .bind(&end.dial_call_sid)
@@ -571,24 +659,159 @@ macro_rules! sql_store {
                 .bind(end.ended_at)
                 .bind(call_id)
                 .bind(attempt)
+                .bind(staff_id)
                 .execute(&self.pool)
                 .await?;
                 Ok(())
             }
 
-            async fn mark_answered(&self, call_id: i64, staff_id: i64, at: DateTime<Utc>) -> StoreResult<()> {
+            async fn claim_call(&self, call_id: i64, staff_id: i64, at: DateTime<Utc>) -> StoreResult<Option<i64>> {
+                let mut tx = self.pool.begin().await?;
+                // One conditional UPDATE: of two people pressing 1 at once, exactly one wins.
                 sqlx::query(
                     "UPDATE calls SET answered_by = $1, answered_at = $2, stage = $3, outcome = $4
-                     WHERE id = $5 AND answered_by IS NULL",
+                     WHERE id = $5 AND answered_by IS NULL AND ended_at IS NULL",
                 )
                 .bind(staff_id)
                 .bind(at)
                 .bind(CallStage::Connected.as_str())
                 .bind(CallOutcome::Answered.as_str())
                 .bind(call_id)
-                .execute(&self.pool)
+                .execute(&mut *tx)
                 .await?;
+                let answered_by: Option<Option<i64>> = sqlx::query_scalar("SELECT answered_by FROM calls WHERE id = $1")
+                    .bind(call_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(answered_by.flatten())
+            }
+
+            async fn busy_staff(&self, except_call: i64) -> StoreResult<Vec<i64>> {
+                let ids = sqlx::query_scalar(
+                    "SELECT DISTINCT l.staff_id FROM call_legs l JOIN calls c ON c.id = l.call_id
+                     WHERE c.ended_at IS NULL AND c.id <> $1
+                       AND (l.result IS NULL OR c.answered_by = l.staff_id)
+                     ORDER BY l.staff_id",
+                )
+                .bind(except_call)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(ids)
+            }
+
+            async fn unfinished_calls(&self, before: DateTime<Utc>) -> StoreResult<Vec<CallRecord>> {
+                let rows: Vec<sql::CallRow> =
+                    sqlx::query_as(concat!(sql::select_calls!(), "WHERE ended_at IS NULL AND started_at < $1 ORDER BY id"))
+                        .bind(before)
+                        .fetch_all(&self.pool)
+                        .await?;
+                rows.into_iter().map(sql::CallRow::into_record).collect()
+            }
+
+            async fn line(&self, number: &str) -> StoreResult<Option<String>> {
+                let body = sqlx::query_scalar("SELECT body FROM lines WHERE number = $1")
+                    .bind(number)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                Ok(body)
+            }
+
+            async fn lines(&self) -> StoreResult<Vec<(String, String)>> {
+                let rows = sqlx::query_as("SELECT number, body FROM lines ORDER BY number").fetch_all(&self.pool).await?;
+                Ok(rows)
+            }
+
+            async fn put_line(&self, number: &str, body: &str, audit: &AuditEntry) -> StoreResult<()> {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query(
+                    "INSERT INTO lines (number, body, updated_at) VALUES ($1, $2, $3)
+                     ON CONFLICT (number) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at",
+                )
+                .bind(number)
+                .bind(body)
+                .bind(audit.at)
+                .execute(&mut *tx)
+                .await?;
+                Self::write_audit(&mut tx, &AuditEntry { subject: format!("line/{number}"), ..audit.clone() }).await?;
+                tx.commit().await?;
                 Ok(())
+            }
+
+            async fn delete_line(&self, number: &str, audit: &AuditEntry) -> StoreResult<bool> {
+                let mut tx = self.pool.begin().await?;
+                let done = sqlx::query("DELETE FROM lines WHERE number = $1").bind(number).execute(&mut *tx).await?;
+                if done.rows_affected() == 1 {
+                    Self::write_audit(&mut tx, &AuditEntry { subject: format!("line/{number}"), ..audit.clone() }).await?;
+                }
+                tx.commit().await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn block(&self, number_hash: &str, until: DateTime<Utc>, reason: &str, audit: &AuditEntry) -> StoreResult<i64> {
+                let mut tx = self.pool.begin().await?;
+                let id = sqlx::query_scalar(
+                    "INSERT INTO blocklist (number_hash, until, reason, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+                )
+                .bind(number_hash)
+                .bind(until)
+                .bind(reason)
+                .bind(audit.at)
+                .fetch_one(&mut *tx)
+                .await?;
+                Self::write_audit(&mut tx, &AuditEntry { subject: format!("blocklist/{id}"), ..audit.clone() }).await?;
+                tx.commit().await?;
+                Ok(id)
+            }
+
+            async fn unblock(&self, id: i64, audit: &AuditEntry) -> StoreResult<bool> {
+                let mut tx = self.pool.begin().await?;
+                let done = sqlx::query("DELETE FROM blocklist WHERE id = $1").bind(id).execute(&mut *tx).await?;
+                if done.rows_affected() == 1 {
+                    Self::write_audit(&mut tx, &AuditEntry { subject: format!("blocklist/{id}"), ..audit.clone() }).await?;
+                }
+                tx.commit().await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn is_blocked(&self, number_hash: &str, at: DateTime<Utc>) -> StoreResult<bool> {
+                let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM blocklist WHERE number_hash = $1 AND until > $2")
+                    .bind(number_hash)
+                    .bind(at)
+                    .fetch_one(&self.pool)
+                    .await?;
+                Ok(count > 0)
+            }
+
+            async fn blocklist(&self) -> StoreResult<Vec<BlockEntry>> {
+                let rows: Vec<sql::BlockRow> =
+                    sqlx::query_as("SELECT id, until, reason, created_at FROM blocklist ORDER BY id").fetch_all(&self.pool).await?;
+                Ok(rows.into_iter().map(BlockEntry::from).collect())
+            }
+
+            async fn open_follow_up(&self, follow_up: &NewFollowUp) -> StoreResult<Option<i64>> {
+                let id = sqlx::query_scalar(
+                    "INSERT INTO follow_ups (call_id, kind, service, line_number, created_at) VALUES ($1, $2, $3, $4, $5)
+                     ON CONFLICT (call_id) DO NOTHING RETURNING id",
+                )
+                .bind(follow_up.call_id)
+                .bind(follow_up.kind.as_str())
+                .bind(follow_up.service.map(|s| s.as_str()))
+                .bind(&follow_up.line_number)
+                .bind(follow_up.created_at)
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(id)
+            }
+
+            async fn open_follow_ups(&self) -> StoreResult<Vec<FollowUp>> {
+                let rows: Vec<sql::FollowUpRow> = sqlx::query_as(
+                    "SELECT id, call_id, kind, service, line_number, status, created_at FROM follow_ups
+                     WHERE status = 'open' ORDER BY created_at, id",
+                )
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter().map(sql::FollowUpRow::into_follow_up).collect()
             }
 
             async fn record_voicemail(&self, voicemail: &NewVoicemail) -> StoreResult<bool> {

@@ -35,10 +35,19 @@ pub fn app(state: AppState) -> Router {
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
         .route("/webhooks/voice", post(voice::incoming))
+        .route("/webhooks/voice/language", post(voice::language_chosen))
+        .route("/webhooks/voice/service", post(voice::service_chosen))
         .route("/webhooks/voice/dial", post(voice::dial_ended))
+        .route("/webhooks/voice/whisper", post(voice::whisper))
+        .route(
+            "/webhooks/voice/whisper/answer",
+            post(voice::whisper_answer),
+        )
+        .route("/webhooks/voice/leg", post(voice::leg_status))
         .route("/webhooks/voice/voicemail", post(voice::voicemail))
         .route("/webhooks/voice/recording", post(voice::recording_ready))
         .route("/webhooks/voice/status", post(voice::status))
+        .route("/webhooks/voice/fallback", post(voice::fallback))
         .route("/calendar/{file}", get(calendar::own_feed))
         .route("/calendar/{secret}/{file}", get(calendar::service_feed))
         .merge(api::routes())

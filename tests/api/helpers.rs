@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use hotline::clock::ManualClock;
+use hotline::clock::{Clock, ManualClock};
 use hotline::crypto::DataKey;
 use hotline::metrics::Metrics;
 use hotline::rota::spec::ShiftSpec;
@@ -143,15 +143,20 @@ impl TestApp {
             .expect("the server answers")
     }
 
-    /// Puts a person on duty for `service` from an hour ago to an hour from now.
+    /// Puts a person on duty for `service` (as primary) from an hour ago to an hour from now.
     pub async fn on_duty_now(&self, name: &str, phone: &str, service: Service) -> i64 {
+        self.on_duty_at(name, phone, service, 0).await
+    }
+
+    /// Puts a person at `position` (0 primary, 1 backup) from an hour ago to an hour from now.
+    pub async fn on_duty_at(&self, name: &str, phone: &str, service: Service, position: u8) -> i64 {
         let staff_id = self.add_staff(name, phone, vec![service], false).await;
-        let now = chrono::Utc::now();
+        let now = self.clock.now();
         let hour = chrono::Duration::hours(1);
         let shift = ShiftSpec {
             staff_id,
             service,
-            position: 0,
+            position,
             starts_at: now - hour,
             ends_at: now + hour,
         };

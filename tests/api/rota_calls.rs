@@ -2,11 +2,10 @@
 //! placed at that instant rings, across handoffs, edits, swaps and gaps.
 
 use chrono::{DateTime, Utc};
-use hotline_routes::twiml::{Verb, parse};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, incoming_call, spawn_app};
+use crate::helpers::{TestApp, spawn_app};
 
 fn at(text: &str) -> DateTime<Utc> {
     text.parse().expect("an RFC 3339 instant")
@@ -41,18 +40,12 @@ impl TestApp {
     /// Places a signed call with the server's clock at `instant`; returns the number it rings.
     async fn call_rings_at(&self, instant: &str, call_sid: &str) -> Option<String> {
         self.clock.set(at(instant));
-        let response = self
-            .post_signed("/webhooks/voice", &incoming_call(call_sid))
-            .await;
-        let twiml = parse(&response.text().await.expect("a body")).expect("TwiML");
-        twiml.verbs.iter().find_map(|verb| match verb {
-            Verb::Dial(dial) => dial
-                .callees
-                .phone_numbers()
-                .first()
-                .map(|n| (*n).to_owned()),
-            _ => None,
-        })
+        // Russian, then legal help.
+        let call = self.call(call_sid);
+        let ringing = call.chooses("2", "1").await;
+        // She hangs up, so the person rung is free for the next call.
+        call.ends("9").await;
+        crate::voice::numbers_rung(&ringing).into_iter().next()
     }
 }
 

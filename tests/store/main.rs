@@ -38,7 +38,12 @@ conformance!(
     an_edit_closes_a_rule_and_opens_its_replacement_in_one_step,
     a_call_is_recorded_once_per_call_sid,
     a_call_leg_keeps_its_first_result,
-    a_call_is_answered_by_the_first_person_only,
+    of_two_people_accepting_at_once_exactly_one_wins,
+    people_ringing_or_talking_are_busy_until_the_call_ends,
+    a_call_keeps_her_choices_and_its_first_outcome,
+    lines_are_kept_by_number_and_audited,
+    a_blocked_number_is_found_by_hash_until_its_block_ends,
+    a_follow_up_is_opened_once_per_call,
     a_voicemail_is_kept_once_and_counts_the_call,
     late_status_callbacks_do_not_undo_later_ones,
     outbox_messages_are_queued_once_and_sent_once,
@@ -361,45 +366,6 @@ async fn a_call_is_recorded_once_per_call_sid(store: Arc<dyn Store>) {
 }
 
 async fn a_call_leg_keeps_its_first_result(store: Arc<dyn Store>) {
-    let staff_id = store
-        .upsert_staff(&lawyer("+77015550101"), &audit())
-        .await
-        .expect("added");
-    let call = store.record_call(&call("CA01")).await.expect("recorded");
-    let leg = NewLeg {
-        call_id: call.id,
-        attempt: 0,
-        staff_id,
-        started_at: at(10, 0),
-    };
-    store.start_leg(&leg).await.expect("started");
-    store
-        .start_leg(&leg)
-        .await
-        .expect("a retried start changes nothing");
-    let end = LegEnd {
-        result: "no-answer".into(),
-        dial_call_sid: Some("CA10".into()),
-        duration_secs: Some(0),
-        ended_at: at(10, 1),
-    };
-    store.finish_leg(call.id, 0, &end).await.expect("finished");
-    let late = LegEnd {
-        result: "completed".into(),
-        ..end.clone()
-    };
-    store
-        .finish_leg(call.id, 0, &late)
-        .await
-        .expect("a repeat changes nothing");
-    let legs = store.legs(call.id).await.expect("read");
-    assert_eq!(legs.len(), 1);
-    assert_eq!(legs[0].result.as_deref(), Some("no-answer"));
-    assert_eq!(legs[0].dial_call_sid.as_deref(), Some("CA10"));
-    assert_eq!(legs[0].ended_at, Some(at(10, 1)));
-}
-
-async fn a_call_is_answered_by_the_first_person_only(store: Arc<dyn Store>) {
     let one = store
         .upsert_staff(&lawyer("+77015550101"), &audit())
         .await
@@ -409,26 +375,293 @@ async fn a_call_is_answered_by_the_first_person_only(store: Arc<dyn Store>) {
         .await
         .expect("added");
     let call = store.record_call(&call("CA01")).await.expect("recorded");
+    let legs = [one, two].map(|staff_id| NewLeg {
+        call_id: call.id,
+        attempt: 0,
+        staff_id,
+        started_at: at(10, 0),
+    });
+    store.start_legs(&legs, at(10, 0)).await.expect("started");
     store
-        .mark_answered(call.id, one, at(10, 1))
+        .start_legs(&legs, at(10, 1))
         .await
-        .expect("answered");
-    store
-        .mark_answered(call.id, two, at(10, 2))
-        .await
-        .expect("a second answer changes nothing");
-    let call = store
-        .call_by_sid("CA01")
+        .expect("a retried start changes nothing");
+    let ringing = store
+        .call_by_id(call.id)
         .await
         .expect("read")
         .expect("exists");
     assert_eq!(
-        (call.answered_by, call.answered_at),
-        (Some(one), Some(at(10, 1)))
+        (ringing.stage, ringing.ringing_since),
+        (CallStage::Ringing, Some(at(10, 0))),
+        "the wait counts from the first ring"
+    );
+    let end = LegEnd {
+        result: "declined".into(),
+        dial_call_sid: Some("CA10".into()),
+        duration_secs: None,
+        ended_at: at(10, 1),
+    };
+    store
+        .finish_leg(call.id, 0, Some(one), &end)
+        .await
+        .expect("one leg");
+    let rest = LegEnd {
+        result: "no-answer".into(),
+        ..end.clone()
+    };
+    store
+        .finish_leg(call.id, 0, None, &rest)
+        .await
+        .expect("every open leg of the attempt");
+    store
+        .finish_leg(call.id, 0, Some(one), &rest)
+        .await
+        .expect("a repeat changes nothing");
+    let results: Vec<_> = store
+        .legs(call.id)
+        .await
+        .expect("read")
+        .into_iter()
+        .map(|l| (l.staff_id, l.result))
+        .collect();
+    assert_eq!(
+        results,
+        vec![
+            (one, Some("declined".into())),
+            (two, Some("no-answer".into()))
+        ]
+    );
+}
+
+async fn of_two_people_accepting_at_once_exactly_one_wins(store: Arc<dyn Store>) {
+    let one = store
+        .upsert_staff(&lawyer("+77015550101"), &audit())
+        .await
+        .expect("added");
+    let two = store
+        .upsert_staff(&lawyer("+77015550102"), &audit())
+        .await
+        .expect("added");
+    let call = store.record_call(&call("CA01")).await.expect("recorded");
+    let (first, second) = tokio::join!(
+        store.claim_call(call.id, one, at(10, 1)),
+        store.claim_call(call.id, two, at(10, 1))
+    );
+    let (first, second) = (first.expect("claimed"), second.expect("claimed"));
+    assert_eq!(first, second, "both see the same winner");
+    let winner = first.expect("someone won");
+    assert!(winner == one || winner == two);
+    let call = store
+        .call_by_id(call.id)
+        .await
+        .expect("read")
+        .expect("exists");
+    assert_eq!(
+        (call.answered_by, call.stage, call.outcome),
+        (
+            Some(winner),
+            CallStage::Connected,
+            Some(CallOutcome::Answered)
+        )
     );
     assert_eq!(
-        (call.stage, call.outcome),
-        (CallStage::Connected, Some(CallOutcome::Answered))
+        store
+            .claim_call(call.id, winner, at(10, 2))
+            .await
+            .expect("again"),
+        Some(winner),
+        "a retried accept is still hers"
+    );
+}
+
+async fn people_ringing_or_talking_are_busy_until_the_call_ends(store: Arc<dyn Store>) {
+    let one = store
+        .upsert_staff(&lawyer("+77015550101"), &audit())
+        .await
+        .expect("added");
+    let two = store
+        .upsert_staff(&lawyer("+77015550102"), &audit())
+        .await
+        .expect("added");
+    let first = store.record_call(&call("CA01")).await.expect("recorded");
+    let second = store.record_call(&call("CA02")).await.expect("recorded");
+    let legs = [one, two].map(|staff_id| NewLeg {
+        call_id: first.id,
+        attempt: 0,
+        staff_id,
+        started_at: at(10, 0),
+    });
+    store.start_legs(&legs, at(10, 0)).await.expect("ringing");
+    assert_eq!(
+        store.busy_staff(second.id).await.expect("read"),
+        vec![one, two],
+        "both are ringing"
+    );
+    assert!(
+        store.busy_staff(first.id).await.expect("read").is_empty(),
+        "a call never waits on itself"
+    );
+    store
+        .claim_call(first.id, one, at(10, 1))
+        .await
+        .expect("claimed");
+    let end = LegEnd {
+        result: "canceled".into(),
+        dial_call_sid: None,
+        duration_secs: None,
+        ended_at: at(10, 1),
+    };
+    store
+        .finish_leg(first.id, 0, Some(two), &end)
+        .await
+        .expect("finished");
+    assert_eq!(
+        store.busy_staff(second.id).await.expect("read"),
+        vec![one],
+        "one is talking"
+    );
+    let ended = CallStatusUpdate {
+        call_sid: "CA01".into(),
+        status: "completed".into(),
+        sequence: 1,
+        ended_at: Some(at(10, 9)),
+        duration_secs: Some(500),
+        outcome: None,
+    };
+    store.apply_call_status(&ended).await.expect("ended");
+    assert!(store.busy_staff(second.id).await.expect("read").is_empty());
+    assert_eq!(
+        store
+            .unfinished_calls(at(11, 0))
+            .await
+            .expect("read")
+            .iter()
+            .map(|c| c.id)
+            .collect::<Vec<_>>(),
+        vec![second.id]
+    );
+    assert!(
+        store
+            .unfinished_calls(at(9, 0))
+            .await
+            .expect("read")
+            .is_empty()
+    );
+}
+
+async fn a_call_keeps_her_choices_and_its_first_outcome(store: Arc<dyn Store>) {
+    let call = store.record_call(&call("CA01")).await.expect("recorded");
+    store
+        .set_call_choice(call.id, Language::Kk, None)
+        .await
+        .expect("language");
+    store
+        .set_call_choice(call.id, Language::Kk, Some(Service::Psychological))
+        .await
+        .expect("service");
+    store
+        .set_call_outcome(call.id, CallOutcome::Blocked)
+        .await
+        .expect("counted");
+    store
+        .set_call_outcome(call.id, CallOutcome::Missed)
+        .await
+        .expect("kept first");
+    let call = store
+        .call_by_id(call.id)
+        .await
+        .expect("read")
+        .expect("exists");
+    assert_eq!(
+        (call.language, call.service, call.outcome),
+        (
+            Some(Language::Kk),
+            Some(Service::Psychological),
+            Some(CallOutcome::Blocked)
+        )
+    );
+}
+
+async fn lines_are_kept_by_number_and_audited(store: Arc<dyn Store>) {
+    assert_eq!(store.line("+77010000000").await.expect("read"), None);
+    store
+        .put_line("+77010000000", r#"{"ring":"simultaneous"}"#, &audit())
+        .await
+        .expect("kept");
+    store
+        .put_line("+77010000000", r#"{"ring":"sequential"}"#, &audit())
+        .await
+        .expect("replaced");
+    store
+        .put_line("default", "{}", &audit())
+        .await
+        .expect("kept");
+    assert_eq!(
+        store.line("+77010000000").await.expect("read").as_deref(),
+        Some(r#"{"ring":"sequential"}"#)
+    );
+    assert_eq!(store.lines().await.expect("read").len(), 2);
+    assert!(
+        store
+            .delete_line("default", &audit())
+            .await
+            .expect("deleted")
+    );
+    assert!(!store.delete_line("default", &audit()).await.expect("gone"));
+    assert_eq!(store.audit_log(10).await.expect("read").len(), 4);
+}
+
+async fn a_blocked_number_is_found_by_hash_until_its_block_ends(store: Arc<dyn Store>) {
+    let id = store
+        .block("hash-a", at(12, 0), "threats", &audit())
+        .await
+        .expect("blocked");
+    assert!(store.is_blocked("hash-a", at(11, 59)).await.expect("read"));
+    assert!(
+        !store.is_blocked("hash-a", at(12, 0)).await.expect("read"),
+        "the block has ended"
+    );
+    assert!(!store.is_blocked("hash-b", at(11, 0)).await.expect("read"));
+    assert_eq!(
+        store
+            .blocklist()
+            .await
+            .expect("read")
+            .iter()
+            .map(|b| b.reason.as_str())
+            .collect::<Vec<_>>(),
+        vec!["threats"]
+    );
+    assert!(store.unblock(id, &audit()).await.expect("unblocked"));
+    assert!(!store.is_blocked("hash-a", at(11, 0)).await.expect("read"));
+}
+
+async fn a_follow_up_is_opened_once_per_call(store: Arc<dyn Store>) {
+    let call = store.record_call(&call("CA01")).await.expect("recorded");
+    let follow_up = NewFollowUp {
+        call_id: call.id,
+        kind: CallOutcome::Missed,
+        service: Some(Service::Legal),
+        line_number: "+77010000000".into(),
+        created_at: at(10, 5),
+    };
+    let id = store.open_follow_up(&follow_up).await.expect("opened");
+    assert!(id.is_some());
+    assert_eq!(
+        store.open_follow_up(&follow_up).await.expect("again"),
+        None,
+        "once per call"
+    );
+    let open = store.open_follow_ups().await.expect("read");
+    assert_eq!(open.len(), 1);
+    assert_eq!(
+        (
+            open[0].kind.as_str(),
+            open[0].service,
+            open[0].status.as_str()
+        ),
+        ("missed", Some(Service::Legal), "open")
     );
 }
 

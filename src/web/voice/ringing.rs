@@ -1,0 +1,351 @@
+//! Ringing the people on duty: whom next (asked of the rota and `hotline_routes::call`), the
+//! whisper each person hears, the first to press 1 winning the call atomically, and how each
+//! attempt ended. A leg the provider could not place leads on, and the coordinators are told.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
+use hotline_routes::call::{self, Candidate, Ringing, Step};
+use hotline_routes::line::Line;
+use hotline_routes::twiml::VoiceResponse;
+use hotline_schedules::model::Slot;
+
+use super::{Twiml, or_apology, unknown_call};
+use crate::store::{CallRecord, CallStage, LegEnd, NewLeg, StoreError};
+use crate::web::AppState;
+use crate::web::webhook::{Webhook, WebhookRefusal};
+
+/// Rings the next people for attempt `attempt`, or offers voicemail. A repeated request for the
+/// same attempt (Twilio retrying) rings the same people again rather than new ones.
+pub async fn ring_next(
+    state: &AppState,
+    call: &CallRecord,
+    line: &Line,
+    attempt: i64,
+    now: DateTime<Utc>,
+) -> Result<VoiceResponse, StoreError> {
+    let language = call.language.unwrap_or(line.default_language);
+    let service = call.service.unwrap_or(line.services[0]);
+    let (staff, rota) = crate::rota::load(
+        state.store.as_ref(),
+        now,
+        now + chrono::Duration::seconds(1),
+    )
+    .await?;
+    let legs = state.store.legs(call.id).await?;
+    let already_rung: Vec<i64> = legs
+        .iter()
+        .filter(|leg| leg.attempt < attempt)
+        .map(|leg| leg.staff_id)
+        .collect();
+    let repeated: Vec<i64> = legs
+        .iter()
+        .filter(|leg| leg.attempt == attempt)
+        .map(|leg| leg.staff_id)
+        .collect();
+    let candidates: Vec<Candidate<'_>> = rota
+        .on_duty(service, Some(language), now)
+        .iter()
+        .filter(|duty| repeated.is_empty() || repeated.contains(&duty.staff_id))
+        .filter_map(|duty| {
+            let person = staff.iter().find(|p| p.id == duty.staff_id)?;
+            Some(Candidate {
+                person,
+                coordinator: duty.slot == Slot::Coordinator,
+            })
+        })
+        .collect();
+    let busy = state.store.busy_staff(call.id).await?;
+    let waited = call
+        .ringing_since
+        .map_or(0, |since| (now - since).num_seconds());
+    let ringing = Ringing {
+        line,
+        line_number: &call.line_number,
+        call_id: call.id,
+        language,
+        service,
+        candidates: &candidates,
+        already_rung: &already_rung,
+        busy: &busy,
+        waited_seconds: waited,
+        attempt,
+    };
+    match call::next_step(&ringing) {
+        Step::Ring {
+            staff_ids,
+            attempt,
+            twiml,
+        } => {
+            let legs: Vec<NewLeg> = staff_ids
+                .iter()
+                .map(|&staff_id| NewLeg {
+                    call_id: call.id,
+                    attempt,
+                    staff_id,
+                    started_at: now,
+                })
+                .collect();
+            state.store.start_legs(&legs, now).await?;
+            tracing::info!(
+                call_id = call.id,
+                ?staff_ids,
+                attempt,
+                "ringing the people on duty"
+            );
+            Ok(twiml)
+        }
+        Step::Voicemail { twiml } => {
+            state
+                .store
+                .set_call_stage(call.id, CallStage::Voicemail)
+                .await?;
+            tracing::info!(
+                call_id = call.id,
+                "nobody (more) to ring; offering voicemail"
+            );
+            state
+                .metrics
+                .count("hotline_calls_total", "event", "voicemail_offered");
+            Ok(twiml)
+        }
+    }
+}
+
+/// Our own action URLs carry the attempt (and the call and person for a leg).
+fn query_number(webhook: &Webhook, name: &'static str) -> Result<i64, WebhookRefusal> {
+    webhook
+        .query(name)
+        .and_then(|value| value.parse().ok())
+        .ok_or(WebhookRefusal::Invalid(name))
+}
+
+/// `POST /webhooks/voice/dial?attempt=N`: an attempt ended: the conversation is over, or the
+/// next people are rung.
+pub async fn dial_ended(
+    State(state): State<AppState>,
+    webhook: Webhook,
+) -> Result<Twiml, WebhookRefusal> {
+    let call_sid = webhook.required("CallSid")?;
+    let status = webhook.required("DialCallStatus")?;
+    let attempt = query_number(&webhook, "attempt")?;
+    let now = state.clock.now();
+    let result = async {
+        let call = state
+            .store
+            .call_by_sid(call_sid)
+            .await?
+            .ok_or_else(unknown_call)?;
+        let end = |result: &str, duration_secs| LegEnd {
+            result: result.to_owned(),
+            dial_call_sid: webhook.param("DialCallSid").map(str::to_owned),
+            duration_secs,
+            ended_at: now,
+        };
+        if let Some(answered_by) = call.answered_by {
+            let talked = webhook
+                .param("DialCallDuration")
+                .and_then(|d| d.parse().ok());
+            state
+                .store
+                .finish_leg(
+                    call.id,
+                    attempt,
+                    Some(answered_by),
+                    &end("accepted", talked),
+                )
+                .await?;
+            // The other phones of a simultaneous attempt stopped ringing when she was connected.
+            state
+                .store
+                .finish_leg(call.id, attempt, None, &end("canceled", None))
+                .await?;
+            return Ok(call::after_conversation());
+        }
+        // Answered but never accepted at the whisper (a personal voicemail, say) is not an answer.
+        let result = if status == "completed" || status == "answered" {
+            "not-accepted"
+        } else {
+            status
+        };
+        if status == "failed" {
+            alert_coordinators_of_failed_dial(&state, &call, attempt, now).await?;
+        }
+        state
+            .store
+            .finish_leg(call.id, attempt, None, &end(result, None))
+            .await?;
+        let line = crate::lines::for_number(state.store.as_ref(), &call.line_number).await?;
+        ring_next(&state, &call, &line, attempt + 1, now).await
+    }
+    .await;
+    Ok(or_apology(&state, "dial_ended", result))
+}
+
+/// A provider that refuses to place a leg is a fault a person must look at.
+async fn alert_coordinators_of_failed_dial(
+    state: &AppState,
+    call: &CallRecord,
+    attempt: i64,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let body = format!(
+        "Горячая линия {}: провайдер не смог позвонить дежурному (звонок №{}, попытка {}). Проверьте номера и счёт у провайдера.",
+        call.line_number,
+        call.id,
+        attempt + 1
+    );
+    crate::notify::coordinators(
+        state,
+        &format!("dial-failed:{}:{attempt}", call.id),
+        &body,
+        now,
+    )
+    .await
+}
+
+/// `POST /webhooks/voice/whisper?call=&staff=&attempt=`: a person picked up; before she is
+/// connected, they hear which call this is and are asked to press 1.
+pub async fn whisper(
+    State(state): State<AppState>,
+    webhook: Webhook,
+) -> Result<Twiml, WebhookRefusal> {
+    let (call_id, staff_id, attempt) = (
+        query_number(&webhook, "call")?,
+        query_number(&webhook, "staff")?,
+        query_number(&webhook, "attempt")?,
+    );
+    let result = async {
+        let call = state
+            .store
+            .call_by_id(call_id)
+            .await?
+            .ok_or_else(unknown_call)?;
+        if call.answered_by.is_some_and(|by| by != staff_id) || call.ended_at.is_some() {
+            return Ok(call::taken_by_colleague());
+        }
+        let line = crate::lines::for_number(state.store.as_ref(), &call.line_number).await?;
+        let language = call.language.unwrap_or(line.default_language);
+        let service = call.service.unwrap_or(line.services[0]);
+        Ok(call::whisper(
+            &line,
+            service,
+            language,
+            call::whisper_answer_url(call_id, staff_id, attempt),
+        ))
+    }
+    .await;
+    Ok(or_apology(&state, "whisper", result))
+}
+
+/// `POST /webhooks/voice/whisper/answer?call=&staff=&attempt=`: the key the person pressed (or
+/// none). The first to press 1 is connected; anyone else's leg ends.
+pub async fn whisper_answer(
+    State(state): State<AppState>,
+    webhook: Webhook,
+) -> Result<Twiml, WebhookRefusal> {
+    let (call_id, staff_id, attempt) = (
+        query_number(&webhook, "call")?,
+        query_number(&webhook, "staff")?,
+        query_number(&webhook, "attempt")?,
+    );
+    let digits = webhook.param("Digits").unwrap_or_default();
+    let now = state.clock.now();
+    let result = async {
+        if !call::accepts(digits) {
+            let result = if digits.is_empty() {
+                "no-answer"
+            } else {
+                "declined"
+            };
+            let end = LegEnd {
+                result: result.to_owned(),
+                dial_call_sid: None,
+                duration_secs: None,
+                ended_at: now,
+            };
+            state
+                .store
+                .finish_leg(call_id, attempt, Some(staff_id), &end)
+                .await?;
+            return Ok(call::leg_refused());
+        }
+        let answered_by = state.store.claim_call(call_id, staff_id, now).await?;
+        if answered_by == Some(staff_id) {
+            tracing::info!(call_id, staff_id, "a person accepted the call");
+            state
+                .metrics
+                .count("hotline_calls_total", "event", "answered");
+            Ok(call::connect())
+        } else {
+            let end = LegEnd {
+                result: "too-late".to_owned(),
+                dial_call_sid: None,
+                duration_secs: None,
+                ended_at: now,
+            };
+            state
+                .store
+                .finish_leg(call_id, attempt, Some(staff_id), &end)
+                .await?;
+            Ok(call::taken_by_colleague())
+        }
+    }
+    .await;
+    Ok(or_apology(&state, "whisper_answer", result))
+}
+
+/// `POST /webhooks/voice/leg?call=&staff=&attempt=`: a ringing leg's progress. Its end is kept
+/// once; the accepted leg's end is kept with the talk time.
+pub async fn leg_status(
+    State(state): State<AppState>,
+    webhook: Webhook,
+) -> Result<StatusCode, WebhookRefusal> {
+    let (call_id, staff_id, attempt) = (
+        query_number(&webhook, "call")?,
+        query_number(&webhook, "staff")?,
+        query_number(&webhook, "attempt")?,
+    );
+    let status = webhook.required("CallStatus")?;
+    if !call::is_final_status(status) {
+        return Ok(StatusCode::NO_CONTENT);
+    }
+    let now = state.clock.now();
+    let result = async {
+        let call = state
+            .store
+            .call_by_id(call_id)
+            .await?
+            .ok_or_else(unknown_call)?;
+        let accepted = call.answered_by == Some(staff_id);
+        let end = LegEnd {
+            result: if accepted {
+                "accepted"
+            } else if status == "completed" {
+                "not-accepted"
+            } else {
+                status
+            }
+            .to_owned(),
+            dial_call_sid: webhook.param("CallSid").map(str::to_owned),
+            duration_secs: if accepted {
+                webhook.param("CallDuration").and_then(|d| d.parse().ok())
+            } else {
+                None
+            },
+            ended_at: now,
+        };
+        state
+            .store
+            .finish_leg(call_id, attempt, Some(staff_id), &end)
+            .await
+    }
+    .await;
+    match result {
+        Ok(()) => Ok(StatusCode::NO_CONTENT),
+        Err(error) => {
+            tracing::error!(%error, "could not keep a leg's status");
+            Ok(StatusCode::INTERNAL_SERVER_ERROR)
+        }
+    }
+}
