@@ -8,6 +8,7 @@ pub mod clock;
 pub mod config;
 pub mod crypto;
 pub mod import;
+pub mod jobs;
 pub mod lines;
 pub mod metrics;
 pub mod notify;

@@ -8,6 +8,7 @@ use tokio::net::TcpListener;
 
 use crate::clock::SystemClock;
 use crate::config::ServeArgs;
+use crate::jobs::{self, watchdog};
 use crate::metrics::Metrics;
 use crate::outbox::{Delivery, Outbox};
 use crate::secrets::Secrets;
@@ -29,6 +30,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         public_url: args.public_url.clone(),
         metrics: Arc::new(Metrics::default()),
         clock: clock.clone(),
+        prompts_dir: args.prompts_dir.clone(),
     };
     let outbox = Arc::new(Outbox {
         store,
@@ -36,14 +38,23 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         clock,
         delivery: Delivery::Console,
     });
-    let (stop_sending, stop) = tokio::sync::watch::channel(false);
-    let sending = tokio::spawn(outbox.run(stop));
+    let (stop_jobs, stop) = tokio::sync::watch::channel(false);
+    let sending = tokio::spawn(outbox.run(stop.clone()));
+    let watched = state.clone();
+    let watching = tokio::spawn(jobs::every(watchdog::INTERVAL, stop, move || {
+        let state = watched.clone();
+        async move {
+            if let Err(error) = watchdog::close_stale_calls(&state).await {
+                tracing::warn!(%error, "the watchdog could not look at unfinished calls; will try again");
+            }
+        }
+    }));
     announce(&args, address, &secrets);
     axum::serve(listener, web::app(state))
         .with_graceful_shutdown(shutdown_signal())
         .await?;
-    let _ = stop_sending.send(true);
-    let _ = sending.await;
+    let _ = stop_jobs.send(true);
+    let _ = tokio::join!(sending, watching);
     tracing::info!("stopped");
     Ok(())
 }

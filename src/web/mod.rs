@@ -5,7 +5,7 @@ mod api;
 mod calendar;
 pub mod ics;
 mod ops;
-mod voice;
+pub mod voice;
 pub mod webhook;
 
 use std::sync::Arc;
@@ -26,6 +26,8 @@ pub struct AppState {
     pub public_url: Option<url::Url>,
     pub metrics: Arc<Metrics>,
     pub clock: Arc<dyn Clock>,
+    /// Where recorded prompts are served from, at `/prompts/FILE`.
+    pub prompts_dir: std::path::PathBuf,
 }
 
 /// The whole HTTP application, without a socket, so tests can drive it either way.
@@ -50,6 +52,10 @@ pub fn app(state: AppState) -> Router {
         .route("/webhooks/voice/fallback", post(voice::fallback))
         .route("/calendar/{file}", get(calendar::own_feed))
         .route("/calendar/{secret}/{file}", get(calendar::service_feed))
+        .nest_service(
+            "/prompts",
+            tower_http::services::ServeDir::new(&state.prompts_dir),
+        )
         .merge(api::routes())
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)

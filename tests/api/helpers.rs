@@ -28,6 +28,8 @@ pub struct TestApp {
     pub data_key: DataKey,
     /// The server's clock: it stands still until a test sets it.
     pub clock: Arc<ManualClock>,
+    /// What the server's handlers and jobs share, for running a job's pass in a test.
+    pub state: AppState,
     pub client: reqwest::Client,
     _database: TestDatabase,
 }
@@ -51,17 +53,20 @@ pub async fn spawn_app_on(database: TestDatabase) -> TestApp {
         public_url: Some(url::Url::parse(PUBLIC_URL).expect("a URL")),
         metrics: Arc::new(Metrics::default()),
         clock: clock.clone(),
+        prompts_dir: concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/prompts").into(),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("a loopback port");
     let address = format!("http://{}", listener.local_addr().expect("bound"));
-    tokio::spawn(async move { axum::serve(listener, web::app(state)).await });
+    let app = web::app(state.clone());
+    tokio::spawn(async move { axum::serve(listener, app).await });
     TestApp {
         address,
         store,
         data_key,
         clock,
+        state,
         client: reqwest::Client::new(),
         _database: database,
     }

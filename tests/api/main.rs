@@ -6,6 +6,7 @@ mod cli;
 #[path = "../support/databases.rs"]
 mod databases;
 mod helpers;
+mod lines_api;
 mod operations;
 mod privacy;
 mod rota_api;

@@ -4,6 +4,7 @@
 mod duty;
 mod error;
 mod extract;
+mod lines;
 mod rules;
 mod staff;
 
@@ -31,6 +32,19 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v1/staff/{id}/pause", post(staff::pause))
         .route("/api/v1/staff/{id}/resume", post(staff::resume))
+        .route("/api/v1/lines", get(lines::list))
+        .route(
+            "/api/v1/lines/{number}",
+            get(lines::show).put(lines::put).delete(lines::delete),
+        )
+        .route(
+            "/api/v1/blocklist",
+            get(lines::blocklist).post(lines::block),
+        )
+        .route(
+            "/api/v1/blocklist/{id}",
+            axum::routing::delete(lines::unblock),
+        )
         .route("/api/v1/on-duty", get(duty::on_duty))
         .route("/api/v1/rota", get(duty::rota))
         .route("/api/v1/gaps", get(duty::gaps))

@@ -16,7 +16,7 @@ use hotline_routes::twiml::VoiceResponse;
 use super::AppState;
 use crate::store::StoreError;
 
-pub use ending::{fallback, recording_ready, status, voicemail};
+pub use ending::{fallback, open_follow_up, recording_ready, status, voicemail};
 pub use menus::{incoming, language_chosen, service_chosen};
 pub use ringing::{dial_ended, leg_status, whisper, whisper_answer};
 
