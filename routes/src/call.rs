@@ -344,11 +344,11 @@ pub fn outcome_when_ended(stage: CallStage, has_voicemail: bool) -> CallOutcome 
     }
 }
 
-/// Whether an outcome leaves an answer owed to her.
+/// Whether an outcome leaves an answer owed to her: every call that reached nobody.
 pub fn owes_follow_up(outcome: CallOutcome) -> bool {
     matches!(
         outcome,
-        CallOutcome::Voicemail | CallOutcome::Missed | CallOutcome::Abandoned
+        CallOutcome::Voicemail | CallOutcome::Missed | CallOutcome::Abandoned | CallOutcome::Closed
     )
 }
 
