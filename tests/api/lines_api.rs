@@ -165,3 +165,49 @@ async fn the_watchdog_closes_a_call_whose_end_never_came_and_follows_it_up() {
     // The lawyer rung for that call is free again.
     assert!(app.store.busy_staff(0).await.expect("read").is_empty());
 }
+
+#[tokio::test]
+async fn the_call_log_shows_each_attempt_and_the_wait_with_her_number_masked() {
+    let app = spawn_app().await;
+    app.usual_rota().await;
+    let token = app.api_token().await;
+    let call = app.call("CA34");
+    let ringing = call.chooses("2", "1").await;
+    let (numbers, action) = crate::voice::dialled(&ringing).expect("rings");
+    call.person_presses(&numbers[0], "").await;
+    let next = call.dial_ends(&action, "completed", "0").await;
+    let (numbers, action) = crate::voice::dialled(&next).expect("the backup");
+    app.clock.advance(Duration::seconds(25));
+    call.person_presses(&numbers[0], "1").await;
+    call.dial_ends(&action, "completed", "200").await;
+    let from = (app.clock.now() - Duration::hours(1))
+        .to_rfc3339()
+        .replace('+', "%2B");
+    let to = (app.clock.now() + Duration::hours(1))
+        .to_rfc3339()
+        .replace('+', "%2B");
+    let (status, log) = app
+        .api(
+            Method::GET,
+            &format!("/api/v1/calls?from={from}&to={to}"),
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{log}");
+    let entry = &log[0];
+    assert_eq!(
+        (entry["caller"].as_str(), entry["outcome"].as_str()),
+        (Some("+7••••••••67"), Some("answered"))
+    );
+    assert_eq!(entry["wait_secs"], 25);
+    let results: Vec<_> = entry["legs"]
+        .as_array()
+        .expect("legs")
+        .iter()
+        .map(|l| l["result"].clone())
+        .collect();
+    assert_eq!(results, vec![json!("no-answer"), json!("accepted")]);
+    assert_eq!(entry["legs"][1]["talk_secs"], 200);
+    assert!(!log.to_string().contains("7071234567"), "never her number");
+}

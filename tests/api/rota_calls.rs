@@ -412,6 +412,11 @@ async fn the_openapi_document_describes_every_route() {
         "/api/v1/gaps",
         "/api/v1/staff/{id}/pause",
         "/api/v1/staff/{id}/resume",
+        "/api/v1/calls",
+        "/api/v1/lines",
+        "/api/v1/lines/{number}",
+        "/api/v1/blocklist",
+        "/api/v1/blocklist/{id}",
     ] {
         assert!(document["paths"][path].is_object(), "{path} is described");
     }
