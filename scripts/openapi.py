@@ -1,0 +1,86 @@
+"""Writes the JSON API's OpenAPI document: python3 scripts/openapi.py > src/web/api/openapi.json"""
+import json
+def ref(n): return {"$ref": f"#/components/schemas/{n}"}
+def body(n): return {"required": True, "content": {"application/json": {"schema": ref(n)}}}
+def ok(n, code="200", desc="OK", array=False):
+    schema = {"type":"array","items":ref(n)} if array else ref(n)
+    return {code: {"description": desc, "content": {"application/json": {"schema": schema}}}}
+err = {"401": {"$ref": "#/components/responses/Unauthorized"}, "422": {"$ref": "#/components/responses/Invalid"}}
+idp = [{"name":"id","in":"path","required":True,"schema":{"type":"integer"}}]
+def q(name, desc, required=False, fmt=None, enum=None):
+    s={"type":"string"}
+    if fmt: s["format"]=fmt
+    if enum: s["enum"]=enum
+    return {"name":name,"in":"query","required":required,"description":desc,"schema":s}
+services=["legal","psychological","mens"]
+paths = {
+ "/api/v1/staff": {
+   "get": {"summary":"Every staff member","responses":{**ok("Staff",array=True),**err}},
+   "post": {"summary":"Add a staff member","requestBody":body("StaffInput"),"responses":{**ok("Staff","201","Added"),**err,"409":{"$ref":"#/components/responses/Conflict"}}}},
+ "/api/v1/staff/{id}": {"parameters": idp,
+   "get": {"summary":"One staff member","responses":{**ok("Staff"),**err,"404":{"$ref":"#/components/responses/NotFound"}}},
+   "put": {"summary":"Change a staff member","requestBody":body("StaffInput"),"responses":{**ok("Staff"),**err,"404":{"$ref":"#/components/responses/NotFound"},"409":{"$ref":"#/components/responses/Conflict"}}},
+   "delete": {"summary":"Deactivate a staff member (never deleted: the call log keeps their name)","responses":{"204":{"description":"Deactivated"},**err}}},
+ "/api/v1/staff/{id}/calendar": {"parameters": idp,
+   "get": {"summary":"The staff member's secret calendar feed URL (made on first request)","responses":{**ok("CalendarLink"),**err}},
+   "post": {"summary":"Replace the calendar feed's secret; the old URL stops working","responses":{**ok("CalendarLink"),**err}}},
+ "/api/v1/staff/{id}/pause": {"parameters": idp, "post": {"summary":"Off duty for every service from now until `until` (a break), as a removal override","requestBody":body("PauseInput"),"responses":{**ok("Rule","201","Paused"),**err}}},
+ "/api/v1/staff/{id}/resume": {"parameters": idp, "post": {"summary":"End the person's breaks now","responses":{"204":{"description":"Back on duty"},**err}}},
+ "/api/v1/calls": {"get": {"summary":"The call log: each call, its attempts and outcome; callers' numbers masked","parameters":[q("from","Start (RFC 3339)",True,"date-time"),q("to","End (RFC 3339); at most 400 days after from",True,"date-time")],"responses":{**ok("CallLogEntry",array=True),**err}}},
+ "/api/v1/lines": {"get": {"summary":"Every number with its own settings","responses":{**ok("Line",array=True),**err}}},
+ "/api/v1/lines/{number}": {"parameters":[{"name":"number","in":"path","required":True,"schema":{"type":"string"},"description":"E.164, or default"}],
+   "get": {"summary":"How the number answers (its settings or the default's)","responses":{**ok("Line"),**err}},
+   "put": {"summary":"Set the number's settings","requestBody":body("Line"),"responses":{**ok("Line"),**err}},
+   "delete": {"summary":"The number answers with the default line again","responses":{"204":{"description":"Deleted"},**err,"404":{"$ref":"#/components/responses/NotFound"}}}},
+ "/api/v1/blocklist": {"get": {"summary":"Blocked numbers (kept only as keyed hashes)","responses":{**ok("Block",array=True),**err}},
+   "post": {"summary":"Keep a number from calling until a time","requestBody":body("BlockInput"),"responses":{**ok("Block","201","Blocked"),**err}}},
+ "/api/v1/blocklist/{id}": {"parameters": idp, "delete": {"summary":"Unblock","responses":{"204":{"description":"Unblocked"},**err,"404":{"$ref":"#/components/responses/NotFound"}}}},
+ "/api/v1/on-duty": {"get": {"summary":"Whom a call would ring, in order","parameters":[q("service","The service",True,enum=services),q("language","The caller's language",enum=["kk","ru"]),q("at","An instant (RFC 3339); default now",fmt="date-time")],"responses":{**ok("OnDuty",array=True),**err}}},
+ "/api/v1/rota": {"get": {"summary":"The duty intervals between two instants, overrides applied, for calendars","parameters":[q("from","Start (RFC 3339)",True,"date-time"),q("to","End (RFC 3339); at most 400 days after from",True,"date-time"),q("service","Only this service",enum=services)],"responses":{**ok("DutyInterval",array=True),**err}}},
+ "/api/v1/gaps": {"get": {"summary":"Every interval with nobody on duty","parameters":[q("service","The service",True,enum=services),q("language","Only people who speak it count",enum=["kk","ru"]),q("from","Start (RFC 3339)",True,"date-time"),q("to","End (RFC 3339)",True,"date-time")],"responses":{**ok("Gap",array=True),**err}}},
+ "/api/v1/swaps": {"post": {"summary":"Two staff exchange two duty intervals in one step (two replace overrides)","requestBody":body("SwapInput"),"responses":{**ok("Rule","201","Swapped",array=True),**err,"409":{"$ref":"#/components/responses/Conflict"}}}},
+}
+for plural, schema in [("rotations","Rotation"),("shifts","Shift"),("overrides","Override")]:
+    paths[f"/api/v1/{plural}"] = {
+      "get":{"summary":f"The {plural} in force now or later","responses":{**ok("Rule",array=True),**err}},
+      "post":{"summary":f"Add a rule, in force from now","requestBody":body(schema),"responses":{**ok("Rule","201","Added"),**err,"409":{"$ref":"#/components/responses/Conflict"}}}}
+    paths[f"/api/v1/{plural}/{{id}}"] = {"parameters": idp,
+      "get":{"summary":"Any version of the rule, in force or not","responses":{**ok("Rule"),**err,"404":{"$ref":"#/components/responses/NotFound"}}},
+      "put":{"summary":"Edit: the rule ends now and a new version starts now (its id is answered); the past never changes","requestBody":body(schema),"responses":{**ok("Rule"),**err,"404":{"$ref":"#/components/responses/NotFound"},"409":{"$ref":"#/components/responses/Conflict"}}},
+      "delete":{"summary":"End the rule now; what it said for the past stays","responses":{"204":{"description":"Ended"},**err,"404":{"$ref":"#/components/responses/NotFound"}}}}
+dt={"type":"string","format":"date-time"}
+schemas = {
+ "Error":{"type":"object","required":["error"],"properties":{"error":{"type":"string"},"field":{"type":"string","nullable":True,"description":"The field at fault, as a path like handoff.every or windows[0].days"}}},
+ "StaffInput":{"type":"object","required":["name","phone","services","languages"],"additionalProperties":False,"properties":{
+   "name":{"type":"string"},"phone":{"type":"string","description":"E.164, like +77015550101; spaces, dashes and brackets are dropped"},
+   "services":{"type":"array","items":{"type":"string","enum":services}},"languages":{"type":"array","items":{"type":"string","enum":["kk","ru"]}},
+   "gender":{"type":"string","enum":["female","male"],"nullable":True},"coordinator":{"type":"boolean","default":False},"active":{"type":"boolean","default":True}}},
+ "Staff":{"allOf":[ref("StaffInput"),{"type":"object","required":["id"],"properties":{"id":{"type":"integer"}}}]},
+ "CalendarLink":{"type":"object","required":["url"],"properties":{"url":{"type":"string","format":"uri"},"services":{"type":"object","additionalProperties":{"type":"string","format":"uri"},"description":"For a coordinator: one feed per service"}}},
+ "Window":{"type":"object","required":["days","from","to"],"properties":{"days":{"type":"array","items":{"type":"string","enum":["mon","tue","wed","thu","fri","sat","sun"]}},"from":{"type":"string","example":"09:00"},"to":{"type":"string","example":"18:00","description":"Not after from: ends the next day; equal to from: 24 hours"}}},
+ "Rotation":{"type":"object","required":["name","service","members","start","handoff"],"additionalProperties":False,"properties":{
+   "name":{"type":"string"},"service":{"type":"string","enum":services},"position":{"type":"integer","minimum":0,"default":0,"description":"0 primary, 1 backup, …"},
+   "members":{"type":"array","items":{"type":"integer"},"description":"Staff ids in turn order"},"zone":{"type":"string","default":"Asia/Almaty"},
+   "start":{"type":"string","example":"2026-11-30T09:00:00","description":"Wall-clock time of the first handoff in zone"},
+   "handoff":{"type":"object","required":["every","unit"],"properties":{"every":{"type":"integer","minimum":1},"unit":{"type":"string","enum":["hours","days","weeks","active_shifts"]}}},
+   "windows":{"type":"array","items":ref("Window"),"description":"When the rotation is active; none means always"}}},
+ "Shift":{"type":"object","required":["staff_id","service","starts_at","ends_at"],"additionalProperties":False,"properties":{"staff_id":{"type":"integer"},"service":{"type":"string","enum":services},"position":{"type":"integer","minimum":0,"default":0},"starts_at":dt,"ends_at":dt}},
+ "Override":{"type":"object","required":["kind","starts_at","ends_at"],"properties":{"kind":{"type":"string","enum":["replace","add","remove"]},"service":{"type":"string","enum":services,"nullable":True,"description":"Absent: every service (a break)"},"absent":{"type":"integer","description":"replace: who is away"},"present":{"type":"integer","description":"replace: who takes their place"},"staff_id":{"type":"integer","description":"add or remove: whom"},"starts_at":dt,"ends_at":dt}},
+ "Rule":{"type":"object","required":["id","valid_from"],"description":"A rule's fields, and the span of time it is in force","properties":{"id":{"type":"integer"},"valid_from":dt,"valid_until":{**dt,"nullable":True},"replaced_by":{"type":"integer","nullable":True}},"additionalProperties":True},
+ "OnDuty":{"type":"object","required":["staff_id","name","phone","position"],"properties":{"staff_id":{"type":"integer"},"name":{"type":"string"},"phone":{"type":"string"},"position":{"type":"string","description":"primary, backup, position N, added, coordinator"},"speaks_language":{"type":"boolean","nullable":True,"description":"Set when a language was asked for"}}},
+ "DutyInterval":{"type":"object","required":["staff_id","name","service","position","starts_at","ends_at","source"],"properties":{"staff_id":{"type":"integer"},"name":{"type":"string"},"in_place_of":{"type":"integer","nullable":True,"description":"Whom a replacement stands in for"},"service":{"type":"string","enum":services},"position":{"type":"string"},"starts_at":dt,"ends_at":dt,"source":{"type":"string","description":"rotation/ID, shift/ID or override/ID"}}},
+ "PauseInput":{"type":"object","required":["until"],"properties":{"until":dt}},
+ "Line":{"type":"object","additionalProperties":False,"properties":{"number":{"type":"string","readOnly":True},"name":{"type":"string"},"languages":{"type":"array","items":{"type":"string","enum":["kk","ru"]}},"default_language":{"type":"string","enum":["kk","ru"]},"services":{"type":"array","items":{"type":"string","enum":services}},"ring":{"type":"string","enum":["sequential","simultaneous"]},"ring_seconds":{"type":"integer","minimum":5,"maximum":120},"wait_limit_seconds":{"type":"integer","maximum":900},"prefer_gender":{"type":"string","enum":["female","male"],"nullable":True},"hours":{"type":"object","nullable":True,"properties":{"zone":{"type":"string"},"windows":{"type":"array","items":ref("Window")},"holidays":{"type":"array","items":{"type":"string","format":"date"}}}},"recordings":{"type":"object","description":"language → prompt name → URL","additionalProperties":{"type":"object","additionalProperties":{"type":"string"}}}}},
+ "BlockInput":{"type":"object","required":["number","until","reason"],"properties":{"number":{"type":"string"},"until":dt,"reason":{"type":"string"}}},
+ "Block":{"type":"object","properties":{"id":{"type":"integer"},"until":dt,"reason":{"type":"string"},"created_at":dt}},
+ "CallLogEntry":{"type":"object","properties":{"id":{"type":"integer"},"line":{"type":"string"},"caller":{"type":"string","description":"masked"},"started_at":dt,"language":{"type":"string","nullable":True},"service":{"type":"string","nullable":True},"outcome":{"type":"string","nullable":True,"enum":["answered","voicemail","missed","abandoned","blocked","closed",None]},"answered_by":{"type":"integer","nullable":True},"wait_secs":{"type":"integer","nullable":True},"duration_secs":{"type":"integer","nullable":True},"legs":{"type":"array","items":{"type":"object","properties":{"attempt":{"type":"integer"},"staff_id":{"type":"integer"},"result":{"type":"string","nullable":True},"talk_secs":{"type":"integer","nullable":True}}}}}},
+ "Gap":{"type":"object","required":["starts_at","ends_at"],"properties":{"starts_at":dt,"ends_at":dt}},
+ "SwapInput":{"type":"object","required":["first","second"],"properties":{"first":ref("DutyRef"),"second":ref("DutyRef")}},
+ "DutyRef":{"type":"object","required":["staff_id","service","starts_at"],"description":"A duty interval as /rota lists it","properties":{"staff_id":{"type":"integer"},"service":{"type":"string","enum":services},"starts_at":dt}},
+}
+def resp(desc): return {"description":desc,"content":{"application/json":{"schema":ref("Error")}}}
+doc = {"openapi":"3.0.3","info":{"title":"hotline","version":"1","description":"The hotline's JSON API: staff, the duty rota, and who is on duty. Every request needs `Authorization: Bearer <token>` from `hotline token create`."},
+ "security":[{"bearer":[]}],"paths":paths,
+ "components":{"securitySchemes":{"bearer":{"type":"http","scheme":"bearer"}},"schemas":schemas,
+   "responses":{"Unauthorized":resp("No valid bearer token"),"Invalid":resp("Invalid input; field names the field at fault"),"NotFound":resp("No such thing"),"Conflict":resp("Conflicts with what is there (a phone in use, two people at one position)")}}}
+print(json.dumps(doc, indent=1, ensure_ascii=False))
