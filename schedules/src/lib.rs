@@ -5,7 +5,6 @@
 
 mod calendar;
 mod conflicts;
-pub mod duty;
 mod gaps;
 pub mod model;
 mod overrides;
@@ -21,7 +20,6 @@ mod window;
 mod wire;
 
 pub use calendar::DutyShift;
-pub use duty::{Shift, on_duty};
 pub use overrides::DutySource;
 pub use phone::{PhoneError, PhoneNumber};
 pub use rota::Rota;
