@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use hotline_routes::call::{self, CallOutcome};
 use hotline_routes::prompts::service_russian;
 
-use super::{Twiml, or_apology, unknown_call};
+use super::{Twiml, acknowledged, call_and_line, language_of, or_apology, unknown_call};
 use crate::store::{CallRecord, CallStatusUpdate, NewFollowUp, NewVoicemail, StoreError};
 use crate::web::AppState;
 use crate::web::webhook::{Webhook, WebhookRefusal};
@@ -21,16 +21,8 @@ pub async fn voicemail(
 ) -> Result<Twiml, WebhookRefusal> {
     let call_sid = webhook.required("CallSid")?;
     let result = async {
-        let call = state
-            .store
-            .call_by_sid(call_sid)
-            .await?
-            .ok_or_else(unknown_call)?;
-        let line = crate::lines::for_number(state.store.as_ref(), &call.line_number).await?;
-        Ok(call::after_voicemail(
-            &line,
-            call.language.unwrap_or(line.default_language),
-        ))
+        let (call, line) = call_and_line(&state, call_sid).await?;
+        Ok(call::after_voicemail(&line, language_of(&call, &line)))
     }
     .await;
     Ok(or_apology(&state, "voicemail", result))
@@ -77,13 +69,7 @@ pub async fn recording_ready(
         Ok::<_, StoreError>(())
     }
     .await;
-    match result {
-        Ok(()) => Ok(StatusCode::NO_CONTENT),
-        Err(error) => {
-            tracing::error!(%error, "could not keep a voicemail");
-            Ok(StatusCode::INTERNAL_SERVER_ERROR)
-        }
-    }
+    acknowledged("recording", result)
 }
 
 /// Opens the follow-up an unanswered call is owed, once, and tells the people on duty.
@@ -170,13 +156,7 @@ pub async fn status(
         Ok::<_, StoreError>(())
     }
     .await;
-    match result {
-        Ok(()) => Ok(StatusCode::NO_CONTENT),
-        Err(error) => {
-            tracing::error!(%error, "could not apply a call status");
-            Ok(StatusCode::INTERNAL_SERVER_ERROR)
-        }
-    }
+    acknowledged("status", result)
 }
 
 /// `POST /webhooks/voice/fallback`: Twilio's fallback URL, called when the main handler failed:

@@ -9,7 +9,7 @@ use hotline_routes::menu::{self, Choice};
 use hotline_routes::twiml::VoiceResponse;
 use hotline_schedules::{Language, PhoneNumber};
 
-use super::{Twiml, or_apology, ringing, unknown_call};
+use super::{Twiml, call_and_line, or_apology, ringing, unknown_call};
 use crate::store::{CallOutcome, CallRecord, CallStage, NewCall, StoreError};
 use crate::web::AppState;
 use crate::web::webhook::{Webhook, WebhookRefusal};
@@ -87,12 +87,7 @@ pub async fn language_chosen(
     let digits = webhook.param("Digits").unwrap_or_default();
     let now = state.clock.now();
     let result = async {
-        let call = state
-            .store
-            .call_by_sid(call_sid)
-            .await?
-            .ok_or_else(unknown_call)?;
-        let line = crate::lines::for_number(state.store.as_ref(), &call.line_number).await?;
+        let (call, line) = call_and_line(&state, call_sid).await?;
         match menu::language_choice(&line, digits, attempt(&webhook)) {
             Choice::Again(next) => Ok(menu::language_menu(&line, next, !digits.is_empty())),
             Choice::Chosen(language) | Choice::Default(language) => {
@@ -142,12 +137,7 @@ pub async fn service_chosen(
         .ok_or(WebhookRefusal::Invalid("language"))?;
     let now = state.clock.now();
     let result = async {
-        let call = state
-            .store
-            .call_by_sid(call_sid)
-            .await?
-            .ok_or_else(unknown_call)?;
-        let line = crate::lines::for_number(state.store.as_ref(), &call.line_number).await?;
+        let (call, line) = call_and_line(&state, call_sid).await?;
         match menu::service_choice(&line, digits, attempt(&webhook)) {
             Choice::Again(next) => Ok(menu::service_menu(
                 &line,

@@ -8,13 +8,17 @@ mod ending;
 mod menus;
 mod ringing;
 
-use axum::http::header;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use hotline_routes::call;
 use hotline_routes::twiml::VoiceResponse;
 
+use hotline_routes::line::Line;
+use hotline_schedules::{Language, Service};
+
 use super::AppState;
-use crate::store::StoreError;
+use super::webhook::WebhookRefusal;
+use crate::store::{CallRecord, StoreError};
 
 pub use ending::{fallback, open_follow_up, recording_ready, status, voicemail};
 pub use menus::{incoming, language_chosen, service_chosen};
@@ -54,4 +58,40 @@ fn or_apology(
 /// A call the provider names that we never recorded is a request we cannot follow.
 fn unknown_call() -> StoreError {
     StoreError::Corrupt("a webhook named a call never recorded".into())
+}
+
+/// The call a webhook names by its CallSid, and the line it came to.
+async fn call_and_line(state: &AppState, call_sid: &str) -> Result<(CallRecord, Line), StoreError> {
+    let call = state
+        .store
+        .call_by_sid(call_sid)
+        .await?
+        .ok_or_else(unknown_call)?;
+    let line = crate::lines::for_number(state.store.as_ref(), &call.line_number).await?;
+    Ok((call, line))
+}
+
+/// The language she chose, or the line's default until she has.
+fn language_of(call: &CallRecord, line: &Line) -> Language {
+    call.language.unwrap_or(line.default_language)
+}
+
+/// The service she chose, or the line's first until she has.
+fn service_of(call: &CallRecord, line: &Line) -> Service {
+    call.service.unwrap_or(line.services[0])
+}
+
+/// The answer to a callback that only records: 204 when kept; 500 when not, so the provider
+/// may try again, with the cause in the log.
+fn acknowledged(
+    step: &'static str,
+    result: Result<(), StoreError>,
+) -> Result<StatusCode, WebhookRefusal> {
+    match result {
+        Ok(()) => Ok(StatusCode::NO_CONTENT),
+        Err(error) => {
+            tracing::error!(%error, step, "could not keep what a callback reported");
+            Ok(StatusCode::INTERNAL_SERVER_ERROR)
+        }
+    }
 }

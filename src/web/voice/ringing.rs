@@ -10,7 +10,7 @@ use hotline_routes::line::Line;
 use hotline_routes::twiml::VoiceResponse;
 use hotline_schedules::model::Slot;
 
-use super::{Twiml, or_apology, unknown_call};
+use super::{Twiml, acknowledged, language_of, or_apology, service_of, unknown_call};
 use crate::store::{CallRecord, CallStage, LegEnd, NewLeg, StoreError};
 use crate::web::AppState;
 use crate::web::webhook::{Webhook, WebhookRefusal};
@@ -24,8 +24,8 @@ pub async fn ring_next(
     attempt: i64,
     now: DateTime<Utc>,
 ) -> Result<VoiceResponse, StoreError> {
-    let language = call.language.unwrap_or(line.default_language);
-    let service = call.service.unwrap_or(line.services[0]);
+    let language = language_of(call, line);
+    let service = service_of(call, line);
     let (staff, rota) = crate::rota::load(
         state.store.as_ref(),
         now,
@@ -225,8 +225,8 @@ pub async fn whisper(
             return Ok(call::taken_by_colleague());
         }
         let line = crate::lines::for_number(state.store.as_ref(), &call.line_number).await?;
-        let language = call.language.unwrap_or(line.default_language);
-        let service = call.service.unwrap_or(line.services[0]);
+        let language = language_of(&call, &line);
+        let service = service_of(&call, &line);
         Ok(call::whisper(
             &line,
             service,
@@ -341,11 +341,5 @@ pub async fn leg_status(
             .await
     }
     .await;
-    match result {
-        Ok(()) => Ok(StatusCode::NO_CONTENT),
-        Err(error) => {
-            tracing::error!(%error, "could not keep a leg's status");
-            Ok(StatusCode::INTERNAL_SERVER_ERROR)
-        }
-    }
+    acknowledged("leg_status", result)
 }
