@@ -88,19 +88,31 @@ CREATE TABLE voicemails (
     created_at        TIMESTAMPTZ NOT NULL
 );
 
+-- Every text the hotline sends is a row first, then sent (see src/outbox/mod.rs for the states).
+-- A worker claims a row into 'sending' until `lease_until`; a row whose lease ran out is claimed
+-- again, and `uncertain_since` then says an earlier attempt may have reached the provider, so it
+-- is looked up there before it is sent again.
 CREATE TABLE outbox (
     id              BIGSERIAL PRIMARY KEY,
     idempotency_key TEXT NOT NULL UNIQUE,
-    channel         TEXT NOT NULL,
+    channel         TEXT NOT NULL CHECK (channel IN ('sms', 'whatsapp')),
     to_sealed       BYTEA NOT NULL,
     body_sealed     BYTEA NOT NULL,
-    status          TEXT NOT NULL,
+    status          TEXT NOT NULL CHECK (status IN
+                        ('queued', 'sending', 'sent', 'delivered', 'failed', 'undeliverable')),
     attempts        BIGINT NOT NULL DEFAULT 0,
-    provider_sid    TEXT,
+    next_attempt_at TIMESTAMPTZ NOT NULL,
+    claimed_at      TIMESTAMPTZ,
+    lease_until     TIMESTAMPTZ,
+    uncertain_since TIMESTAMPTZ,
+    provider_sid    TEXT UNIQUE,
+    error_code      BIGINT,
+    error_message   TEXT,
     created_at      TIMESTAMPTZ NOT NULL,
-    sent_at         TIMESTAMPTZ
+    sent_at         TIMESTAMPTZ,
+    finished_at     TIMESTAMPTZ
 );
-CREATE INDEX outbox_pending ON outbox (status, id);
+CREATE INDEX outbox_due ON outbox (status, next_attempt_at);
 
 CREATE TABLE api_tokens (
     id         BIGSERIAL PRIMARY KEY,

@@ -1,15 +1,17 @@
 //! The caller's side of the call: Twilio carrying out the hotline's TwiML verb by verb, with the
-//! caller's key presses, until the call ends; then the final status callback.
+//! caller's key presses, until the call ends or she hangs up; then the final status callback.
+//! When she hangs up, Twilio stops where she was: a `<Gather>` reports nothing, while a `<Dial>`
+//! or `<Record>` still requests its action, whose answer is ignored.
 
-use hotline_routes::twiml::{Gather, Method, Pause, Play, Prompt, Record, Say, Verb};
+use hotline_routes::twiml::{Gather, Method, Pause, Play, Prompt, Say, Verb};
 use url::Url;
 
 use super::SimulateError;
-use super::session::{Document, Request, Session, pairs};
-use super::transcript::Event;
-use super::twilio::{
-    self, GATHER_TIMEOUT, PLAY_SECONDS, RECORD_FINISH_ON_KEY, RECORD_MAX_LENGTH, resolve,
-};
+use super::event::Event;
+use super::http::{Document, Request};
+use super::session::Session;
+use super::transcript::Hearing;
+use super::twilio::{self, GATHER_TIMEOUT, PRESS_SECONDS, resolve};
 
 /// What the call does after a verb.
 pub(super) enum Flow {
@@ -41,7 +43,7 @@ impl Session<'_> {
             to: self.script.to.clone(),
             call_sid: self.call_sid.clone(),
         });
-        let url = self.endpoint.public_url("/webhooks/voice")?;
+        let url = self.wire.endpoint.public_url("/webhooks/voice")?;
         let params = self.caller_params("ringing");
         let document = self
             .fetch(Request {
@@ -57,6 +59,9 @@ impl Session<'_> {
     async fn follow(&mut self, mut document: Document) -> Result<&'static str, SimulateError> {
         'documents: loop {
             for verb in std::mem::take(&mut document.verbs) {
+                if self.caller_gone() {
+                    return Ok(self.hang_up());
+                }
                 match self.verb(&document.url, verb).await? {
                     Flow::Next => {}
                     Flow::Follow(next) => {
@@ -66,9 +71,32 @@ impl Session<'_> {
                     Flow::End(status) => return Ok(status),
                 }
             }
+            if self.caller_gone() {
+                return Ok(self.hang_up());
+            }
             self.emit(Event::TwimlEnded);
             return Ok("completed");
         }
+    }
+
+    /// The caller hangs up: the call is over, as far as Twilio is concerned.
+    pub(super) fn hang_up(&mut self) -> &'static str {
+        self.caller_hangs_up();
+        "completed"
+    }
+
+    /// Fetches the next document; after she hung up, Twilio still makes the request (a `<Dial>`
+    /// or `<Record>` action) but ignores the answer, and the call ends.
+    pub(super) async fn continue_with(&mut self, request: Request) -> Result<Flow, SimulateError> {
+        let gone = self.caller_gone();
+        let document = self.fetch(request).await?;
+        if gone {
+            self.emit(Event::AnswerIgnored {
+                url: document.url.to_string(),
+            });
+            return Ok(Flow::End(self.hang_up()));
+        }
+        Ok(Flow::Follow(document))
     }
 
     async fn verb(&mut self, document: &Url, verb: Verb) -> Result<Flow, SimulateError> {
@@ -76,10 +104,10 @@ impl Session<'_> {
         if !matches!(verb, Verb::Reject(_)) {
             self.answered = true;
         }
-        match verb {
-            Verb::Say(say) => self.say(None, &say),
-            Verb::Play(play) => self.play(None, document, &play)?,
-            Verb::Pause(pause) => self.pause(None, &pause),
+        let stays = match verb {
+            Verb::Say(say) => self.say(&say),
+            Verb::Play(play) => self.play(document, &play)?,
+            Verb::Pause(pause) => self.pause(&pause),
             Verb::Gather(gather) => return self.gather(document, gather).await,
             Verb::Dial(dial) => return self.dial(document, dial).await,
             Verb::Record(record) => return self.record(document, record).await,
@@ -87,14 +115,13 @@ impl Session<'_> {
                 let url = resolve(document, &redirect.url)?;
                 let method = redirect.method.unwrap_or(Method::Post);
                 let params = self.caller_params("in-progress");
-                return Ok(Flow::Follow(
-                    self.fetch(Request {
+                return self
+                    .continue_with(Request {
                         url,
                         method,
                         params,
                     })
-                    .await?,
-                ));
+                    .await;
             }
             Verb::Hangup => {
                 self.emit(Event::HungUp);
@@ -111,77 +138,69 @@ impl Session<'_> {
                 self.emit(Event::Rejected { reason });
                 return Ok(Flow::End(status));
             }
+        };
+        if stays {
+            Ok(Flow::Next)
+        } else {
+            Ok(Flow::End(self.hang_up()))
         }
-        Ok(Flow::Next)
     }
 
-    /// Text-to-speech, heard by the caller (`listener` `None`) or by the staff phone named.
-    pub(super) fn say(&mut self, listener: Option<&str>, say: &Say) {
+    /// Text-to-speech; returns whether the caller stays to the end of it.
+    fn say(&mut self, say: &Say) -> bool {
         let (text, language) = (say.text.clone(), say.language.clone());
-        self.clock += twilio::say_seconds(&text) * say.loops.unwrap_or(1).max(1);
-        self.emit(match listener {
-            None => Event::Heard { text, language },
-            Some(number) => Event::StaffHeard {
-                number: number.to_owned(),
-                text,
-                language,
-            },
-        });
+        let seconds = twilio::said_seconds(say);
+        self.emit(Event::Heard { text, language });
+        self.pass(seconds, Hearing::Speech)
     }
 
-    pub(super) fn play(
-        &mut self,
-        listener: Option<&str>,
-        document: &Url,
-        play: &Play,
-    ) -> Result<(), SimulateError> {
+    /// An audio file (Kazakh prompts are recordings); returns whether the caller stays.
+    fn play(&mut self, document: &Url, play: &Play) -> Result<bool, SimulateError> {
         let url = resolve(document, &play.url)?.to_string();
-        self.clock += PLAY_SECONDS * play.loops.unwrap_or(1).max(1);
-        self.emit(match listener {
-            None => Event::Played { url },
-            Some(number) => Event::StaffPlayed {
-                number: number.to_owned(),
-                url,
-            },
-        });
-        Ok(())
+        self.emit(Event::Played { url });
+        Ok(self.pass(twilio::play_seconds(play), Hearing::Speech))
     }
 
-    pub(super) fn pause(&mut self, listener: Option<&str>, pause: &Pause) {
+    fn pause(&mut self, pause: &Pause) -> bool {
         let seconds = pause.length.unwrap_or(1);
-        self.clock += seconds;
-        if listener.is_none() {
-            self.emit(Event::Paused { seconds });
-        }
+        self.emit(Event::Paused { seconds });
+        self.pass(seconds, Hearing::Silence)
     }
 
-    pub(super) fn prompts(
-        &mut self,
-        listener: Option<&str>,
-        document: &Url,
-        gather: &Gather,
-    ) -> Result<(), SimulateError> {
+    /// A `<Gather>`'s prompts, heard by the caller; returns whether she stays to the end of them.
+    fn caller_prompts(&mut self, document: &Url, gather: &Gather) -> Result<bool, SimulateError> {
         for prompt in &gather.prompts {
-            match prompt {
-                Prompt::Say(say) => self.say(listener, say),
-                Prompt::Play(play) => self.play(listener, document, play)?,
-                Prompt::Pause(pause) => self.pause(listener, pause),
+            let stays = match prompt {
+                Prompt::Say(say) => self.say(say),
+                Prompt::Play(play) => self.play(document, play)?,
+                Prompt::Pause(pause) => self.pause(pause),
+            };
+            if !stays {
+                return Ok(false);
             }
         }
-        Ok(())
+        Ok(true)
     }
 
     async fn gather(&mut self, document: &Url, gather: Gather) -> Result<Flow, SimulateError> {
-        self.prompts(None, document, &gather)?;
-        let digits = match self.presses.pop_front() {
+        // Hanging up during a <Gather> ends the call: Twilio does not request its action.
+        if !self.caller_prompts(document, &gather)? {
+            return Ok(Flow::End(self.hang_up()));
+        }
+        let digits = match self.presses.front().cloned() {
             Some(press) => {
-                self.clock += 1;
+                if !self.pass(PRESS_SECONDS, Hearing::Menu) {
+                    return Ok(Flow::End(self.hang_up()));
+                }
+                self.presses.pop_front();
                 self.emit(Event::Pressed(press.clone()));
                 gathered(&press, &gather)
             }
             None => {
                 let seconds = gather.timeout.unwrap_or(GATHER_TIMEOUT);
-                self.clock += seconds;
+                if !self.pass(seconds, Hearing::Menu) {
+                    return Ok(Flow::End(self.hang_up()));
+                }
                 self.emit(Event::NoInput { seconds });
                 String::new()
             }
@@ -198,104 +217,12 @@ impl Session<'_> {
         let mut params = self.caller_params("in-progress");
         params.push(("Digits".to_owned(), digits));
         let method = gather.method.unwrap_or(Method::Post);
-        Ok(Flow::Follow(
-            self.fetch(Request {
-                url,
-                method,
-                params,
-            })
-            .await?,
-        ))
-    }
-
-    async fn record(&mut self, document: &Url, record: Record) -> Result<Flow, SimulateError> {
-        if !self.script.leave_voicemail {
-            self.emit(Event::CallerHungUp);
-            return Ok(Flow::End("completed"));
-        }
-        let max_length = record
-            .max_length
-            .filter(|&n| n > 0)
-            .unwrap_or(RECORD_MAX_LENGTH);
-        let seconds = self.script.voicemail_seconds.min(max_length);
-        if seconds == 0 {
-            // An empty recording: Twilio skips the action and goes on with the next verb.
-            return Ok(Flow::Next);
-        }
-        self.emit(Event::Recorded { seconds });
-        self.clock += seconds;
-        let finish = record
-            .finish_on_key
-            .as_deref()
-            .unwrap_or(RECORD_FINISH_ON_KEY);
-        // She ends with # when it ends the message (as the hotline asks), or any finishing key;
-        // with none, or when the time ran out, the recording ends on its own.
-        let key = (seconds < max_length)
-            .then(|| {
-                finish
-                    .contains('#')
-                    .then_some('#')
-                    .or(finish.chars().next())
-            })
-            .flatten();
-        match key {
-            Some(key) => self.emit(Event::Pressed(key.to_string())),
-            None => self.clock += record.timeout.unwrap_or(GATHER_TIMEOUT),
-        }
-        let recording_sid = twilio::sid("RE");
-        let recording_url = format!(
-            "https://api.twilio.com/{}/Accounts/{}/Recordings/{recording_sid}",
-            twilio::API_VERSION,
-            self.account_sid
-        );
-        let duration = seconds.to_string();
-        let mut params = self.caller_params("in-progress");
-        params.extend(pairs(&[
-            ("RecordingDuration", &duration),
-            ("RecordingSid", &recording_sid),
-            ("RecordingUrl", &recording_url),
-        ]));
-        if let Some(key) = key {
-            params.push(("Digits".to_owned(), key.to_string()));
-        }
-        // Without an action, Twilio posts back to the document's own URL.
-        let url = resolve(
-            document,
-            record.action.as_deref().unwrap_or(document.as_str()),
-        )?;
-        let method = record.method.unwrap_or(Method::Post);
-        let next = self
-            .fetch(Request {
-                url,
-                method,
-                params,
-            })
-            .await?;
-        if let Some(callback) = &record.recording_status_callback {
-            // The file is ready a moment after the recording ends, while the call goes on.
-            let params = pairs(&[
-                ("AccountSid", &self.account_sid),
-                ("CallSid", &self.call_sid),
-                ("RecordingChannels", "1"),
-                ("RecordingDuration", &duration),
-                ("RecordingSid", &recording_sid),
-                ("RecordingSource", "RecordVerb"),
-                ("RecordingStartTime", &Self::timestamp(seconds)),
-                ("RecordingStatus", "completed"),
-                ("RecordingUrl", &recording_url),
-            ]);
-            let url = resolve(document, callback)?;
-            let method = record
-                .recording_status_callback_method
-                .unwrap_or(Method::Post);
-            self.notify(Request {
-                url,
-                method,
-                params,
-            })
-            .await?;
-        }
-        Ok(Flow::Follow(next))
+        self.continue_with(Request {
+            url,
+            method,
+            params,
+        })
+        .await
     }
 }
 

@@ -9,8 +9,8 @@ use super::script::{
     DEFAULT_FROM, DEFAULT_MAX_STEPS, DEFAULT_OTHER_PHONES, DEFAULT_TO, DEFAULT_VOICEMAIL_SECONDS,
 };
 use super::{
-    Behaviour, CallScript, Event, SimulateError, TokenSigner, parse_phone, parse_press,
-    run_call_with, signing_token_from_file,
+    Behaviour, CallScript, Event, HangUp, Observer, SimulateError, TokenSigner, parse_phone,
+    parse_press, run_call_with, signing_token_from_file,
 };
 
 #[derive(Debug, Subcommand)]
@@ -37,8 +37,8 @@ pub struct CallArgs {
     /// she presses nothing.
     #[arg(long, num_args = 1.., value_parser = parse_press)]
     pub digits: Vec<String>,
-    /// How a staff phone answers, as NUMBER=BEHAVIOUR (accept, decline, no-answer, voicemail);
-    /// repeat for each phone.
+    /// How a staff phone answers, as NUMBER=BEHAVIOUR (accept, decline, no-answer, voicemail,
+    /// failed, refuse, hang-up-at-whisper); repeat for each phone.
     #[arg(long = "phone", value_name = "NUMBER=BEHAVIOUR", value_parser = parse_phone)]
     pub phones: Vec<(String, Behaviour)>,
     /// How every phone not named with --phone answers.
@@ -63,6 +63,21 @@ pub struct CallArgs {
     /// The secrets file of a server that made its own signing token.
     #[arg(long, env = "HOTLINE_SECRETS_FILE", default_value = "hotline.secrets")]
     pub secrets_file: PathBuf,
+    /// The caller hangs up this many seconds into the call.
+    #[arg(long, value_name = "SECONDS", conflicts_with = "hang_up_while_ringing")]
+    pub hang_up_after: Option<u32>,
+    /// The caller hangs up this many seconds after the first staff phone starts ringing.
+    #[arg(long, value_name = "SECONDS")]
+    pub hang_up_while_ringing: Option<u32>,
+    /// Send every request twice, as Twilio's retries do, and report answers that differ.
+    #[arg(long)]
+    pub duplicate_requests: bool,
+    /// Deliver every status callback at the end, in a shuffled order.
+    #[arg(long)]
+    pub shuffle_status_callbacks: bool,
+    /// Seeds the shuffle, to replay an order.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
     /// Stop after this many TwiML documents, in case the call loops.
     #[arg(long, default_value_t = DEFAULT_MAX_STEPS)]
     pub max_steps: usize,
@@ -86,6 +101,14 @@ impl CallArgs {
             max_steps: self.max_steps,
             call_sid: None,
             account_sid: None,
+            hang_up: match (self.hang_up_after, self.hang_up_while_ringing) {
+                (Some(seconds), _) => Some(HangUp::AfterSeconds(seconds)),
+                (None, Some(seconds)) => Some(HangUp::WhileRinging(seconds)),
+                (None, None) => None,
+            },
+            duplicate_requests: self.duplicate_requests,
+            shuffle_status_callbacks: self.shuffle_status_callbacks,
+            seed: self.seed,
         }
     }
 }
@@ -102,17 +125,27 @@ async fn call(args: &CallArgs) -> anyhow::Result<()> {
         None => signing_token_from_file(&args.secrets_file)?,
     };
     let signer = TokenSigner(token);
-    let verbose = args.verbose;
-    let mut print = |event: &Event| {
-        if let Some(line) = event.line(verbose) {
-            println!("{line}");
-        }
+    let mut print = Printer {
+        verbose: args.verbose,
     };
     match run_call_with(&args.url, &args.script(), &signer, &mut print).await {
         Ok(_) => Ok(()),
         Err(error) => {
             let hint = hint(&error).map_or_else(String::new, |hint| format!("\n  hint: {hint}"));
             anyhow::bail!("the simulated call stopped: {error}{hint}")
+        }
+    }
+}
+
+/// Prints the conversation as it happens, each line at its second of the call.
+struct Printer {
+    verbose: bool,
+}
+
+impl Observer for Printer {
+    fn event(&mut self, at: u32, event: &Event) {
+        if let Some(line) = event.line(self.verbose) {
+            println!("{at:>4}s {line}");
         }
     }
 }
@@ -189,6 +222,24 @@ mod tests {
         assert_eq!(script.talk_seconds, 5);
         let last_wins = parse(&["call", "--no-voicemail", "--leave-voicemail"])?;
         assert!(last_wins.script().leave_voicemail);
+        let awkward = parse(&[
+            "call",
+            "--hang-up-while-ringing",
+            "7",
+            "--duplicate-requests",
+            "--shuffle-status-callbacks",
+            "--seed",
+            "42",
+            "--phone",
+            "+77015550101=refuse",
+        ])?
+        .script();
+        assert_eq!(awkward.hang_up, Some(HangUp::WhileRinging(7)));
+        assert!(awkward.duplicate_requests && awkward.shuffle_status_callbacks);
+        assert_eq!(awkward.seed, 42);
+        assert_eq!(awkward.behaviour_of("+77015550101"), Behaviour::Refuse);
+        let impatient = parse(&["call", "--hang-up-after", "12"])?.script();
+        assert_eq!(impatient.hang_up, Some(HangUp::AfterSeconds(12)));
         Ok(())
     }
 
@@ -197,5 +248,16 @@ mod tests {
         assert!(parse(&["call", "--phone", "+77015550101=maybe"]).is_err());
         assert!(parse(&["call", "--digits", "x"]).is_err());
         assert!(parse(&["call", "--other-phones", "sometimes"]).is_err());
+        assert!(
+            parse(&[
+                "call",
+                "--hang-up-after",
+                "3",
+                "--hang-up-while-ringing",
+                "3"
+            ])
+            .is_err(),
+            "one moment to hang up"
+        );
     }
 }

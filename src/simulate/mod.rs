@@ -1,7 +1,10 @@
 //! `hotline simulate`: plays Twilio's part against a running hotline server, so anyone can try
 //! the hotline, and end-to-end tests can drive whole calls, without a Twilio account. Places a
 //! call, signs every request as Twilio does, follows the TwiML (menus, dials, whispers,
-//! voicemail) with scripted people on both ends, and records the conversation.
+//! voicemail) with scripted people on both ends, and records the conversation on a simulated
+//! clock. It also plays Twilio's awkward moments, so that tests meet them before callers do: a
+//! caller who hangs up at any second, staff phones that fail, refuse or let a voicemail answer,
+//! every request sent twice, and status callbacks that arrive late and out of order.
 //!
 //! ```no_run
 //! # async fn example() -> Result<(), hotline::simulate::SimulateError> {
@@ -15,9 +18,14 @@
 //! # }
 //! ```
 
+mod callbacks;
 mod caller;
 pub mod cli;
 mod dial;
+mod event;
+mod http;
+mod record;
+mod ringing;
 mod script;
 mod session;
 mod sign;
@@ -30,9 +38,10 @@ mod tests;
 
 use hotline_routes::twiml::TwimlError;
 
-pub use script::{Behaviour, CallScript, parse_phone, parse_press};
+pub use event::{Event, LegStatus, mask};
+pub use script::{Behaviour, CallScript, HangUp, parse_phone, parse_press};
 pub use sign::{Signer, TokenSigner, signing_token_from_file};
-pub use transcript::{Event, LegStatus, Transcript, mask};
+pub use transcript::{Hearing, Span, Transcript};
 
 /// Why a simulated call could not be followed to its end.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -62,6 +71,28 @@ pub enum SimulateError {
     Unsupported(String),
 }
 
+/// Told what happens on a simulated call as it happens: to print a call live, to see how far a
+/// failing call got, and to move a test server's clock along with the call's.
+pub trait Observer: Send {
+    /// Something happened, `at` simulated seconds into the call.
+    fn event(&mut self, at: u32, event: &Event) {
+        let _ = (at, event);
+    }
+
+    /// Twilio is about to send requests, `second` simulated seconds into the call: a server
+    /// with a test clock should read this moment as "now".
+    fn before_requests(&mut self, second: u32) {
+        let _ = second;
+    }
+}
+
+/// A closure observes the events.
+impl<F: FnMut(&Event) + Send> Observer for F {
+    fn event(&mut self, _at: u32, event: &Event) {
+        self(event);
+    }
+}
+
 /// Places one call to the server at `base_url` and follows it to the end.
 pub async fn run_call(
     base_url: &str,
@@ -71,18 +102,19 @@ pub async fn run_call(
     run_call_with(base_url, script, signer, &mut |_: &Event| {}).await
 }
 
-/// As [`run_call`], telling `on_event` each event as it happens (to print a call live, and to
-/// see how far a failing call got).
+/// As [`run_call`], telling `observer` what happens as it happens.
 pub async fn run_call_with(
     base_url: &str,
     script: &CallScript,
     signer: &dyn Signer,
-    on_event: &mut (dyn FnMut(&Event) + Send),
+    observer: &mut dyn Observer,
 ) -> Result<Transcript, SimulateError> {
-    let mut session = session::Session::new(base_url, script, signer, on_event)?;
+    let mut session = session::Session::new(base_url, script, signer, observer)?;
     session.run().await?;
     Ok(Transcript {
         call_sid: session.call_sid,
         events: session.events,
+        times: session.times,
+        hearing: session.hearing,
     })
 }

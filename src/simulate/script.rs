@@ -26,9 +26,26 @@ pub enum Behaviour {
     NoAnswer,
     /// A personal voicemail picks up: the leg is answered, but nothing is pressed at a whisper.
     Voicemail,
+    /// The provider cannot place the call at all (a number out of service, a carrier error).
+    Failed,
+    /// Picks up, hears the whisper, and presses 2: she cannot take this call.
+    Refuse,
+    /// Picks up, hears the whisper, and hangs up without pressing anything.
+    HangUpAtWhisper,
 }
 
 impl Behaviour {
+    /// Every behaviour, for property tests and help texts.
+    pub const ALL: [Behaviour; 7] = [
+        Behaviour::Accept,
+        Behaviour::Decline,
+        Behaviour::NoAnswer,
+        Behaviour::Voicemail,
+        Behaviour::Failed,
+        Behaviour::Refuse,
+        Behaviour::HangUpAtWhisper,
+    ];
+
     /// The name used on the command line.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -36,8 +53,21 @@ impl Behaviour {
             Behaviour::Decline => "decline",
             Behaviour::NoAnswer => "no-answer",
             Behaviour::Voicemail => "voicemail",
+            Behaviour::Failed => "failed",
+            Behaviour::Refuse => "refuse",
+            Behaviour::HangUpAtWhisper => "hang-up-at-whisper",
         }
     }
+}
+
+/// When the caller gives up and hangs up, on the simulated clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HangUp {
+    /// This many seconds after the call began, whatever she is hearing then (a menu, ringing,
+    /// the voicemail prompt, her own message, the conversation).
+    AfterSeconds(u32),
+    /// This many seconds after the first `<Dial>` starts ringing: the moment a test usually means.
+    WhileRinging(u32),
 }
 
 /// One simulated call: who calls, what she presses, how the staff phones behave.
@@ -68,6 +98,16 @@ pub struct CallScript {
     pub call_sid: Option<String>,
     /// A fixed AccountSid; a fresh one when `None`.
     pub account_sid: Option<String>,
+    /// When she hangs up; `None`: she stays until the hotline or the staff side ends the call.
+    pub hang_up: Option<HangUp>,
+    /// Send every webhook request twice, as Twilio does when an answer is slow or lost; the
+    /// second answer is followed, and any difference between the two is recorded.
+    pub duplicate_requests: bool,
+    /// Hold back every status callback (the call's and each leg's) and deliver them at the end
+    /// in a shuffled order, as they may arrive over the internet; each keeps its SequenceNumber.
+    pub shuffle_status_callbacks: bool,
+    /// Seeds the shuffle, so that a failing order can be replayed.
+    pub seed: u64,
 }
 
 impl Default for CallScript {
@@ -85,6 +125,10 @@ impl Default for CallScript {
             max_steps: DEFAULT_MAX_STEPS,
             call_sid: None,
             account_sid: None,
+            hang_up: None,
+            duplicate_requests: false,
+            shuffle_status_callbacks: false,
+            seed: 0,
         }
     }
 }
@@ -105,6 +149,13 @@ impl CallScript {
         S: Into<String>,
     {
         self.digits = presses.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Sets when she hangs up.
+    #[must_use]
+    pub fn hang_up(mut self, when: HangUp) -> Self {
+        self.hang_up = Some(when);
         self
     }
 
@@ -134,7 +185,8 @@ pub fn parse_phone(text: &str) -> Result<(String, Behaviour), String> {
         .to_owned();
     let behaviour =
         <Behaviour as clap::ValueEnum>::from_str(behaviour.trim(), true).map_err(|_| {
-            format!("{behaviour:?} is not a behaviour; use accept, decline, no-answer or voicemail")
+            let names: Vec<&str> = Behaviour::ALL.iter().map(|b| b.as_str()).collect();
+            format!("{behaviour:?} is not a behaviour; use {}", names.join(", "))
         })?;
     Ok((number, behaviour))
 }
@@ -166,6 +218,14 @@ mod tests {
             parse_phone("+77015550102=Voicemail"),
             Ok(("+77015550102".to_owned(), Behaviour::Voicemail))
         );
+        assert_eq!(
+            parse_phone("+77015550103=hang-up-at-whisper"),
+            Ok(("+77015550103".to_owned(), Behaviour::HangUpAtWhisper))
+        );
+        for behaviour in Behaviour::ALL {
+            let text = format!("+77015550101={}", behaviour.as_str());
+            assert_eq!(parse_phone(&text).map(|(_, b)| b), Ok(behaviour), "{text}");
+        }
         assert!(parse_phone("+77015550101").is_err(), "no behaviour");
         assert!(parse_phone("+77015550101=maybe").is_err());
         assert!(parse_phone("87015550101=accept").is_err(), "not E.164");

@@ -1,51 +1,45 @@
-//! One simulated call in progress: the HTTP side of Twilio (signed form posts, TwiML fetched and
-//! parsed, callbacks whose answer is ignored), the ids, the simulated clock and the events so far.
+//! One simulated call in progress: its ids, the simulated clock and the moment the caller will
+//! hang up, what she has heard so far, the events so far, and the status callbacks held back to
+//! be delivered out of order.
 
 use std::collections::VecDeque;
 
-use hotline_routes::twiml::{self, Method, Verb};
-use url::Url;
-
+use super::event::Event;
+use super::http::{Request, Wire, with_causes};
+use super::script::HangUp;
 use super::sign::Signer;
-use super::transcript::Event;
-use super::twilio::{self, API_VERSION, Endpoint, country_of};
-use super::{CallScript, SimulateError};
-
-/// How much of a failing answer's body is shown.
-const BODY_SHOWN: usize = 2_000;
-
-/// A request Twilio would make.
-#[derive(Debug, Clone)]
-pub(super) struct Request {
-    /// The URL as Twilio calls it (under the public URL); signed over exactly this.
-    pub url: Url,
-    pub method: Method,
-    pub params: Vec<(String, String)>,
-}
-
-/// A TwiML document and the URL it came from, against which its relative URLs resolve.
-#[derive(Debug)]
-pub(super) struct Document {
-    pub url: Url,
-    pub verbs: Vec<Verb>,
-}
+use super::transcript::{Hearing, Span};
+use super::twilio::{self, Endpoint};
+use super::{CallScript, Observer, SimulateError};
 
 pub(super) struct Session<'a> {
-    client: reqwest::Client,
-    pub endpoint: Endpoint,
-    signer: &'a dyn Signer,
+    pub wire: Wire<'a>,
     pub script: &'a CallScript,
     pub call_sid: String,
     pub account_sid: String,
     pub events: Vec<Event>,
-    on_event: &'a mut (dyn FnMut(&Event) + Send),
-    steps: usize,
-    /// Seconds since the call was answered, on the simulated clock.
+    /// The simulated second each event happened at, in step with `events`.
+    pub times: Vec<u32>,
+    pub hearing: Vec<Span>,
+    observer: &'a mut dyn Observer,
+    /// TwiML documents fetched so far, to stop a call that loops.
+    pub steps: usize,
+    /// Seconds since the call began, on the simulated clock.
     pub clock: u32,
+    /// When the caller hangs up, once known.
+    pub deadline: Option<u32>,
+    /// Whether the caller's hang-up has been recorded.
+    pub hung_up: bool,
+    /// How many `<Dial>`s the call has reached.
+    pub dials: u32,
     /// What the caller will press at the coming `<Gather>`s.
     pub presses: VecDeque<String>,
     /// Whether Twilio has answered the call (any verb but a first `<Reject>` answers it).
     pub answered: bool,
+    /// Status callbacks held back, to be delivered shuffled at the end.
+    pub held: Vec<Request>,
+    /// When the call began, in real time: status callbacks carry `Timestamp`s from it.
+    pub began: chrono::DateTime<chrono::Utc>,
 }
 
 pub(super) fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -54,31 +48,12 @@ pub(super) fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
         .collect()
 }
 
-/// An error and its causes on one line: reqwest's own message omits "connection refused".
-fn with_causes(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut cause = error.source();
-    while let Some(inner) = cause {
-        text.push_str(": ");
-        text.push_str(&inner.to_string());
-        cause = inner.source();
-    }
-    text
-}
-
-fn shortened(body: &str) -> String {
-    match body.char_indices().nth(BODY_SHOWN) {
-        Some((at, _)) => format!("{}…", &body[..at]),
-        None => body.to_owned(),
-    }
-}
-
 impl<'a> Session<'a> {
     pub fn new(
         base_url: &str,
         script: &'a CallScript,
         signer: &'a dyn Signer,
-        on_event: &'a mut (dyn FnMut(&Event) + Send),
+        observer: &'a mut dyn Observer,
     ) -> Result<Self, SimulateError> {
         let endpoint = Endpoint::new(base_url, script.public_url.as_deref())?;
         let client = reqwest::Client::builder()
@@ -90,10 +65,16 @@ impl<'a> Session<'a> {
                 url: base_url.to_owned(),
                 reason: with_causes(&error),
             })?;
+        let deadline = match script.hang_up {
+            Some(HangUp::AfterSeconds(seconds)) => Some(seconds),
+            Some(HangUp::WhileRinging(_)) | None => None,
+        };
         Ok(Self {
-            client,
-            endpoint,
-            signer,
+            wire: Wire {
+                client,
+                endpoint,
+                signer,
+            },
             script,
             call_sid: script.call_sid.clone().unwrap_or_else(|| twilio::sid("CA")),
             account_sid: script
@@ -101,142 +82,132 @@ impl<'a> Session<'a> {
                 .clone()
                 .unwrap_or_else(|| twilio::sid("AC")),
             events: Vec::new(),
-            on_event,
+            times: Vec::new(),
+            hearing: Vec::new(),
+            observer,
             steps: 0,
             clock: 0,
+            deadline,
+            hung_up: false,
+            dials: 0,
             presses: script.digits.iter().cloned().collect(),
             answered: false,
+            held: Vec::new(),
+            began: chrono::Utc::now(),
         })
     }
 
     pub fn emit(&mut self, event: Event) {
-        (self.on_event)(&event);
+        self.observer.event(self.clock, &event);
         self.events.push(event);
+        self.times.push(self.clock);
     }
 
-    /// The parameters of every request about the caller's own call.
-    pub fn caller_params(&self, call_status: &str) -> Vec<(String, String)> {
-        let (from, to) = (self.script.from.as_str(), self.script.to.as_str());
-        pairs(&[
-            ("AccountSid", &self.account_sid),
-            ("ApiVersion", API_VERSION),
-            ("CallSid", &self.call_sid),
-            ("CallStatus", call_status),
-            ("Called", to),
-            ("Caller", from),
-            ("Direction", "inbound"),
-            ("From", from),
-            ("FromCountry", country_of(from)),
-            ("To", to),
-            ("ToCountry", country_of(to)),
-        ])
+    /// Tells the observer requests are about to be sent, now.
+    pub fn before_requests(&mut self) {
+        self.observer.before_requests(self.clock);
     }
 
-    /// Sends a signed request; returns the answer's body, or the error a non-2xx answer is.
-    async fn send(&mut self, request: &Request) -> Result<String, SimulateError> {
-        let mut url = request.url.clone();
-        // Twilio puts a GET's parameters in the query string, which the signature then covers.
-        let (body, signed_params) = match request.method {
-            Method::Get => {
-                url.query_pairs_mut().extend_pairs(&request.params);
-                (None, Vec::new())
-            }
-            Method::Post => {
-                let body = form_urlencoded::Serializer::new(String::new())
-                    .extend_pairs(&request.params)
-                    .finish();
-                (Some(body), request.params.clone())
-            }
-        };
-        let signature = self.signer.sign(url.as_str(), &signed_params);
-        let transport = self.endpoint.transport_url(&url);
-        let mut builder = match request.method {
-            Method::Get => self.client.get(transport),
-            Method::Post => self.client.post(transport),
+    /// Whether the caller has hung up by now. She hangs up at her moment, after anything that
+    /// completes at that very second (a key she presses then still counts).
+    pub fn caller_gone(&self) -> bool {
+        self.hung_up || self.deadline.is_some_and(|at| self.clock > at)
+    }
+
+    /// Records, once, that the caller hung up.
+    pub fn caller_hangs_up(&mut self) {
+        if !self.hung_up {
+            self.hung_up = true;
+            self.deadline = Some(self.deadline.map_or(self.clock, |at| at.min(self.clock)));
+            self.emit(Event::CallerHungUp);
         }
-        .header("X-Twilio-Signature", signature);
-        if let Some(body) = body {
-            builder = builder
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .body(body);
+    }
+
+    /// Lets time pass on the caller's side while she hears `hearing`, until `until` or until she
+    /// hangs up, whichever is first; returns whether she is still there at `until` (and records
+    /// her hanging up when she is not).
+    pub fn pass_until(&mut self, until: u32, hearing: Hearing) -> bool {
+        if self.hung_up {
+            return false;
         }
-        let unreachable = |error: reqwest::Error| SimulateError::Unreachable {
-            url: url.to_string(),
-            reason: with_causes(&error),
+        let until = until.max(self.clock);
+        let (end, stays) = match self.deadline {
+            Some(at) if at < until => (at.max(self.clock), false),
+            _ => (until, true),
         };
-        let response = builder.send().await.map_err(unreachable)?;
-        let status = response.status();
-        let text = response.text().await.map_err(unreachable)?;
-        self.emit(Event::Request {
-            method: request.method.as_str(),
-            url: url.to_string(),
-            status: status.as_u16(),
-            params: request.params.clone(),
-        });
-        if !status.is_success() {
-            return Err(SimulateError::HttpStatus {
-                method: request.method.as_str(),
-                url: url.to_string(),
-                status: status.as_u16(),
-                body: shortened(&text),
+        if end > self.clock {
+            self.hearing.push(Span {
+                from: self.clock,
+                to: end,
+                hearing,
             });
         }
-        Ok(text)
-    }
-
-    /// Fetches the TwiML that continues the call.
-    pub async fn fetch(&mut self, request: Request) -> Result<Document, SimulateError> {
-        self.steps += 1;
-        if self.steps > self.script.max_steps {
-            return Err(SimulateError::TooManySteps(self.script.max_steps));
+        self.clock = end;
+        if !stays {
+            self.caller_hangs_up();
         }
-        let body = self.send(&request).await?;
-        match twiml::parse(&body) {
-            Ok(response) => Ok(Document {
-                url: request.url,
-                verbs: response.verbs,
-            }),
-            Err(error) => Err(SimulateError::BadTwiml {
-                url: request.url.to_string(),
-                error: Box::new(error),
-                body: shortened(&body),
-            }),
-        }
+        stays
     }
 
-    /// Makes a callback whose answer Twilio ignores (status and recording callbacks); it must
-    /// still succeed, or the server lost what it was told.
-    pub async fn notify(&mut self, request: Request) -> Result<(), SimulateError> {
-        self.send(&request).await.map(drop)
+    /// As [`Session::pass_until`], for `seconds` from now.
+    pub fn pass(&mut self, seconds: u32, hearing: Hearing) -> bool {
+        self.pass_until(self.clock.saturating_add(seconds), hearing)
     }
 
-    /// Twilio's `Timestamp` and `RecordingStartTime` format, `seconds_ago` before now.
-    pub fn timestamp(seconds_ago: u32) -> String {
-        (chrono::Utc::now() - chrono::Duration::seconds(i64::from(seconds_ago))).to_rfc2822()
+    /// Twilio's `Timestamp` for the present moment of the simulated call.
+    pub fn timestamp(&self) -> String {
+        self.timestamp_at(self.clock)
     }
 
-    /// The call's final status callback, to the URL set in the Twilio console for the number.
-    pub async fn finish(&mut self, status: &str) -> Result<(), SimulateError> {
-        let seconds = if self.answered { self.clock } else { 0 };
-        let mut params = self.caller_params(status);
-        params.extend(pairs(&[
-            ("CallDuration", &seconds.to_string()),
-            ("CallbackSource", "call-progress-events"),
-            // Only the final event is subscribed to, so it is the first of its sequence.
-            ("SequenceNumber", "0"),
-            ("Timestamp", &Self::timestamp(0)),
-        ]));
-        let url = self.endpoint.public_url("/webhooks/voice/status")?;
-        self.notify(Request {
-            url,
-            method: Method::Post,
-            params,
-        })
-        .await?;
-        self.emit(Event::Ended {
-            status: status.to_owned(),
-            seconds,
-        });
+    /// Twilio's `Timestamp` (and `RecordingStartTime`) format, for a second of the call.
+    pub fn timestamp_at(&self, second: u32) -> String {
+        (self.began + chrono::Duration::seconds(i64::from(second))).to_rfc2822()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::simulate::TokenSigner;
+
+    #[test]
+    fn time_passes_until_the_caller_hangs_up() -> Result<(), SimulateError> {
+        let script = CallScript::default().hang_up(HangUp::AfterSeconds(10));
+        let signer = TokenSigner("t".to_owned());
+        let mut quiet = |_: &Event| {};
+        let mut session = Session::new("http://127.0.0.1:9", &script, &signer, &mut quiet)?;
+        assert!(session.pass(4, Hearing::Speech));
+        assert!(
+            session.pass(6, Hearing::Ringing),
+            "what ends as she hangs up is heard"
+        );
+        assert!(
+            !session.caller_gone(),
+            "and a request made then is still hers"
+        );
+        assert!(!session.pass(8, Hearing::Ringing), "she hangs up at 10 s");
+        assert_eq!(session.clock, 10);
+        assert!(session.caller_gone());
+        assert!(!session.pass(5, Hearing::Speech), "and nothing more passes");
+        assert_eq!(session.clock, 10);
+        session.caller_hangs_up();
+        assert_eq!(session.events, [Event::CallerHungUp], "recorded once");
+        assert_eq!(session.times, [10]);
+        assert_eq!(
+            session.hearing,
+            [
+                Span {
+                    from: 0,
+                    to: 4,
+                    hearing: Hearing::Speech
+                },
+                Span {
+                    from: 4,
+                    to: 10,
+                    hearing: Hearing::Ringing
+                }
+            ]
+        );
         Ok(())
     }
 }

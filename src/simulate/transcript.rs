@@ -1,202 +1,41 @@
-//! What happened on a simulated call, in order, and how it reads when printed. The caller's
-//! number is masked whenever it is printed; staff numbers are shown, since the point of a
-//! simulation is to see who was rung.
+//! A whole simulated call as a test reads it: the events in order with the simulated second each
+//! happened, what the caller heard from moment to moment, and the questions a test asks of them
+//! (who took the call, after how long, did she ever wait in silence, did a retry change an answer).
 
 use std::fmt;
 
-use hotline_schedules::PhoneNumber;
+use super::event::{Event, LegStatus};
 
-/// Why a staff phone did not take the call.
+/// What the caller hears during a stretch of the call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LegStatus {
-    /// It rang until the dial gave up.
-    NoAnswer,
-    /// It declined the call.
-    Busy,
-    /// Someone else took the call first, so Twilio hung this one up.
-    Canceled,
-    /// It picked up, but the whisper did not get the key that accepts the call.
-    NotAccepted,
+pub enum Hearing {
+    /// Text-to-speech or a recording (`<Say>`, `<Play>`, the beep before a `<Record>`).
+    Speech,
+    /// A menu has been read and waits for her keys.
+    Menu,
+    /// Ringback while staff phones ring, and while a whisper plays to the person who picked up
+    /// if the dial has `answerOnBridge`.
+    Ringing,
+    /// Nothing at all: a `<Pause>`, or a whisper playing on the staff side of a dial without
+    /// `answerOnBridge`.
+    Silence,
+    /// She talks with the person who took the call.
+    Conversation,
+    /// She leaves a message.
+    Recording,
 }
 
-impl LegStatus {
-    /// Twilio's `CallStatus` for the leg.
-    pub fn call_status(self) -> &'static str {
-        match self {
-            LegStatus::NoAnswer => "no-answer",
-            LegStatus::Busy => "busy",
-            LegStatus::Canceled => "canceled",
-            // The leg was answered, then hung up by the whisper.
-            LegStatus::NotAccepted => "completed",
-        }
-    }
+/// A stretch of the call, in simulated seconds since it began: `[from, to)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    pub from: u32,
+    pub to: u32,
+    pub hearing: Hearing,
 }
 
-impl fmt::Display for LegStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            LegStatus::NoAnswer => "no answer",
-            LegStatus::Busy => "busy",
-            LegStatus::Canceled => "canceled",
-            LegStatus::NotAccepted => "picked up but did not accept",
-        })
-    }
-}
-
-/// One thing that happened on the call.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Event {
-    /// The call is placed.
-    Placed {
-        from: String,
-        to: String,
-        call_sid: String,
-    },
-    /// The caller hears text-to-speech.
-    Heard {
-        text: String,
-        language: Option<String>,
-    },
-    /// The caller hears an audio file (Kazakh prompts are recordings).
-    Played { url: String },
-    /// Silence.
-    Paused { seconds: u32 },
-    /// The caller presses keys at a `<Gather>`.
-    Pressed(String),
-    /// The caller presses nothing and the `<Gather>` times out.
-    NoInput { seconds: u32 },
-    /// A staff phone rings.
-    Ringing { number: String },
-    /// The person (or voicemail) who picked up hears the whisper.
-    StaffHeard {
-        number: String,
-        text: String,
-        language: Option<String>,
-    },
-    /// The person who picked up hears an audio file in the whisper.
-    StaffPlayed { number: String, url: String },
-    /// The person who picked up presses keys in the whisper.
-    StaffPressed { number: String, digits: String },
-    /// Whoever picked up presses nothing when the whisper asks.
-    StaffSilent { number: String },
-    /// A staff phone did not take the call.
-    NotAnswered { number: String, status: LegStatus },
-    /// A personal voicemail, not a person, took the call: what a whisper is there to prevent.
-    PersonalVoicemail { number: String },
-    /// The caller is put through.
-    Connected { number: String },
-    /// The conversation lasts this long, then the staff side hangs up.
-    Talked { seconds: u32 },
-    /// A `<Dial>` ended with Twilio's `DialCallStatus`.
-    DialEnded { status: String },
-    /// The caller leaves a message at a `<Record>`.
-    Recorded { seconds: u32 },
-    /// The caller hangs up.
-    CallerHungUp,
-    /// The hotline hangs up (`<Hangup>`).
-    HungUp,
-    /// The hotline rejects the call (`<Reject>`).
-    Rejected { reason: String },
-    /// The TwiML ran out without `<Hangup>`: Twilio ends the call.
-    TwimlEnded,
-    /// A request the simulator made, shown only in verbose output.
-    Request {
-        method: &'static str,
-        url: String,
-        status: u16,
-        params: Vec<(String, String)>,
-    },
-    /// The call is over; Twilio's final `CallStatus` and `CallDuration`.
-    Ended { status: String, seconds: u32 },
-}
-
-/// Parameters every request carries, left out of verbose output to keep it readable (and the
-/// caller's number out of it).
-const COMMON_PARAMS: [&str; 13] = [
-    "AccountSid",
-    "ApiVersion",
-    "CallSid",
-    "Called",
-    "Caller",
-    "Direction",
-    "From",
-    "FromCountry",
-    "To",
-    "ToCountry",
-    "ParentCallSid",
-    "Timestamp",
-    "CallbackSource",
-];
-
-/// The caller's number as it may be printed.
-pub fn mask(number: &str) -> String {
-    match PhoneNumber::parse(number) {
-        Ok(number) => number.masked(),
-        // Not a number (a withheld caller id): show its shape, never its digits.
-        Err(_) => "•".repeat(number.chars().count().min(12)),
-    }
-}
-
-fn spoken(who: &str, language: &Option<String>, text: &str) -> String {
-    match language {
-        Some(language) => format!("{who} ({language}): {text}"),
-        None => format!("{who}: {text}"),
-    }
-}
-
-impl Event {
-    /// The event as a line of the printed conversation; `None` when it is shown only verbosely.
-    pub fn line(&self, verbose: bool) -> Option<String> {
-        Some(match self {
-            Event::Placed { from, to, call_sid } => {
-                format!("☎ caller {} dials {to} ({call_sid})", mask(from))
-            }
-            Event::Heard { text, language } => spoken("hotline", language, text),
-            Event::Played { url } => format!("hotline ▶ {url}"),
-            Event::Paused { seconds } => format!("hotline … ({seconds} s of silence)"),
-            Event::Pressed(digits) => format!("caller presses {digits}"),
-            Event::NoInput { seconds } => format!("caller presses nothing ({seconds} s)"),
-            Event::Ringing { number } => format!("↳ ringing {number}"),
-            Event::StaffHeard {
-                number,
-                text,
-                language,
-            } => {
-                format!("  {}", spoken(&format!("{number} hears"), language, text))
-            }
-            Event::StaffPlayed { number, url } => format!("  {number} hears ▶ {url}"),
-            Event::StaffPressed { number, digits } => format!("  {number} presses {digits}"),
-            Event::StaffSilent { number } => format!("  {number} presses nothing"),
-            Event::NotAnswered { number, status } => format!("✗ {number}: {status}"),
-            Event::PersonalVoicemail { number } => {
-                format!("⚠ {number}'s personal voicemail took the call")
-            }
-            Event::Connected { number } => format!("✓ connected to {number}"),
-            Event::Talked { seconds } => format!("  … {seconds} s of conversation"),
-            Event::DialEnded { status } => format!("↳ dial ended: {status}"),
-            Event::Recorded { seconds } => format!("● caller leaves a {seconds}-second message"),
-            Event::CallerHungUp => "✕ caller hangs up".to_owned(),
-            Event::HungUp => "✕ hotline hangs up".to_owned(),
-            Event::Rejected { reason } => format!("✕ hotline rejects the call ({reason})"),
-            Event::TwimlEnded => "✕ the TwiML ends, so the call ends".to_owned(),
-            Event::Request {
-                method,
-                url,
-                status,
-                params,
-            } => {
-                if !verbose {
-                    return None;
-                }
-                let shown: Vec<String> = params
-                    .iter()
-                    .filter(|(name, _)| !COMMON_PARAMS.contains(&name.as_str()))
-                    .map(|(name, value)| format!("{name}={value}"))
-                    .collect();
-                format!("    → {method} {url} [{}] ← {status}", shown.join(" "))
-            }
-            Event::Ended { status, seconds } => format!("☎ call {status} after {seconds} s"),
-        })
+impl Span {
+    pub fn seconds(&self) -> u32 {
+        self.to - self.from
     }
 }
 
@@ -205,12 +44,27 @@ impl Event {
 pub struct Transcript {
     pub call_sid: String,
     pub events: Vec<Event>,
+    /// The simulated second (since the call began) at which each event happened, in step with
+    /// `events`.
+    pub times: Vec<u32>,
+    /// What the caller heard, in order, covering the call from its start to her last moment.
+    pub hearing: Vec<Span>,
 }
 
 impl Transcript {
     /// The printed conversation, one line per event; `verbose` adds every request made.
     pub fn lines(&self, verbose: bool) -> Vec<String> {
         self.events.iter().filter_map(|e| e.line(verbose)).collect()
+    }
+
+    /// Each event with the simulated second it happened at.
+    pub fn timed(&self) -> impl Iterator<Item = (u32, &Event)> {
+        self.times.iter().copied().zip(&self.events)
+    }
+
+    /// When the first event that `wanted` picks happened.
+    pub fn time_of(&self, wanted: impl Fn(&Event) -> bool) -> Option<u32> {
+        self.timed().find(|(_, e)| wanted(e)).map(|(at, _)| at)
     }
 
     /// The staff number the caller was put through to, if any.
@@ -221,12 +75,51 @@ impl Transcript {
         })
     }
 
-    /// Every staff number rung, in order.
+    /// How long she waited, from the start of the call, before a person was on the line.
+    pub fn connected_after(&self) -> Option<u32> {
+        self.time_of(|e| matches!(e, Event::Connected { .. }))
+    }
+
+    /// When she hung up herself, if she did.
+    pub fn caller_hung_up_at(&self) -> Option<u32> {
+        self.time_of(|e| matches!(e, Event::CallerHungUp))
+    }
+
+    /// Seconds from the start of the call to its end.
+    pub fn duration(&self) -> u32 {
+        self.time_of(|e| matches!(e, Event::Ended { .. }))
+            .or_else(|| self.times.last().copied())
+            .unwrap_or(0)
+    }
+
+    /// Every staff number rung, in order (a number rung twice appears twice).
     pub fn rang(&self) -> Vec<&str> {
         self.events
             .iter()
             .filter_map(|event| match event {
                 Event::Ringing { number } => Some(number.as_str()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Every staff number that pressed 1 at a whisper, in order.
+    pub fn accepted_by(&self) -> Vec<&str> {
+        self.events
+            .iter()
+            .filter_map(|event| match event {
+                Event::StaffPressed { number, digits } if digits == "1" => Some(number.as_str()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// How each leg that did not take the call ended, in order.
+    pub fn unanswered_legs(&self) -> Vec<(&str, LegStatus)> {
+        self.events
+            .iter()
+            .filter_map(|event| match event {
+                Event::NotAnswered { number, status } => Some((number.as_str(), *status)),
                 _ => None,
             })
             .collect()
@@ -250,12 +143,41 @@ impl Transcript {
             })
             .collect()
     }
+
+    /// Every stretch in which the caller heard nothing at all, adjacent ones joined. A hotline
+    /// must never leave her in silence: between menus, before a dial and between attempts she
+    /// hears a message or ringing.
+    pub fn silences(&self) -> Vec<Span> {
+        let mut silences: Vec<Span> = Vec::new();
+        for span in self
+            .hearing
+            .iter()
+            .filter(|s| s.hearing == Hearing::Silence)
+        {
+            match silences.last_mut() {
+                Some(last) if last.to == span.from => last.to = span.to,
+                _ if span.seconds() > 0 => silences.push(*span),
+                _ => {}
+            }
+        }
+        silences
+    }
+
+    /// Requests whose retry got a different answer: each is a handler that is not idempotent.
+    pub fn retry_differences(&self) -> Vec<&Event> {
+        self.events
+            .iter()
+            .filter(|e| matches!(e, Event::RetryDiffered { .. }))
+            .collect()
+    }
 }
 
 impl fmt::Display for Transcript {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for line in self.lines(false) {
-            writeln!(f, "{line}")?;
+        for (at, event) in self.timed() {
+            if let Some(line) = event.line(false) {
+                writeln!(f, "{:>4}s {line}", at)?;
+            }
         }
         Ok(())
     }
@@ -264,12 +186,21 @@ impl fmt::Display for Transcript {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::simulate::event::mask;
+
+    fn transcript(events: Vec<Event>, hearing: Vec<Span>) -> Transcript {
+        Transcript {
+            call_sid: "CA1".to_owned(),
+            times: (0..).take(events.len()).collect(),
+            events,
+            hearing,
+        }
+    }
 
     #[test]
     fn the_callers_number_is_masked_and_staff_numbers_are_shown() {
-        let transcript = Transcript {
-            call_sid: "CA1".to_owned(),
-            events: vec![
+        let transcript = transcript(
+            vec![
                 Event::Placed {
                     from: "+77075550112".to_owned(),
                     to: "+77010000000".to_owned(),
@@ -285,11 +216,12 @@ mod tests {
                     params: vec![("From".to_owned(), "+77075550112".to_owned())],
                 },
             ],
-        };
+            Vec::new(),
+        );
         let printed = transcript.to_string();
         assert!(!printed.contains("5550112"), "{printed}");
         assert!(printed.contains("+7••••••••12"), "{printed}");
-        assert!(printed.contains("↳ ringing +77015550101"), "{printed}");
+        assert!(printed.contains("1s ↳ ringing +77015550101"), "{printed}");
         let verbose = transcript.lines(true).join("\n");
         assert!(
             verbose.contains("→ POST http://h/webhooks/voice"),
@@ -297,5 +229,25 @@ mod tests {
         );
         assert!(!verbose.contains("5550112"), "{verbose}");
         assert_eq!(mask("anonymous"), "•••••••••");
+    }
+
+    #[test]
+    fn silences_join_adjacent_stretches_and_ringing_is_not_silence() {
+        let span = |from, to, hearing| Span { from, to, hearing };
+        let transcript = transcript(
+            Vec::new(),
+            vec![
+                span(0, 5, Hearing::Speech),
+                span(5, 6, Hearing::Silence),
+                span(6, 8, Hearing::Silence),
+                span(8, 30, Hearing::Ringing),
+                span(30, 30, Hearing::Silence),
+                span(30, 33, Hearing::Silence),
+            ],
+        );
+        assert_eq!(
+            transcript.silences(),
+            [span(5, 8, Hearing::Silence), span(30, 33, Hearing::Silence)]
+        );
     }
 }

@@ -27,6 +27,11 @@ pub const DECLINE_AFTER: u32 = 2;
 pub const VOICEMAIL_PICKS_UP_AFTER: u32 = 15;
 /// Seconds a `<Play>` lasts; the simulator does not fetch the audio.
 pub const PLAY_SECONDS: u32 = 3;
+/// Seconds someone takes to press a key once asked (the caller at a menu, staff at a whisper),
+/// and to hang up once decided.
+pub const PRESS_SECONDS: u32 = 1;
+/// Seconds the beep before a `<Record>` lasts.
+pub const BEEP_SECONDS: u32 = 1;
 
 /// A Twilio id: a two-letter prefix (`CA` call, `AC` account, `RE` recording) and 32 hex digits.
 pub fn sid(prefix: &str) -> String {
@@ -103,6 +108,16 @@ fn base(text: &str) -> Result<Url, SimulateError> {
     url.set_query(None);
     url.set_fragment(None);
     Ok(url)
+}
+
+/// How long a `<Play>` lasts, with its loops.
+pub fn play_seconds(play: &hotline_routes::twiml::Play) -> u32 {
+    PLAY_SECONDS * play.loops.unwrap_or(1).max(1)
+}
+
+/// How long a `<Say>` lasts, with its loops.
+pub fn said_seconds(say: &hotline_routes::twiml::Say) -> u32 {
+    say_seconds(&say.text) * say.loops.unwrap_or(1).max(1)
 }
 
 /// Roughly how long Twilio's text-to-speech takes to say `text`, at about 12 characters a second.

@@ -2,6 +2,7 @@
 //! machine, PostgreSQL for several instances. The backend is picked from the URL scheme.
 //! Nothing here decides anything: the rules live in `routes` and `schedules`.
 
+mod outbox_sql;
 mod postgres;
 mod records;
 mod sql;
@@ -112,8 +113,8 @@ pub trait Store: Send + Sync + 'static {
     /// Repeating an attempt changes nothing.
     async fn start_legs(&self, legs: &[NewLeg], at: DateTime<Utc>) -> StoreResult<()>;
     async fn legs(&self, call_id: i64) -> StoreResult<Vec<CallLeg>>;
-    /// Records how a leg ended, once: a repeated callback keeps the first result. Without a
-    /// `staff_id`, every open leg of the attempt.
+    /// Records how a leg ended, once: a repeated callback keeps the first result (only the
+    /// `CALLER_HUNG_UP` placeholder gives way). Without a `staff_id`, every open leg of the attempt.
     async fn finish_leg(
         &self,
         call_id: i64,
@@ -121,6 +122,18 @@ pub trait Store: Send + Sync + 'static {
         staff_id: Option<i64>,
         end: &LegEnd,
     ) -> StoreResult<()>;
+    /// What the provider reports of one leg (placed, ringing, ended): kept even when it comes
+    /// after the call ended or before the leg was known, since the provider knows best.
+    async fn report_leg(
+        &self,
+        leg: &NewLeg,
+        dial_call_sid: &str,
+        end: Option<&LegEnd>,
+    ) -> StoreResult<()>;
+    /// Settles the legs when the call itself ended: a leg the provider never reported placing
+    /// never rang and is removed; one still open is closed as `CALLER_HUNG_UP`, a placeholder
+    /// that the leg's own report, arriving later, replaces.
+    async fn settle_legs(&self, call_id: i64, at: DateTime<Utc>) -> StoreResult<()>;
     /// The first person to accept wins: marks the call answered by `staff_id` unless someone
     /// accepted already, atomically; returns who answered it.
     async fn claim_call(
@@ -147,14 +160,56 @@ pub trait Store: Send + Sync + 'static {
 
     /// Queues a message once per idempotency key; returns whether it was new.
     async fn enqueue_outbox(&self, message: &NewOutboxMessage) -> StoreResult<bool>;
+    /// Messages waiting for their first or next attempt, oldest first.
     async fn pending_outbox(&self, limit: i64) -> StoreResult<Vec<OutboxMessage>>;
+    /// Messages an attempt may claim at `now`: queued ones whose time has come, and ones whose
+    /// sending lease ran out (their worker died or hangs), oldest first.
+    async fn due_outbox(&self, now: DateTime<Utc>, limit: i64) -> StoreResult<Vec<OutboxMessage>>;
+    /// Claims a due message for one attempt until `lease_until`, atomically: of two workers,
+    /// one gets it. Counts the attempt; a claim of a message whose lease ran out marks it
+    /// uncertain from that earlier claim. `None` when it is not due (any more).
+    async fn claim_outbox(
+        &self,
+        id: i64,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+    ) -> StoreResult<Option<OutboxMessage>>;
+    /// Hands back a claim that was not tried (a rate limit): queued again until `next_attempt_at`,
+    /// the attempt uncounted. False when the claim is no longer `attempt`'s.
+    async fn release_outbox(
+        &self,
+        id: i64,
+        attempt: i64,
+        next_attempt_at: DateTime<Utc>,
+    ) -> StoreResult<bool>;
+    /// Records the provider's id of a message that was not yet known to be sent: it is sent.
+    /// False when the message already has a provider id (or was found undeliverable).
     async fn mark_outbox_sent(
         &self,
         id: i64,
         provider_sid: &str,
         at: DateTime<Utc>,
-    ) -> StoreResult<()>;
-    async fn mark_outbox_attempt_failed(&self, id: i64, give_up: bool) -> StoreResult<()>;
+    ) -> StoreResult<bool>;
+    /// Queues a claimed message again after a failed attempt. False when the claim is no longer
+    /// `attempt`'s.
+    async fn retry_outbox(&self, id: i64, attempt: i64, retry: &OutboxRetry) -> StoreResult<bool>;
+    /// Ends a claimed message as failed or undeliverable. False when the claim is no longer
+    /// `attempt`'s.
+    async fn fail_outbox(
+        &self,
+        id: i64,
+        attempt: i64,
+        failure: &OutboxFailure,
+    ) -> StoreResult<bool>;
+    /// Applies a delivery status callback to the message with that provider id (or, when none
+    /// has it yet, to `outbox_id`'s message without one), unless the message is already as far
+    /// or further: a late `sent` never undoes `delivered`, and a repeat changes nothing.
+    /// Returns whether it changed anything.
+    async fn apply_outbox_status(&self, update: &OutboxStatusUpdate) -> StoreResult<bool>;
+    async fn outbox_message(&self, id: i64) -> StoreResult<Option<OutboxMessage>>;
+    async fn outbox_by_sid(&self, provider_sid: &str) -> StoreResult<Option<OutboxMessage>>;
+    /// Messages that ended failed or undeliverable, newest first: for the coordinator.
+    async fn failed_outbox(&self, limit: i64) -> StoreResult<Vec<OutboxMessage>>;
 
     /// A line's settings (JSON) by its number, or `default`.
     async fn line(&self, number: &str) -> StoreResult<Option<String>>;

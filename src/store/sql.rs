@@ -7,8 +7,8 @@ use chrono::{DateTime, Utc};
 use hotline_schedules::{PhoneNumber, StaffMember};
 
 use super::{
-    AuditEntry, BlockEntry, CallLeg, CallOutcome, CallRecord, CallStage, FollowUp, OutboxMessage,
-    RuleKind, StoreError, StoreResult, StoredAudit, StoredRule,
+    AuditEntry, BlockEntry, CallLeg, CallOutcome, CallRecord, CallStage, FollowUp, RuleKind,
+    StoreError, StoreResult, StoredAudit, StoredRule,
 };
 
 /// Lists are kept as comma-separated names: small, fixed vocabularies read whole every time.
@@ -248,31 +248,6 @@ impl From<LegRow> for CallLeg {
     }
 }
 
-#[derive(sqlx::FromRow)]
-pub(super) struct OutboxRow {
-    id: i64,
-    idempotency_key: String,
-    channel: String,
-    to_sealed: Vec<u8>,
-    body_sealed: Vec<u8>,
-    status: String,
-    attempts: i64,
-}
-
-impl From<OutboxRow> for OutboxMessage {
-    fn from(row: OutboxRow) -> Self {
-        OutboxMessage {
-            id: row.id,
-            idempotency_key: row.idempotency_key,
-            channel: row.channel,
-            to_sealed: row.to_sealed,
-            body_sealed: row.body_sealed,
-            status: row.status,
-            attempts: row.attempts,
-        }
-    }
-}
-
 /// The start of every query that reads calls, as a literal so queries stay static strings.
 macro_rules! select_calls {
     () => {
@@ -284,6 +259,8 @@ macro_rules! select_calls {
 /// Implements `Store` for `$store`, whose `pool` field is a `sqlx::Pool<$db>`.
 macro_rules! sql_store {
     ($store:ty, $db:ty, $backend:literal) => {
+        outbox_sql::outbox_methods!($store);
+
         impl $store {
             /// Every change to staff or the rota is logged in the transaction that makes it.
             async fn write_audit(tx: &mut sqlx::Transaction<'_, $db>, entry: &AuditEntry) -> StoreResult<()> {
@@ -651,7 +628,8 @@ macro_rules! sql_store {
                 sqlx::query(
                     "UPDATE call_legs SET result = $1, dial_call_sid = COALESCE($2, dial_call_sid),
                         duration_secs = $3, ended_at = $4
-                     WHERE call_id = $5 AND attempt = $6 AND ($7 IS NULL OR staff_id = $7) AND result IS NULL",
+                     WHERE call_id = $5 AND attempt = $6 AND ($7 IS NULL OR staff_id = $7)
+                       AND (result IS NULL OR result = $8)",
                 )
                 .bind(&end.result)
                 .bind(&end.dial_call_sid)
@@ -660,8 +638,50 @@ macro_rules! sql_store {
                 .bind(call_id)
                 .bind(attempt)
                 .bind(staff_id)
+                .bind(CALLER_HUNG_UP)
                 .execute(&self.pool)
                 .await?;
+                Ok(())
+            }
+
+            async fn report_leg(&self, leg: &NewLeg, dial_call_sid: &str, end: Option<&LegEnd>) -> StoreResult<()> {
+                sqlx::query(
+                    "INSERT INTO call_legs (call_id, attempt, staff_id, started_at, dial_call_sid, result, duration_secs, ended_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                     ON CONFLICT (call_id, attempt, staff_id) DO UPDATE SET
+                        dial_call_sid = COALESCE(call_legs.dial_call_sid, excluded.dial_call_sid),
+                        result = CASE WHEN call_legs.result IS NULL OR call_legs.result = $9
+                                 THEN COALESCE(excluded.result, call_legs.result) ELSE call_legs.result END,
+                        duration_secs = COALESCE(call_legs.duration_secs, excluded.duration_secs),
+                        ended_at = COALESCE(excluded.ended_at, call_legs.ended_at)",
+                )
+                .bind(leg.call_id)
+                .bind(leg.attempt)
+                .bind(leg.staff_id)
+                .bind(leg.started_at)
+                .bind(dial_call_sid)
+                .bind(end.map(|e| e.result.as_str()))
+                .bind(end.and_then(|e| e.duration_secs))
+                .bind(end.map(|e| e.ended_at))
+                .bind(CALLER_HUNG_UP)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn settle_legs(&self, call_id: i64, at: DateTime<Utc>) -> StoreResult<()> {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query("DELETE FROM call_legs WHERE call_id = $1 AND result IS NULL AND dial_call_sid IS NULL")
+                    .bind(call_id)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query("UPDATE call_legs SET result = $1, ended_at = $2 WHERE call_id = $3 AND result IS NULL")
+                    .bind(CALLER_HUNG_UP)
+                    .bind(at)
+                    .bind(call_id)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
                 Ok(())
             }
 
@@ -875,55 +895,51 @@ macro_rules! sql_store {
             }
 
             async fn enqueue_outbox(&self, message: &NewOutboxMessage) -> StoreResult<bool> {
-                let done = sqlx::query(
-                    "INSERT INTO outbox (idempotency_key, channel, to_sealed, body_sealed, status, created_at)
-                     VALUES ($1, $2, $3, $4, 'pending', $5) ON CONFLICT (idempotency_key) DO NOTHING",
-                )
-                .bind(&message.idempotency_key)
-                .bind(&message.channel)
-                .bind(&message.to_sealed)
-                .bind(&message.body_sealed)
-                .bind(message.created_at)
-                .execute(&self.pool)
-                .await?;
-                Ok(done.rows_affected() == 1)
+                self.sql_enqueue_outbox(message).await
             }
 
             async fn pending_outbox(&self, limit: i64) -> StoreResult<Vec<OutboxMessage>> {
-                let rows: Vec<sql::OutboxRow> = sqlx::query_as(
-                    "SELECT id, idempotency_key, channel, to_sealed, body_sealed, status, attempts
-                     FROM outbox WHERE status = 'pending' ORDER BY id LIMIT $1",
-                )
-                .bind(limit)
-                .fetch_all(&self.pool)
-                .await?;
-                Ok(rows.into_iter().map(OutboxMessage::from).collect())
+                self.sql_pending_outbox(limit).await
             }
 
-            async fn mark_outbox_sent(&self, id: i64, provider_sid: &str, at: DateTime<Utc>) -> StoreResult<()> {
-                sqlx::query(
-                    "UPDATE outbox SET status = 'sent', provider_sid = $1, sent_at = $2, attempts = attempts + 1
-                     WHERE id = $3 AND status = 'pending'",
-                )
-                .bind(provider_sid)
-                .bind(at)
-                .bind(id)
-                .execute(&self.pool)
-                .await?;
-                Ok(())
+            async fn due_outbox(&self, now: DateTime<Utc>, limit: i64) -> StoreResult<Vec<OutboxMessage>> {
+                self.sql_due_outbox(now, limit).await
             }
 
-            async fn mark_outbox_attempt_failed(&self, id: i64, give_up: bool) -> StoreResult<()> {
-                sqlx::query(
-                    "UPDATE outbox SET attempts = attempts + 1,
-                        status = CASE WHEN $1 THEN 'failed' ELSE status END
-                     WHERE id = $2 AND status = 'pending'",
-                )
-                .bind(give_up)
-                .bind(id)
-                .execute(&self.pool)
-                .await?;
-                Ok(())
+            async fn claim_outbox(&self, id: i64, now: DateTime<Utc>, lease_until: DateTime<Utc>) -> StoreResult<Option<OutboxMessage>> {
+                self.sql_claim_outbox(id, now, lease_until).await
+            }
+
+            async fn release_outbox(&self, id: i64, attempt: i64, next_attempt_at: DateTime<Utc>) -> StoreResult<bool> {
+                self.sql_release_outbox(id, attempt, next_attempt_at).await
+            }
+
+            async fn mark_outbox_sent(&self, id: i64, provider_sid: &str, at: DateTime<Utc>) -> StoreResult<bool> {
+                self.sql_mark_outbox_sent(id, provider_sid, at).await
+            }
+
+            async fn retry_outbox(&self, id: i64, attempt: i64, retry: &OutboxRetry) -> StoreResult<bool> {
+                self.sql_retry_outbox(id, attempt, retry).await
+            }
+
+            async fn fail_outbox(&self, id: i64, attempt: i64, failure: &OutboxFailure) -> StoreResult<bool> {
+                self.sql_fail_outbox(id, attempt, failure).await
+            }
+
+            async fn apply_outbox_status(&self, update: &OutboxStatusUpdate) -> StoreResult<bool> {
+                self.sql_apply_outbox_status(update).await
+            }
+
+            async fn outbox_message(&self, id: i64) -> StoreResult<Option<OutboxMessage>> {
+                self.sql_outbox_message(id).await
+            }
+
+            async fn outbox_by_sid(&self, provider_sid: &str) -> StoreResult<Option<OutboxMessage>> {
+                self.sql_outbox_by_sid(provider_sid).await
+            }
+
+            async fn failed_outbox(&self, limit: i64) -> StoreResult<Vec<OutboxMessage>> {
+                self.sql_failed_outbox(limit).await
             }
 
             async fn create_api_token(&self, name: &str, token_hash: &str, at: DateTime<Utc>) -> StoreResult<i64> {

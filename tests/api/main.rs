@@ -2,12 +2,15 @@
 //! Twilio's own Python library.
 
 mod binary;
+mod call_flow;
+mod call_properties;
 mod cli;
 #[path = "../support/databases.rs"]
 mod databases;
 mod helpers;
 mod lines_api;
 mod operations;
+mod outbox;
 mod privacy;
 mod rota_api;
 mod rota_calls;

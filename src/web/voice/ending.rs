@@ -150,6 +150,10 @@ pub async fn status(
             outcome,
         };
         state.store.apply_call_status(&update).await?;
+        if is_final {
+            // She may hang up during the hold message, before anyone's phone rings.
+            state.store.settle_legs(call.id, now).await?;
+        }
         if let Some(outcome) = outcome.filter(|o| call::owes_follow_up(*o)) {
             open_follow_up(&state, &call, outcome, now).await?;
         }

@@ -142,6 +142,12 @@ pub async fn dial_ended(
             duration_secs,
             ended_at: now,
         };
+        let legs = state.store.legs(call.id).await?;
+        let attempt_legs: Vec<i64> = legs
+            .iter()
+            .filter(|leg| leg.attempt == attempt)
+            .map(|leg| leg.staff_id)
+            .collect();
         if let Some(answered_by) = call.answered_by {
             let talked = webhook
                 .param("DialCallDuration")
@@ -155,26 +161,34 @@ pub async fn dial_ended(
                     &end("accepted", talked),
                 )
                 .await?;
-            // The other phones of a simultaneous attempt stopped ringing when she was connected.
-            state
-                .store
-                .finish_leg(call.id, attempt, None, &end("canceled", None))
-                .await?;
+            // The other legs of a simultaneous attempt end as their own callbacks say.
             return Ok(call::after_conversation());
         }
-        // Answered but never accepted at the whisper (a personal voicemail, say) is not an answer.
-        let result = if status == "completed" || status == "answered" {
-            "not-accepted"
-        } else {
-            status
-        };
-        if status == "failed" {
-            alert_coordinators_of_failed_dial(&state, &call, attempt, now).await?;
+        // With one leg, the dial's status is that leg's; with several, each leg's own callback
+        // tells how it ended (busy, failed, no answer), which one status for all would hide.
+        if let [staff_id] = attempt_legs.as_slice() {
+            // Answered but never accepted at the whisper (a personal voicemail, say) is not an answer.
+            let result = if status == "completed" || status == "answered" {
+                "not-accepted"
+            } else {
+                status
+            };
+            state
+                .store
+                .finish_leg(call.id, attempt, Some(*staff_id), &end(result, None))
+                .await?;
+            if status == "failed" {
+                alert_coordinators_of_failed_dial(&state, &call, *staff_id, now).await?;
+            }
         }
-        state
-            .store
-            .finish_leg(call.id, attempt, None, &end(result, None))
-            .await?;
+        // Twilio asks for the dial's action even after she hung up; nobody more is rung then,
+        // and the call keeps the stage it ended in (abandoned while ringing, not missed).
+        if webhook
+            .param("CallStatus")
+            .is_some_and(call::is_final_status)
+        {
+            return Ok(call::after_conversation());
+        }
         let line = crate::lines::for_number(state.store.as_ref(), &call.line_number).await?;
         ring_next(&state, &call, &line, attempt + 1, now).await
     }
@@ -186,18 +200,22 @@ pub async fn dial_ended(
 async fn alert_coordinators_of_failed_dial(
     state: &AppState,
     call: &CallRecord,
-    attempt: i64,
+    staff_id: i64,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
+    let who = state
+        .store
+        .staff_member(staff_id)
+        .await?
+        .map(|p| p.name)
+        .unwrap_or_default();
     let body = format!(
-        "Горячая линия {}: провайдер не смог позвонить дежурному (звонок №{}, попытка {}). Проверьте номера и счёт у провайдера.",
-        call.line_number,
-        call.id,
-        attempt + 1
+        "Горячая линия {}: провайдер не смог позвонить дежурному ({who}, звонок №{}). Проверьте номер и счёт у провайдера.",
+        call.line_number, call.id
     );
     crate::notify::coordinators(
         state,
-        &format!("dial-failed:{}:{attempt}", call.id),
+        &format!("dial-failed:{}:{staff_id}", call.id),
         &body,
         now,
     )
@@ -307,9 +325,7 @@ pub async fn leg_status(
         query_number(&webhook, "attempt")?,
     );
     let status = webhook.required("CallStatus")?;
-    if !call::is_final_status(status) {
-        return Ok(StatusCode::NO_CONTENT);
-    }
+    let leg_sid = webhook.required("CallSid")?;
     let now = state.clock.now();
     let result = async {
         let call = state
@@ -317,28 +333,38 @@ pub async fn leg_status(
             .call_by_id(call_id)
             .await?
             .ok_or_else(unknown_call)?;
+        let leg = NewLeg {
+            call_id,
+            attempt,
+            staff_id,
+            started_at: now,
+        };
+        if !call::is_final_status(status) {
+            // Placed or ringing: the person's phone really rang.
+            return state.store.report_leg(&leg, leg_sid, None).await;
+        }
         let accepted = call.answered_by == Some(staff_id);
+        let result = match status {
+            _ if accepted => "accepted",
+            "completed" => "not-accepted",
+            other => other,
+        };
+        let talked = if accepted {
+            webhook.param("CallDuration").and_then(|d| d.parse().ok())
+        } else {
+            None
+        };
         let end = LegEnd {
-            result: if accepted {
-                "accepted"
-            } else if status == "completed" {
-                "not-accepted"
-            } else {
-                status
-            }
-            .to_owned(),
-            dial_call_sid: webhook.param("CallSid").map(str::to_owned),
-            duration_secs: if accepted {
-                webhook.param("CallDuration").and_then(|d| d.parse().ok())
-            } else {
-                None
-            },
+            result: result.to_owned(),
+            dial_call_sid: None,
+            duration_secs: talked,
             ended_at: now,
         };
-        state
-            .store
-            .finish_leg(call_id, attempt, Some(staff_id), &end)
-            .await
+        state.store.report_leg(&leg, leg_sid, Some(&end)).await?;
+        if status == "failed" {
+            alert_coordinators_of_failed_dial(&state, &call, staff_id, now).await?;
+        }
+        Ok(())
     }
     .await;
     acknowledged("leg_status", result)
