@@ -47,8 +47,12 @@ pub struct ServeArgs {
     /// Without it, the URL is taken from each request's Host header over plain HTTP.
     #[arg(long, env = "HOTLINE_PUBLIC_URL")]
     pub public_url: Option<url::Url>,
+    /// With TWILIO_AUTH_TOKEN, texts go out through Twilio; without, to this console.
     #[arg(long, env = "TWILIO_ACCOUNT_SID")]
     pub twilio_account_sid: Option<String>,
+    /// The hotline number texts are sent from (E.164); WhatsApp messages from `whatsapp:` and it.
+    #[arg(long, env = "TWILIO_FROM_NUMBER")]
+    pub twilio_from_number: Option<String>,
     /// A Twilio-compatible provider or a mock.
     #[arg(
         long,
@@ -62,4 +66,24 @@ pub struct ServeArgs {
     /// The time zone the rota and reports are read in.
     #[arg(long, env = "HOTLINE_TIMEZONE", default_value = "Asia/Almaty")]
     pub timezone: chrono_tz::Tz,
+    #[command(flatten)]
+    pub outbox: OutboxArgs,
+}
+
+/// How fast the outbox may send texts.
+#[derive(Debug, Clone, Args)]
+pub struct OutboxArgs {
+    /// Texts per second overall, on average.
+    #[arg(long, env = "HOTLINE_OUTBOX_PER_SECOND", default_value_t = 5.0)]
+    pub outbox_per_second: f64,
+    /// Texts that may go at once after a quiet spell.
+    #[arg(long, env = "HOTLINE_OUTBOX_BURST", default_value_t = 10)]
+    pub outbox_burst: u32,
+    /// Texts to one number in any minute.
+    #[arg(
+        long,
+        env = "HOTLINE_OUTBOX_PER_RECIPIENT_PER_MINUTE",
+        default_value_t = 6
+    )]
+    pub outbox_per_recipient_per_minute: u32,
 }

@@ -4,14 +4,16 @@
 use std::sync::Arc;
 
 use anyhow::Context;
+use secrecy::SecretString;
 use tokio::net::TcpListener;
 
 use crate::clock::SystemClock;
 use crate::config::ServeArgs;
 use crate::jobs::{self, watchdog};
 use crate::metrics::Metrics;
-use crate::outbox::{Delivery, Outbox};
+use crate::outbox::{Delivery, Outbox, OutboxSettings, RateSettings, TwilioDelivery};
 use crate::secrets::Secrets;
+use crate::telephony::client::{TwilioClient, is_account_sid};
 use crate::web::{self, AppState};
 
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
@@ -32,12 +34,22 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         clock: clock.clone(),
         prompts_dir: args.prompts_dir.clone(),
     };
-    let outbox = Arc::new(Outbox {
+    let delivery = delivery(&args)?;
+    let settings = OutboxSettings {
+        rates: RateSettings {
+            per_second: args.outbox.outbox_per_second,
+            burst: args.outbox.outbox_burst,
+            per_recipient_per_minute: args.outbox.outbox_per_recipient_per_minute,
+        },
+        ..OutboxSettings::default()
+    };
+    let outbox = Arc::new(Outbox::new(
         store,
-        data_key: secrets.data_key.clone(),
+        secrets.data_key.clone(),
         clock,
-        delivery: Delivery::Console,
-    });
+        delivery,
+        settings,
+    ));
     let (stop_jobs, stop) = tokio::sync::watch::channel(false);
     let sending = tokio::spawn(outbox.run(stop.clone()));
     let watched = state.clone();
@@ -57,6 +69,52 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let _ = tokio::join!(sending, watching);
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Twilio when its account and token are set, the console otherwise.
+fn delivery(args: &ServeArgs) -> anyhow::Result<Delivery> {
+    let (Some(account_sid), Some(token)) = (
+        args.twilio_account_sid.as_deref().filter(|s| !s.is_empty()),
+        args.secrets
+            .twilio_auth_token
+            .as_deref()
+            .filter(|s| !s.is_empty()),
+    ) else {
+        return Ok(Delivery::Console);
+    };
+    anyhow::ensure!(
+        is_account_sid(account_sid),
+        "TWILIO_ACCOUNT_SID must be AC followed by 32 hex digits"
+    );
+    let from = args
+        .twilio_from_number
+        .as_deref()
+        .context("TWILIO_FROM_NUMBER (the hotline number texts come from) must be set with TWILIO_ACCOUNT_SID")?;
+    let from = hotline_schedules::PhoneNumber::parse(from.trim_start_matches("whatsapp:"))
+        .context("TWILIO_FROM_NUMBER")?;
+    let client = TwilioClient::new(
+        args.twilio_api_base.clone(),
+        account_sid,
+        SecretString::from(token.to_owned()),
+    )?;
+    let status_callback = args
+        .public_url
+        .as_ref()
+        // As the webhook gate reads it: the public URL, then the path.
+        .map(|url| {
+            let base = url.as_str().trim_end_matches('/');
+            url::Url::parse(&format!("{base}/webhooks/messages/status"))
+        })
+        .transpose()?;
+    if status_callback.is_none() {
+        tracing::warn!("HOTLINE_PUBLIC_URL is not set: texts are sent without delivery reports");
+    }
+    tracing::info!(api = %args.twilio_api_base, "texts go out through the provider");
+    Ok(Delivery::Twilio(Box::new(TwilioDelivery {
+        client,
+        from: from.as_e164().to_owned(),
+        status_callback,
+    })))
 }
 
 fn announce(args: &ServeArgs, address: std::net::SocketAddr, secrets: &Secrets) {

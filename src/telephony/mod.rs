@@ -1,4 +1,5 @@
 //! Talking with the telephony provider (Twilio or a compatible one): checking that a webhook
-//! really came from it, and, later, the REST client that sends calls and messages.
+//! really came from it, and the REST client that sends calls and messages.
 
+pub mod client;
 pub mod signature;

@@ -4,6 +4,7 @@
 mod api;
 mod calendar;
 pub mod ics;
+mod messages_status;
 mod ops;
 pub mod voice;
 pub mod webhook;
@@ -50,6 +51,10 @@ pub fn app(state: AppState) -> Router {
         .route("/webhooks/voice/recording", post(voice::recording_ready))
         .route("/webhooks/voice/status", post(voice::status))
         .route("/webhooks/voice/fallback", post(voice::fallback))
+        .route(
+            "/webhooks/messages/status",
+            post(messages_status::message_status),
+        )
         .route("/calendar/{file}", get(calendar::own_feed))
         .route("/calendar/{secret}/{file}", get(calendar::service_feed))
         .nest_service(

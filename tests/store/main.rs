@@ -3,6 +3,7 @@
 
 #[path = "../support/databases.rs"]
 mod databases;
+mod outbox;
 
 use std::sync::Arc;
 
@@ -11,6 +12,7 @@ use hotline::store::*;
 use hotline_schedules::{Gender, Language, PhoneNumber, Service};
 
 use databases::TestDatabase;
+use outbox::*;
 
 /// Runs each named test once per backend: `sqlite::name` and `postgres::name`.
 macro_rules! conformance {
@@ -46,8 +48,15 @@ conformance!(
     a_follow_up_is_opened_once_per_call,
     a_voicemail_is_kept_once_and_counts_the_call,
     late_status_callbacks_do_not_undo_later_ones,
-    outbox_messages_are_queued_once_and_sent_once,
-    outbox_messages_are_given_up_after_failures,
+    outbox_messages_are_queued_once_per_key,
+    an_outbox_message_is_claimed_by_one_worker_at_a_time,
+    a_lapsed_claim_is_claimed_again_in_doubt_and_fences_the_old_worker,
+    a_sent_message_keeps_its_first_provider_id,
+    a_failed_attempt_waits_its_turn_and_keeps_its_doubt,
+    a_rate_limited_claim_is_handed_back_uncounted,
+    a_message_given_up_is_shown_to_the_coordinator,
+    status_callbacks_move_a_message_on_and_never_back,
+    a_status_callback_finds_a_message_whose_answer_was_lost,
     api_tokens_are_found_by_hash,
     the_store_answers_and_names_its_backend,
 );
@@ -738,82 +747,6 @@ async fn late_status_callbacks_do_not_undo_later_ones(store: Arc<dyn Store>) {
         Some(CallOutcome::Abandoned),
         "an outcome, once decided, stays"
     );
-}
-
-fn message(key: &str) -> NewOutboxMessage {
-    NewOutboxMessage {
-        idempotency_key: key.to_owned(),
-        channel: "sms".into(),
-        to_sealed: vec![1],
-        body_sealed: vec![2],
-        created_at: at(10, 0),
-    }
-}
-
-async fn outbox_messages_are_queued_once_and_sent_once(store: Arc<dyn Store>) {
-    assert!(
-        store
-            .enqueue_outbox(&message("voicemail:1:1"))
-            .await
-            .expect("queued")
-    );
-    assert!(
-        !store
-            .enqueue_outbox(&message("voicemail:1:1"))
-            .await
-            .expect("a repeat is fine")
-    );
-    assert!(
-        store
-            .enqueue_outbox(&message("voicemail:1:2"))
-            .await
-            .expect("queued")
-    );
-    let pending = store.pending_outbox(10).await.expect("read");
-    assert_eq!(
-        pending
-            .iter()
-            .map(|m| m.idempotency_key.as_str())
-            .collect::<Vec<_>>(),
-        vec!["voicemail:1:1", "voicemail:1:2"]
-    );
-    assert_eq!(
-        store.pending_outbox(1).await.expect("read").len(),
-        1,
-        "the limit holds"
-    );
-    store
-        .mark_outbox_sent(pending[0].id, "SM01", at(10, 1))
-        .await
-        .expect("sent");
-    store
-        .mark_outbox_sent(pending[0].id, "SM02", at(10, 2))
-        .await
-        .expect("a repeat changes nothing");
-    let pending = store.pending_outbox(10).await.expect("read");
-    assert_eq!(
-        pending
-            .iter()
-            .map(|m| m.idempotency_key.as_str())
-            .collect::<Vec<_>>(),
-        vec!["voicemail:1:2"]
-    );
-}
-
-async fn outbox_messages_are_given_up_after_failures(store: Arc<dyn Store>) {
-    store.enqueue_outbox(&message("m")).await.expect("queued");
-    let id = store.pending_outbox(1).await.expect("read")[0].id;
-    store
-        .mark_outbox_attempt_failed(id, false)
-        .await
-        .expect("counted");
-    let pending = store.pending_outbox(1).await.expect("read");
-    assert_eq!(pending[0].attempts, 1, "still pending after one failure");
-    store
-        .mark_outbox_attempt_failed(id, true)
-        .await
-        .expect("given up");
-    assert!(store.pending_outbox(1).await.expect("read").is_empty());
 }
 
 async fn api_tokens_are_found_by_hash(store: Arc<dyn Store>) {

@@ -1,0 +1,120 @@
+//! Where the outbox's messages go: the console (the log), when no provider is configured, or
+//! Twilio through the REST client. Each can send a message and look for one sent earlier whose
+//! answer was lost. It never decides what to do about a failure: `retry` does.
+
+use chrono::{DateTime, Utc};
+use hotline_schedules::PhoneNumber;
+use url::Url;
+
+use crate::telephony::client::{OutgoingMessage, ProviderError, TwilioClient};
+
+/// How far the provider's clock may be from ours when comparing creation times.
+const CLOCK_SKEW: chrono::Duration = chrono::Duration::minutes(5);
+
+/// Where messages go.
+#[derive(Debug, Clone)]
+pub enum Delivery {
+    /// Written to the log: for trying the hotline without a provider.
+    Console,
+    Twilio(Box<TwilioDelivery>),
+}
+
+#[derive(Debug, Clone)]
+pub struct TwilioDelivery {
+    pub client: TwilioClient,
+    /// The hotline's number texts come from, E.164; WhatsApp messages come from
+    /// `whatsapp:` and it.
+    pub from: String,
+    /// `…/webhooks/messages/status`, when the server knows its public URL; each message's
+    /// callback adds `?outbox=ID`, so a callback can find a message whose create answer was lost.
+    pub status_callback: Option<Url>,
+}
+
+/// The address of `number` on `channel`: WhatsApp's are prefixed, an already prefixed one
+/// passes through.
+pub fn address(channel: &str, number: &str) -> String {
+    if channel == "whatsapp" && !number.starts_with("whatsapp:") {
+        format!("whatsapp:{number}")
+    } else {
+        number.to_owned()
+    }
+}
+
+impl Delivery {
+    /// Sends one message; returns the provider's id for it.
+    pub async fn send(
+        &self,
+        outbox_id: i64,
+        channel: &str,
+        to: &str,
+        body: &str,
+    ) -> Result<String, ProviderError> {
+        match self {
+            Delivery::Console => {
+                let bare = to.trim_start_matches("whatsapp:");
+                let to = PhoneNumber::parse(bare)
+                    .map(|n| n.masked())
+                    .unwrap_or_else(|_| "(not a phone number)".into());
+                tracing::info!(outbox_id, %channel, %to, %body, "console outbox: message");
+                Ok(format!("console-{outbox_id}"))
+            }
+            Delivery::Twilio(twilio) => {
+                let callback = twilio.status_callback.as_ref().map(|base| {
+                    let mut url = base.clone();
+                    url.query_pairs_mut()
+                        .append_pair("outbox", &outbox_id.to_string());
+                    url
+                });
+                let to = address(channel, to);
+                let from = address(channel, &twilio.from);
+                let message = OutgoingMessage {
+                    to: &to,
+                    from: &from,
+                    body,
+                    status_callback: callback.as_ref(),
+                };
+                twilio.client.send_message(&message).await.map(|m| m.sid)
+            }
+        }
+    }
+
+    /// The provider's ids of messages to `to` with this `body` created since `since`, newest
+    /// first: an earlier attempt that reached the provider is among them. The console keeps
+    /// no record, so it finds none.
+    pub async fn look_up(
+        &self,
+        channel: &str,
+        to: &str,
+        body: &str,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<String>, ProviderError> {
+        let Delivery::Twilio(twilio) = self else {
+            return Ok(Vec::new());
+        };
+        let listed = twilio
+            .client
+            .list_messages(&address(channel, to), &address(channel, &twilio.from))
+            .await?;
+        Ok(listed
+            .into_iter()
+            .filter(|m| m.body.trim() == body.trim())
+            .filter(|m| m.created_at.is_some_and(|at| at >= since - CLOCK_SKEW))
+            .map(|m| m.sid)
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whatsapp_numbers_are_prefixed_once() {
+        assert_eq!(address("whatsapp", "+77015550101"), "whatsapp:+77015550101");
+        assert_eq!(
+            address("whatsapp", "whatsapp:+77015550101"),
+            "whatsapp:+77015550101"
+        );
+        assert_eq!(address("sms", "+77015550101"), "+77015550101");
+    }
+}

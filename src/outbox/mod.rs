@@ -1,0 +1,287 @@
+//! The outbox: every text the hotline sends is first a row, then sent by this worker, so a crash
+//! between deciding and sending loses nothing. Without a provider configured, delivery is to
+//! the console (the log), so the whole system can be tried without an account.
+//!
+//! ## States
+//! `queued` → `sending` (claimed by one worker until its lease ends) → `sent` (the provider has
+//! it: we hold its SID) → `delivered` | `failed` | `undeliverable`, the last three also from the
+//! provider's status callbacks. An attempt that may be tried again puts the message back to
+//! `queued` with a later `next_attempt_at` (backoff with jitter, never before `Retry-After`);
+//! a refusal (a 4xx with Twilio's code) ends it at once: `undeliverable` for an opt-out (21610)
+//! or WhatsApp's 24-hour window (63016), `failed` otherwise, with the code and a sentence for
+//! the coordinator ([`crate::store::Store::failed_outbox`]).
+//!
+//! ## Sent once, across crashes
+//! Twilio has no idempotency key for messages, so the outbox keeps track of doubt instead:
+//! - The claim is one conditional UPDATE with a lease ([`LEASE`], longer than a whole request),
+//!   so two workers never hold a message at once; a worker that loses its lease cannot requeue
+//!   or fail the message any more (the attempt count fences it).
+//! - The SID is stored the moment the create answers. An error that proves nothing was created
+//!   (no connection, 429, 401, 4xx) retries plainly. An error after which the provider may
+//!   have created it (a timeout, a 5xx, an unreadable answer), and a crash while `sending`
+//!   (found as an expired lease), mark the message *uncertain since* that attempt began.
+//! - Before sending an uncertain message again, the worker waits for the provider's records to
+//!   settle and lists the messages to that number: one with the same body, created since the
+//!   doubtful attempt (give or take clock skew) and not already some other row's, is adopted
+//!   as this one's SID instead of sending.
+//! - Each message's status callback URL carries `?outbox=ID`, so even a message whose create
+//!   answer was lost and whose look-up missed it gets its SID when the provider reports on it.
+//!
+//! ## What can still go wrong (honestly)
+//! - Sent twice: if the provider created the message but its list does not show it yet when
+//!   looked up (past the settle time), or if a worker stalls (the process suspended) *after*
+//!   its claim and *before* its request leaves, longer than the lease, and then resumes and
+//!   sends while another worker already did. Both are rare; the second SID is logged as an
+//!   error ("sent twice") when it is recorded.
+//! - Taken for sent without being sent: if the same body went to the same number from the same
+//!   hotline number by other means (not this outbox) inside the look-up window.
+//! - Rate limits are per server instance.
+//!
+//! It must never log a recipient's number unmasked, and never drop a message silently: every
+//! message ends delivered, or visible to the coordinator as failed or undeliverable.
+
+mod delivery;
+mod limits;
+pub mod retry;
+pub mod status;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use rand::Rng;
+
+pub use delivery::{Delivery, TwilioDelivery, address};
+pub use limits::{RateLimits, RateSettings};
+pub use retry::RetrySettings;
+
+use crate::clock::Clock;
+use crate::crypto::DataKey;
+use crate::store::{OutboxFailure, OutboxMessage, OutboxRetry, OutboxStatus, Store, StoreResult};
+use retry::Verdict;
+
+/// How often the worker looks for messages to send.
+pub const POLL_INTERVAL: Duration = Duration::from_secs(1);
+/// How long a claim holds: longer than a look-up and a send together, each of which the client
+/// cuts off at [`crate::telephony::client::REQUEST_TIMEOUT`].
+pub const LEASE: Duration = Duration::from_secs(120);
+const _: () = assert!(LEASE.as_secs() > 2 * crate::telephony::client::REQUEST_TIMEOUT.as_secs());
+/// Messages claimed in one pass, oldest first.
+pub const BATCH: i64 = 50;
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OutboxSettings {
+    pub retry: RetrySettings,
+    pub rates: RateSettings,
+}
+
+pub struct Outbox {
+    store: Arc<dyn Store>,
+    data_key: DataKey,
+    clock: Arc<dyn Clock>,
+    delivery: Delivery,
+    settings: OutboxSettings,
+    limits: Mutex<RateLimits>,
+}
+
+/// What one pass did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Pass {
+    pub sent: usize,
+    /// Found already at the provider after a doubtful attempt, so not sent again.
+    pub found: usize,
+    pub retried: usize,
+    pub ended: usize,
+    /// Held back by a rate limit.
+    pub deferred: usize,
+}
+
+enum Outcome {
+    Sent,
+    Found,
+    Retried,
+    Ended,
+    Deferred,
+    /// Someone else took the message over meanwhile.
+    Lost,
+}
+
+impl Outbox {
+    pub fn new(
+        store: Arc<dyn Store>,
+        data_key: DataKey,
+        clock: Arc<dyn Clock>,
+        delivery: Delivery,
+        settings: OutboxSettings,
+    ) -> Self {
+        let limits = Mutex::new(RateLimits::new(settings.rates));
+        Self {
+            store,
+            data_key,
+            clock,
+            delivery,
+            settings,
+            limits,
+        }
+    }
+
+    /// Sends what is due until `stop` says so, then once more. A pass is never cut short, so a
+    /// message is never sent and then left unmarked.
+    pub async fn run(self: Arc<Self>, mut stop: tokio::sync::watch::Receiver<bool>) {
+        loop {
+            if let Err(error) = self.send_due().await {
+                tracing::warn!(%error, "the outbox could not be read; will try again");
+            }
+            tokio::select! {
+                () = tokio::time::sleep(POLL_INTERVAL) => {}
+                _ = stop.changed() => break,
+            }
+        }
+        // Texts queued by the last webhooks go out before the server stops.
+        if let Err(error) = self.send_due().await {
+            tracing::warn!(%error, "the outbox could not be emptied; it will be on the next start");
+        }
+    }
+
+    /// Makes one attempt at every message due now.
+    pub async fn send_due(&self) -> StoreResult<Pass> {
+        let mut pass = Pass::default();
+        for due in self.store.due_outbox(self.clock.now(), BATCH).await? {
+            let now = self.clock.now();
+            let lease_until = now + retry::chrono_duration(LEASE);
+            let Some(message) = self.store.claim_outbox(due.id, now, lease_until).await? else {
+                continue;
+            };
+            match self.attempt(&message, now).await? {
+                Outcome::Sent => pass.sent += 1,
+                Outcome::Found => pass.found += 1,
+                Outcome::Retried => pass.retried += 1,
+                Outcome::Ended => pass.ended += 1,
+                Outcome::Deferred => pass.deferred += 1,
+                Outcome::Lost => {}
+            }
+        }
+        Ok(pass)
+    }
+
+    async fn attempt(&self, message: &OutboxMessage, now: DateTime<Utc>) -> StoreResult<Outcome> {
+        let (id, attempt) = (message.id, message.attempts);
+        let opened = self
+            .data_key
+            .open(&message.to_sealed)
+            .and_then(|to| Ok((to, self.data_key.open(&message.body_sealed)?)));
+        let Ok((to, body)) = opened else {
+            let failure = OutboxFailure {
+                status: OutboxStatus::Failed,
+                error_code: None,
+                error_message: "the message cannot be opened with this server's data key".into(),
+                at: now,
+            };
+            return self.end(id, attempt, &failure).await;
+        };
+        let turn = match self.limits.lock() {
+            Ok(mut limits) => limits.take(&to, now),
+            Err(_) => Ok(()),
+        };
+        if let Err(free_at) = turn {
+            return Ok(if self.store.release_outbox(id, attempt, free_at).await? {
+                Outcome::Deferred
+            } else {
+                Outcome::Lost
+            });
+        }
+        if let Some(since) = message.uncertain_since {
+            match self
+                .delivery
+                .look_up(&message.channel, &to, &body, since)
+                .await
+            {
+                Ok(candidates) => {
+                    for sid in candidates {
+                        if self.store.outbox_by_sid(&sid).await?.is_none() {
+                            tracing::info!(outbox_id = id, %sid, "an earlier attempt had reached the provider: not sending again");
+                            self.record_sent(id, &sid, now).await?;
+                            return Ok(Outcome::Found);
+                        }
+                    }
+                }
+                Err(error) => return self.after_failure(message, &error, now).await,
+            }
+        }
+        match self.delivery.send(id, &message.channel, &to, &body).await {
+            Ok(sid) => {
+                self.record_sent(id, &sid, now).await?;
+                Ok(Outcome::Sent)
+            }
+            Err(error) => self.after_failure(message, &error, now).await,
+        }
+    }
+
+    async fn after_failure(
+        &self,
+        message: &OutboxMessage,
+        error: &crate::telephony::client::ProviderError,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Outcome> {
+        let jitter = rand::rng().random::<f64>();
+        match retry::judge(&self.settings.retry, error, message.attempts, now, jitter) {
+            Verdict::Retry(retry) => self.requeue(message, &retry).await,
+            Verdict::GiveUp(failure) => self.end(message.id, message.attempts, &failure).await,
+        }
+    }
+
+    async fn requeue(&self, message: &OutboxMessage, retry: &OutboxRetry) -> StoreResult<Outcome> {
+        tracing::warn!(
+            outbox_id = message.id,
+            attempt = message.attempts,
+            error = %retry.error_message,
+            next_attempt_at = %retry.next_attempt_at,
+            "a message could not be sent; it will be tried again"
+        );
+        Ok(
+            if self
+                .store
+                .retry_outbox(message.id, message.attempts, retry)
+                .await?
+            {
+                Outcome::Retried
+            } else {
+                Outcome::Lost
+            },
+        )
+    }
+
+    async fn end(&self, id: i64, attempt: i64, failure: &OutboxFailure) -> StoreResult<Outcome> {
+        tracing::warn!(
+            outbox_id = id,
+            status = %failure.status,
+            code = failure.error_code,
+            error = %failure.error_message,
+            "a message was given up; the coordinator can see it"
+        );
+        Ok(if self.store.fail_outbox(id, attempt, failure).await? {
+            Outcome::Ended
+        } else {
+            Outcome::Lost
+        })
+    }
+
+    /// Keeps the provider's id; a message that has another already was sent twice.
+    async fn record_sent(&self, id: i64, sid: &str, now: DateTime<Utc>) -> StoreResult<()> {
+        if self.store.mark_outbox_sent(id, sid, now).await? {
+            return Ok(());
+        }
+        let known = self.store.outbox_message(id).await?;
+        match known.and_then(|m| m.provider_sid) {
+            Some(held) if held == sid => {}
+            Some(held) => tracing::error!(
+                outbox_id = id,
+                %sid,
+                first_sid = %held,
+                "a message was sent twice: a lapsed attempt had reached the provider unseen"
+            ),
+            None => tracing::warn!(outbox_id = id, %sid, "a sent message could not be marked sent"),
+        }
+        Ok(())
+    }
+}

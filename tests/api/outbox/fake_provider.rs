@@ -1,0 +1,281 @@
+//! A fake Twilio for fault tests: it answers `Messages.json` creates as each test scripts them
+//! (500s, 429s, hangs, refusals, a create whose answer is lost) and lists the messages it
+//! created, by its test's manual clock. Every request it gets is also sent on to prism, so the
+//! requests the outbox makes under faults are checked against Twilio's description too.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use hotline::clock::{Clock, ManualClock};
+use serde_json::json;
+
+use super::prism::prism;
+
+pub const ACCOUNT_SID: &str = "AC0123456789abcdef0123456789abcdef";
+pub const PROVIDER_TOKEN: &str = "provider-auth-token";
+/// Longer than any client time limit in these tests.
+const HANG: Duration = Duration::from_secs(30);
+
+/// How the fake answers the next create; once the script runs out, it creates.
+#[derive(Debug, Clone)]
+pub enum Answer {
+    Create,
+    /// A 5xx, nothing created.
+    Fail(u16),
+    /// A 429 with `Retry-After` seconds, nothing created.
+    SlowDown(u64),
+    /// A 400 with Twilio's error code, nothing created.
+    Refuse(i64, &'static str),
+    /// Creates the message, then answers too late.
+    CreateThenHang,
+    /// Creates the message, then a proxy in front fails: the answer is lost.
+    CreateThenFail(u16),
+    /// Answers too late, having created nothing.
+    Hang,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Created {
+    pub sid: String,
+    pub to: String,
+    pub from: String,
+    pub body: String,
+    pub status_callback: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+struct Fake {
+    answers: Mutex<VecDeque<Answer>>,
+    created: Mutex<Vec<Created>>,
+    look_ups: AtomicUsize,
+    creates: tokio::sync::watch::Sender<usize>,
+    clock: Arc<ManualClock>,
+    checks: Mutex<Vec<tokio::task::JoinHandle<Option<String>>>>,
+}
+
+pub struct FakeProvider {
+    pub base: url::Url,
+    fake: Arc<Fake>,
+}
+
+impl FakeProvider {
+    pub async fn start(clock: Arc<ManualClock>, answers: impl IntoIterator<Item = Answer>) -> Self {
+        prism();
+        let fake = Arc::new(Fake {
+            answers: Mutex::new(answers.into_iter().collect()),
+            created: Mutex::new(Vec::new()),
+            look_ups: AtomicUsize::new(0),
+            creates: tokio::sync::watch::channel(0).0,
+            clock,
+            checks: Mutex::new(Vec::new()),
+        });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a port");
+        let base = format!("http://{}", listener.local_addr().expect("bound"));
+        let app = axum::Router::new()
+            .fallback(answer)
+            .with_state(fake.clone());
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        Self {
+            base: url::Url::parse(&base).expect("a URL"),
+            fake,
+        }
+    }
+
+    /// The messages it created: what reached the recipients.
+    pub fn created(&self) -> Vec<Created> {
+        self.fake.created.lock().expect("not poisoned").clone()
+    }
+
+    /// Create requests it got, answered or not.
+    pub fn creates(&self) -> usize {
+        *self.fake.creates.borrow()
+    }
+
+    pub fn look_ups(&self) -> usize {
+        self.fake.look_ups.load(Ordering::SeqCst)
+    }
+
+    /// Waits until it has got `count` create requests.
+    pub async fn creates_reach(&self, count: usize) {
+        let mut creates = self.fake.creates.subscribe();
+        let waited =
+            tokio::time::timeout(Duration::from_secs(30), creates.wait_for(|n| *n >= count));
+        assert!(
+            waited.await.is_ok(),
+            "the provider never got {count} creates"
+        );
+    }
+
+    /// What prism said of the requests it got that Twilio would not accept.
+    pub async fn invalid_requests(&self) -> Vec<String> {
+        let checks: Vec<_> = std::mem::take(&mut *self.fake.checks.lock().expect("not poisoned"));
+        let mut invalid = Vec::new();
+        for check in checks {
+            invalid.extend(check.await.expect("a check ran"));
+        }
+        invalid
+    }
+
+    /// Every request it got was one Twilio would accept.
+    pub async fn all_requests_valid(&self) {
+        let invalid = self.invalid_requests().await;
+        assert!(invalid.is_empty(), "prism refused requests: {invalid:#?}");
+    }
+}
+
+async fn answer(State(fake): State<Arc<Fake>>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let body = axum::body::to_bytes(body, 1 << 20)
+        .await
+        .unwrap_or_default();
+    let path_and_query = parts
+        .uri
+        .path_and_query()
+        .map(|p| p.to_string())
+        .unwrap_or_default();
+    let check = tokio::spawn(check(
+        parts.method.clone(),
+        path_and_query,
+        parts.headers.clone(),
+        body.clone(),
+    ));
+    fake.checks.lock().expect("not poisoned").push(check);
+    if !parts.uri.path().ends_with("/Messages.json") {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    if parts.method == Method::GET {
+        fake.look_ups.fetch_add(1, Ordering::SeqCst);
+        return list(&fake, parts.uri.query().unwrap_or_default());
+    }
+    let form: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
+    let field = |name: &str| form.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    let next = fake
+        .answers
+        .lock()
+        .expect("not poisoned")
+        .pop_front()
+        .unwrap_or(Answer::Create);
+    fake.creates.send_modify(|n| *n += 1);
+    let create = || {
+        let mut created = fake.created.lock().expect("not poisoned");
+        let message = Created {
+            sid: format!("SM{:032x}", created.len() + 1),
+            to: field("To").unwrap_or_default(),
+            from: field("From").unwrap_or_default(),
+            body: field("Body").unwrap_or_default(),
+            status_callback: field("StatusCallback"),
+            created_at: fake.clock.now(),
+        };
+        created.push(message.clone());
+        message
+    };
+    match next {
+        Answer::Create => {
+            let message = create();
+            (StatusCode::CREATED, axum::Json(resource(&message))).into_response()
+        }
+        Answer::Fail(status) => error(status, None, "Internal Server Error"),
+        Answer::SlowDown(seconds) => {
+            let mut response = error(429, Some(20429), "Too Many Requests");
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                seconds.to_string().parse().expect("a header"),
+            );
+            response
+        }
+        Answer::Refuse(code, message) => error(400, Some(code), message),
+        Answer::CreateThenHang => {
+            let message = create();
+            tokio::time::sleep(HANG).await;
+            (StatusCode::CREATED, axum::Json(resource(&message))).into_response()
+        }
+        Answer::CreateThenFail(status) => {
+            create();
+            error(status, None, "Bad Gateway")
+        }
+        Answer::Hang => {
+            tokio::time::sleep(HANG).await;
+            error(500, None, "too late")
+        }
+    }
+}
+
+fn list(fake: &Fake, query: &str) -> Response {
+    let query: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect();
+    let wanted = |name: &str| {
+        query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let created = fake.created.lock().expect("not poisoned");
+    let messages: Vec<_> = created
+        .iter()
+        .rev()
+        .filter(|m| wanted("To").is_none_or(|to| to == m.to))
+        .filter(|m| wanted("From").is_none_or(|from| from == m.from))
+        .map(resource)
+        .collect();
+    axum::Json(json!({ "messages": messages, "page": 0, "page_size": 200 })).into_response()
+}
+
+fn resource(message: &Created) -> serde_json::Value {
+    json!({
+        "sid": message.sid,
+        "account_sid": ACCOUNT_SID,
+        "to": message.to,
+        "from": message.from,
+        "body": message.body,
+        "status": "queued",
+        "direction": "outbound-api",
+        "date_created": message.created_at.to_rfc2822(),
+    })
+}
+
+fn error(status: u16, code: Option<i64>, message: &str) -> Response {
+    let status = StatusCode::from_u16(status).expect("a status");
+    let body = json!({ "code": code, "message": message, "status": status.as_u16() });
+    (status, axum::Json(body)).into_response()
+}
+
+/// Sends the same request to prism; returns what it refused, if it did.
+async fn check(
+    method: Method,
+    path_and_query: String,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Option<String> {
+    let url = format!(
+        "{}{path_and_query}",
+        prism().base.as_str().trim_end_matches('/')
+    );
+    let mut request = reqwest::Client::new()
+        .request(method.clone(), url)
+        .body(body);
+    for name in [header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT] {
+        if let Some(value) = headers.get(&name) {
+            request = request.header(name, value);
+        }
+    }
+    match request.send().await {
+        Ok(response) if response.status().is_success() => None,
+        Ok(response) => Some(format!(
+            "{method} {path_and_query}: {} {}",
+            response.status(),
+            response.text().await.unwrap_or_default()
+        )),
+        Err(error) => Some(format!(
+            "prism did not answer {method} {path_and_query}: {error}"
+        )),
+    }
+}
