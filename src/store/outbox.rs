@@ -1,5 +1,5 @@
-//! The outbox's SQL, shared by both backends like the rest of `sql.rs`: `outbox_methods!` expands
-//! to the outbox's methods inside `sql_store!`'s `impl Store`. Every state change is one
+//! The outbox's records: one trait, and the SQL both backends share (`outbox_sql!` implements it
+//! for a store over a concrete sqlx pool). Every state change is one
 //! conditional UPDATE, so two workers (or a worker and a status callback) racing on a message
 //! cannot both win, on SQLite (one writer) as on PostgreSQL (row locks, and the WHERE clause
 //! evaluated again on the row a waiting UPDATE finally gets).
@@ -9,7 +9,63 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{OutboxMessage, OutboxStatus, StoreError, StoreResult};
+use super::*;
+
+#[async_trait::async_trait]
+pub trait OutboxStore: Send + Sync {
+    /// Queues a message once per idempotency key; returns whether it was new.
+    async fn enqueue_outbox(&self, message: &NewOutboxMessage) -> StoreResult<bool>;
+    /// Messages waiting for their first or next attempt, oldest first.
+    async fn pending_outbox(&self, limit: i64) -> StoreResult<Vec<OutboxMessage>>;
+    /// Messages an attempt may claim at `now`: queued ones whose time has come, and ones whose
+    /// sending lease ran out (their worker died or hangs), oldest first.
+    async fn due_outbox(&self, now: DateTime<Utc>, limit: i64) -> StoreResult<Vec<OutboxMessage>>;
+    /// Claims a due message for one attempt until `lease_until`, atomically: of two workers,
+    /// one gets it. Counts the attempt; a claim of a message whose lease ran out marks it
+    /// uncertain from that earlier claim. `None` when it is not due (any more).
+    async fn claim_outbox(
+        &self,
+        id: i64,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+    ) -> StoreResult<Option<OutboxMessage>>;
+    /// Hands back a claim that was not tried (a rate limit): queued again until `next_attempt_at`,
+    /// the attempt uncounted. False when the claim is no longer `attempt`'s.
+    async fn release_outbox(
+        &self,
+        id: i64,
+        attempt: i64,
+        next_attempt_at: DateTime<Utc>,
+    ) -> StoreResult<bool>;
+    /// Records the provider's id of a message that was not yet known to be sent: it is sent.
+    /// False when the message already has a provider id (or was found undeliverable).
+    async fn mark_outbox_sent(
+        &self,
+        id: i64,
+        provider_sid: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<bool>;
+    /// Queues a claimed message again after a failed attempt. False when the claim is no longer
+    /// `attempt`'s.
+    async fn retry_outbox(&self, id: i64, attempt: i64, retry: &OutboxRetry) -> StoreResult<bool>;
+    /// Ends a claimed message as failed or undeliverable. False when the claim is no longer
+    /// `attempt`'s.
+    async fn fail_outbox(
+        &self,
+        id: i64,
+        attempt: i64,
+        failure: &OutboxFailure,
+    ) -> StoreResult<bool>;
+    /// Applies a delivery status callback to the message with that provider id (or, when none
+    /// has it yet, to `outbox_id`'s message without one), unless the message is already as far
+    /// or further: a late `sent` never undoes `delivered`, and a repeat changes nothing.
+    /// Returns whether it changed anything.
+    async fn apply_outbox_status(&self, update: &OutboxStatusUpdate) -> StoreResult<bool>;
+    async fn outbox_message(&self, id: i64) -> StoreResult<Option<OutboxMessage>>;
+    async fn outbox_by_sid(&self, provider_sid: &str) -> StoreResult<Option<OutboxMessage>>;
+    /// Messages that ended failed or undeliverable, newest first: for the coordinator.
+    async fn failed_outbox(&self, limit: i64) -> StoreResult<Vec<OutboxMessage>>;
+}
 
 #[derive(sqlx::FromRow)]
 pub(super) struct OutboxRow {
@@ -81,10 +137,11 @@ macro_rules! outbox_columns {
 /// The outbox's methods of `Store` as inherent methods (`sql_` and the trait's name) of
 /// `$store`, whose `pool` field is a sqlx pool; the `impl Store` in `sql.rs` calls them, because
 /// `#[async_trait]` cannot look inside a macro call.
-macro_rules! outbox_methods {
+macro_rules! outbox_sql {
     ($store:ty) => {
-        impl $store {
-        async fn sql_enqueue_outbox(&self, message: &NewOutboxMessage) -> StoreResult<bool> {
+        #[async_trait::async_trait]
+        impl $crate::store::OutboxStore for $store {
+        async fn enqueue_outbox(&self, message: &NewOutboxMessage) -> StoreResult<bool> {
             let done = sqlx::query(
                 "INSERT INTO outbox (idempotency_key, channel, to_sealed, body_sealed, status, next_attempt_at, created_at)
                  VALUES ($1, $2, $3, $4, 'queued', $5, $5) ON CONFLICT (idempotency_key) DO NOTHING",
@@ -99,19 +156,19 @@ macro_rules! outbox_methods {
             Ok(done.rows_affected() == 1)
         }
 
-        async fn sql_pending_outbox(&self, limit: i64) -> StoreResult<Vec<OutboxMessage>> {
+        async fn pending_outbox(&self, limit: i64) -> StoreResult<Vec<OutboxMessage>> {
             let rows = sqlx::query_as(concat!(
-                "SELECT ", outbox_sql::outbox_columns!(), " FROM outbox WHERE status = 'queued' ORDER BY id LIMIT $1"
+                "SELECT ", outbox::outbox_columns!(), " FROM outbox WHERE status = 'queued' ORDER BY id LIMIT $1"
             ))
             .bind(limit)
             .fetch_all(&self.pool)
             .await?;
-            outbox_sql::into_messages(rows)
+            outbox::into_messages(rows)
         }
 
-        async fn sql_due_outbox(&self, now: chrono::DateTime<chrono::Utc>, limit: i64) -> StoreResult<Vec<OutboxMessage>> {
+        async fn due_outbox(&self, now: chrono::DateTime<chrono::Utc>, limit: i64) -> StoreResult<Vec<OutboxMessage>> {
             let rows = sqlx::query_as(concat!(
-                "SELECT ", outbox_sql::outbox_columns!(), " FROM outbox
+                "SELECT ", outbox::outbox_columns!(), " FROM outbox
                  WHERE (status = 'queued' AND next_attempt_at <= $1) OR (status = 'sending' AND lease_until <= $1)
                  ORDER BY id LIMIT $2"
             ))
@@ -119,32 +176,32 @@ macro_rules! outbox_methods {
             .bind(limit)
             .fetch_all(&self.pool)
             .await?;
-            outbox_sql::into_messages(rows)
+            outbox::into_messages(rows)
         }
 
-        async fn sql_claim_outbox(
+        async fn claim_outbox(
             &self,
             id: i64,
             now: chrono::DateTime<chrono::Utc>,
             lease_until: chrono::DateTime<chrono::Utc>,
         ) -> StoreResult<Option<OutboxMessage>> {
             // SET reads the row as it was: a lapsed claim's own start is when doubt began.
-            let row: Option<outbox_sql::OutboxRow> = sqlx::query_as(concat!(
+            let row: Option<outbox::OutboxRow> = sqlx::query_as(concat!(
                 "UPDATE outbox SET status = 'sending', attempts = attempts + 1, claimed_at = $2, lease_until = $3,
                     uncertain_since = CASE WHEN status = 'sending' THEN COALESCE(uncertain_since, claimed_at)
                                            ELSE uncertain_since END
                  WHERE id = $1 AND ((status = 'queued' AND next_attempt_at <= $2) OR (status = 'sending' AND lease_until <= $2))
-                 RETURNING ", outbox_sql::outbox_columns!()
+                 RETURNING ", outbox::outbox_columns!()
             ))
             .bind(id)
             .bind(now)
             .bind(lease_until)
             .fetch_optional(&self.pool)
             .await?;
-            row.map(outbox_sql::OutboxRow::into_message).transpose()
+            row.map(outbox::OutboxRow::into_message).transpose()
         }
 
-        async fn sql_release_outbox(
+        async fn release_outbox(
             &self,
             id: i64,
             attempt: i64,
@@ -162,7 +219,7 @@ macro_rules! outbox_methods {
             Ok(done.rows_affected() == 1)
         }
 
-        async fn sql_mark_outbox_sent(&self, id: i64, provider_sid: &str, at: chrono::DateTime<chrono::Utc>) -> StoreResult<bool> {
+        async fn mark_outbox_sent(&self, id: i64, provider_sid: &str, at: chrono::DateTime<chrono::Utc>) -> StoreResult<bool> {
             // Not fenced by the attempt: a message the provider has is sent, whoever hears of it.
             let done = sqlx::query(
                 "UPDATE outbox SET status = 'sent', provider_sid = $2, sent_at = $3, lease_until = NULL,
@@ -177,7 +234,7 @@ macro_rules! outbox_methods {
             Ok(done.rows_affected() == 1)
         }
 
-        async fn sql_retry_outbox(&self, id: i64, attempt: i64, retry: &OutboxRetry) -> StoreResult<bool> {
+        async fn retry_outbox(&self, id: i64, attempt: i64, retry: &OutboxRetry) -> StoreResult<bool> {
             let done = sqlx::query(
                 "UPDATE outbox SET status = 'queued', next_attempt_at = $3, lease_until = NULL,
                     error_code = $4, error_message = $5,
@@ -195,7 +252,7 @@ macro_rules! outbox_methods {
             Ok(done.rows_affected() == 1)
         }
 
-        async fn sql_fail_outbox(&self, id: i64, attempt: i64, failure: &OutboxFailure) -> StoreResult<bool> {
+        async fn fail_outbox(&self, id: i64, attempt: i64, failure: &OutboxFailure) -> StoreResult<bool> {
             let done = sqlx::query(
                 "UPDATE outbox SET status = $3, error_code = $4, error_message = $5, finished_at = $6, lease_until = NULL
                  WHERE id = $1 AND status = 'sending' AND attempts = $2",
@@ -211,7 +268,7 @@ macro_rules! outbox_methods {
             Ok(done.rows_affected() == 1)
         }
 
-        async fn sql_apply_outbox_status(&self, update: &OutboxStatusUpdate) -> StoreResult<bool> {
+        async fn apply_outbox_status(&self, update: &OutboxStatusUpdate) -> StoreResult<bool> {
             let mut tx = self.pool.begin().await?;
             let mut changed = false;
             if let Some(outbox_id) = update.outbox_id {
@@ -243,43 +300,43 @@ macro_rules! outbox_methods {
             .bind(&update.error_message)
             .bind(update.at)
             .bind(update.status.is_final())
-            .bind(outbox_sql::rank(update.status))
+            .bind(outbox::rank(update.status))
             .execute(&mut *tx)
             .await?;
             tx.commit().await?;
             Ok(changed || done.rows_affected() == 1)
         }
 
-        async fn sql_outbox_message(&self, id: i64) -> StoreResult<Option<OutboxMessage>> {
-            let row: Option<outbox_sql::OutboxRow> =
-                sqlx::query_as(concat!("SELECT ", outbox_sql::outbox_columns!(), " FROM outbox WHERE id = $1"))
+        async fn outbox_message(&self, id: i64) -> StoreResult<Option<OutboxMessage>> {
+            let row: Option<outbox::OutboxRow> =
+                sqlx::query_as(concat!("SELECT ", outbox::outbox_columns!(), " FROM outbox WHERE id = $1"))
                     .bind(id)
                     .fetch_optional(&self.pool)
                     .await?;
-            row.map(outbox_sql::OutboxRow::into_message).transpose()
+            row.map(outbox::OutboxRow::into_message).transpose()
         }
 
-        async fn sql_outbox_by_sid(&self, provider_sid: &str) -> StoreResult<Option<OutboxMessage>> {
-            let row: Option<outbox_sql::OutboxRow> =
-                sqlx::query_as(concat!("SELECT ", outbox_sql::outbox_columns!(), " FROM outbox WHERE provider_sid = $1"))
+        async fn outbox_by_sid(&self, provider_sid: &str) -> StoreResult<Option<OutboxMessage>> {
+            let row: Option<outbox::OutboxRow> =
+                sqlx::query_as(concat!("SELECT ", outbox::outbox_columns!(), " FROM outbox WHERE provider_sid = $1"))
                     .bind(provider_sid)
                     .fetch_optional(&self.pool)
                     .await?;
-            row.map(outbox_sql::OutboxRow::into_message).transpose()
+            row.map(outbox::OutboxRow::into_message).transpose()
         }
 
-        async fn sql_failed_outbox(&self, limit: i64) -> StoreResult<Vec<OutboxMessage>> {
+        async fn failed_outbox(&self, limit: i64) -> StoreResult<Vec<OutboxMessage>> {
             let rows = sqlx::query_as(concat!(
-                "SELECT ", outbox_sql::outbox_columns!(), " FROM outbox
+                "SELECT ", outbox::outbox_columns!(), " FROM outbox
                  WHERE status IN ('failed', 'undeliverable') ORDER BY finished_at DESC, id DESC LIMIT $1"
             ))
             .bind(limit)
             .fetch_all(&self.pool)
             .await?;
-            outbox_sql::into_messages(rows)
+            outbox::into_messages(rows)
         }
         }
     };
 }
 
-pub(super) use {outbox_columns, outbox_methods};
+pub(super) use {outbox_columns, outbox_sql};

@@ -1,0 +1,378 @@
+//! Calls and everything that happens on one: her choices, the legs rung, the person who answered, the voicemail, the final status, and the follow-up an unanswered call opens.
+//! One trait, and the SQL both backends share: `call_sql!` implements it for a store over a
+//! concrete sqlx pool.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use hotline_schedules::{Language, Service};
+
+use super::*;
+
+#[async_trait]
+pub trait CallStore: Send + Sync {
+    /// Records a call the first time its CallSid is seen; a repeat returns the first record.
+    async fn record_call(&self, call: &NewCall) -> StoreResult<CallRecord>;
+    async fn call_by_sid(&self, call_sid: &str) -> StoreResult<Option<CallRecord>>;
+    async fn call_by_id(&self, call_id: i64) -> StoreResult<Option<CallRecord>>;
+    /// Sets how the call is counted, unless it already is.
+    async fn set_call_outcome(&self, call_id: i64, outcome: CallOutcome) -> StoreResult<()>;
+    async fn set_call_stage(&self, call_id: i64, stage: CallStage) -> StoreResult<()>;
+    /// Keeps the language and service she chose.
+    async fn set_call_choice(
+        &self,
+        call_id: i64,
+        language: Language,
+        service: Option<Service>,
+    ) -> StoreResult<()>;
+    /// Records that people are being rung; the first attempt starts the wait limit's count.
+    /// Repeating an attempt changes nothing.
+    async fn start_legs(&self, legs: &[NewLeg], at: DateTime<Utc>) -> StoreResult<()>;
+    async fn legs(&self, call_id: i64) -> StoreResult<Vec<CallLeg>>;
+    /// Records how a leg ended, once: a repeated callback keeps the first result (only the
+    /// `CALLER_HUNG_UP` placeholder gives way). Without a `staff_id`, every open leg of the attempt.
+    async fn finish_leg(
+        &self,
+        call_id: i64,
+        attempt: i64,
+        staff_id: Option<i64>,
+        end: &LegEnd,
+    ) -> StoreResult<()>;
+    /// What the provider reports of one leg (placed, ringing, ended): kept even when it comes
+    /// after the call ended or before the leg was known, since the provider knows best.
+    async fn report_leg(
+        &self,
+        leg: &NewLeg,
+        dial_call_sid: &str,
+        end: Option<&LegEnd>,
+    ) -> StoreResult<()>;
+    /// Settles the legs when the call itself ended: a leg the provider never reported placing
+    /// never rang and is removed; one still open is closed as `CALLER_HUNG_UP`, a placeholder
+    /// that the leg's own report, arriving later, replaces.
+    async fn settle_legs(&self, call_id: i64, at: DateTime<Utc>) -> StoreResult<()>;
+    /// The first person to accept wins: marks the call answered by `staff_id` unless someone
+    /// accepted already, atomically; returns who answered it.
+    async fn claim_call(
+        &self,
+        call_id: i64,
+        staff_id: i64,
+        at: DateTime<Utc>,
+    ) -> StoreResult<Option<i64>>;
+    /// People on another call that has not ended: being rung, or talking.
+    async fn busy_staff(&self, except_call: i64) -> StoreResult<Vec<i64>>;
+    /// Calls that began before `before` and never heard their end.
+    async fn unfinished_calls(&self, before: DateTime<Utc>) -> StoreResult<Vec<CallRecord>>;
+    /// Stores a voicemail once per call; returns whether this was the first time.
+    async fn record_voicemail(&self, voicemail: &NewVoicemail) -> StoreResult<bool>;
+    async fn has_voicemail(&self, call_id: i64) -> StoreResult<bool>;
+    /// Applies a status callback unless a later one (by sequence number) was applied already.
+    async fn apply_call_status(&self, update: &CallStatusUpdate) -> StoreResult<()>;
+    /// Every call that started in `[from, to)`, oldest first.
+    async fn calls_between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<Vec<CallRecord>>;
+
+    /// Opens a follow-up for a call, once; returns its id when it is new.
+    async fn open_follow_up(&self, follow_up: &NewFollowUp) -> StoreResult<Option<i64>>;
+    async fn open_follow_ups(&self) -> StoreResult<Vec<FollowUp>>;
+}
+
+/// Implements [`CallStore`] for `$store`, whose `pool` field is a `sqlx::Pool`.
+macro_rules! call_sql {
+    ($store:ty) => {
+        #[async_trait::async_trait]
+        impl $crate::store::CallStore for $store {
+            async fn record_call(&self, call: &NewCall) -> StoreResult<CallRecord> {
+                sqlx::query(
+                    "INSERT INTO calls (call_sid, line_number, caller_sealed, caller_hash, status, stage, started_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (call_sid) DO NOTHING",
+                )
+                .bind(&call.call_sid)
+                .bind(&call.line_number)
+                .bind(&call.caller_sealed)
+                .bind(&call.caller_hash)
+                .bind(&call.status)
+                .bind(CallStage::Greeting.as_str())
+                .bind(call.started_at)
+                .execute(&self.pool)
+                .await?;
+                self.call_by_sid(&call.call_sid)
+                    .await?
+                    .ok_or_else(|| StoreError::Corrupt("a call vanished after it was recorded".into()))
+            }
+
+            async fn call_by_sid(&self, call_sid: &str) -> StoreResult<Option<CallRecord>> {
+                let row: Option<sql::CallRow> =
+                    sqlx::query_as(concat!(sql::select_calls!(), "WHERE call_sid = $1"))
+                        .bind(call_sid)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                row.map(sql::CallRow::into_record).transpose()
+            }
+
+            async fn call_by_id(&self, call_id: i64) -> StoreResult<Option<CallRecord>> {
+                let row: Option<sql::CallRow> = sqlx::query_as(concat!(sql::select_calls!(), "WHERE id = $1"))
+                    .bind(call_id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                row.map(sql::CallRow::into_record).transpose()
+            }
+
+            async fn set_call_outcome(&self, call_id: i64, outcome: CallOutcome) -> StoreResult<()> {
+                sqlx::query("UPDATE calls SET outcome = COALESCE(outcome, $1) WHERE id = $2")
+                    .bind(outcome.as_str())
+                    .bind(call_id)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn set_call_stage(&self, call_id: i64, stage: CallStage) -> StoreResult<()> {
+                sqlx::query("UPDATE calls SET stage = $1 WHERE id = $2")
+                    .bind(stage.as_str())
+                    .bind(call_id)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn set_call_choice(&self, call_id: i64, language: Language, service: Option<Service>) -> StoreResult<()> {
+                sqlx::query("UPDATE calls SET language = $1, service = COALESCE($2, service) WHERE id = $3")
+                    .bind(language.as_str())
+                    .bind(service.map(|s| s.as_str()))
+                    .bind(call_id)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn start_legs(&self, legs: &[NewLeg], at: DateTime<Utc>) -> StoreResult<()> {
+                let mut tx = self.pool.begin().await?;
+                for leg in legs {
+                    sqlx::query(
+                        "INSERT INTO call_legs (call_id, attempt, staff_id, started_at) VALUES ($1, $2, $3, $4)
+                         ON CONFLICT (call_id, attempt, staff_id) DO NOTHING",
+                    )
+                    .bind(leg.call_id)
+                    .bind(leg.attempt)
+                    .bind(leg.staff_id)
+                    .bind(leg.started_at)
+                    .execute(&mut *tx)
+                    .await?;
+                    sqlx::query("UPDATE calls SET stage = $1, ringing_since = COALESCE(ringing_since, $2) WHERE id = $3")
+                        .bind(CallStage::Ringing.as_str())
+                        .bind(at)
+                        .bind(leg.call_id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn legs(&self, call_id: i64) -> StoreResult<Vec<CallLeg>> {
+                let rows: Vec<sql::LegRow> = sqlx::query_as(
+                    "SELECT call_id, attempt, staff_id, started_at, result, dial_call_sid, duration_secs, ended_at
+                     FROM call_legs WHERE call_id = $1 ORDER BY attempt",
+                )
+                .bind(call_id)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows.into_iter().map(CallLeg::from).collect())
+            }
+
+            async fn finish_leg(&self, call_id: i64, attempt: i64, staff_id: Option<i64>, end: &LegEnd) -> StoreResult<()> {
+                sqlx::query(
+                    "UPDATE call_legs SET result = $1, dial_call_sid = COALESCE($2, dial_call_sid),
+                        duration_secs = $3, ended_at = $4
+                     WHERE call_id = $5 AND attempt = $6 AND ($7 IS NULL OR staff_id = $7)
+                       AND (result IS NULL OR result = $8)",
+                )
+                .bind(&end.result)
+                .bind(&end.dial_call_sid)
+                .bind(end.duration_secs)
+                .bind(end.ended_at)
+                .bind(call_id)
+                .bind(attempt)
+                .bind(staff_id)
+                .bind(CALLER_HUNG_UP)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn report_leg(&self, leg: &NewLeg, dial_call_sid: &str, end: Option<&LegEnd>) -> StoreResult<()> {
+                sqlx::query(
+                    "INSERT INTO call_legs (call_id, attempt, staff_id, started_at, dial_call_sid, result, duration_secs, ended_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                     ON CONFLICT (call_id, attempt, staff_id) DO UPDATE SET
+                        dial_call_sid = COALESCE(call_legs.dial_call_sid, excluded.dial_call_sid),
+                        result = CASE WHEN call_legs.result IS NULL OR call_legs.result = $9
+                                 THEN COALESCE(excluded.result, call_legs.result) ELSE call_legs.result END,
+                        duration_secs = COALESCE(call_legs.duration_secs, excluded.duration_secs),
+                        ended_at = COALESCE(excluded.ended_at, call_legs.ended_at)",
+                )
+                .bind(leg.call_id)
+                .bind(leg.attempt)
+                .bind(leg.staff_id)
+                .bind(leg.started_at)
+                .bind(dial_call_sid)
+                .bind(end.map(|e| e.result.as_str()))
+                .bind(end.and_then(|e| e.duration_secs))
+                .bind(end.map(|e| e.ended_at))
+                .bind(CALLER_HUNG_UP)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn settle_legs(&self, call_id: i64, at: DateTime<Utc>) -> StoreResult<()> {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query("DELETE FROM call_legs WHERE call_id = $1 AND result IS NULL AND dial_call_sid IS NULL")
+                    .bind(call_id)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query("UPDATE call_legs SET result = $1, ended_at = $2 WHERE call_id = $3 AND result IS NULL")
+                    .bind(CALLER_HUNG_UP)
+                    .bind(at)
+                    .bind(call_id)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn claim_call(&self, call_id: i64, staff_id: i64, at: DateTime<Utc>) -> StoreResult<Option<i64>> {
+                let mut tx = self.pool.begin().await?;
+                // One conditional UPDATE: of two people pressing 1 at once, exactly one wins.
+                sqlx::query(
+                    "UPDATE calls SET answered_by = $1, answered_at = $2, stage = $3, outcome = $4
+                     WHERE id = $5 AND answered_by IS NULL AND ended_at IS NULL",
+                )
+                .bind(staff_id)
+                .bind(at)
+                .bind(CallStage::Connected.as_str())
+                .bind(CallOutcome::Answered.as_str())
+                .bind(call_id)
+                .execute(&mut *tx)
+                .await?;
+                let answered_by: Option<Option<i64>> = sqlx::query_scalar("SELECT answered_by FROM calls WHERE id = $1")
+                    .bind(call_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(answered_by.flatten())
+            }
+
+            async fn busy_staff(&self, except_call: i64) -> StoreResult<Vec<i64>> {
+                let ids = sqlx::query_scalar(
+                    "SELECT DISTINCT l.staff_id FROM call_legs l JOIN calls c ON c.id = l.call_id
+                     WHERE c.ended_at IS NULL AND c.id <> $1
+                       AND (l.result IS NULL OR c.answered_by = l.staff_id)
+                     ORDER BY l.staff_id",
+                )
+                .bind(except_call)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(ids)
+            }
+
+            async fn unfinished_calls(&self, before: DateTime<Utc>) -> StoreResult<Vec<CallRecord>> {
+                let rows: Vec<sql::CallRow> =
+                    sqlx::query_as(concat!(sql::select_calls!(), "WHERE ended_at IS NULL AND started_at < $1 ORDER BY id"))
+                        .bind(before)
+                        .fetch_all(&self.pool)
+                        .await?;
+                rows.into_iter().map(sql::CallRow::into_record).collect()
+            }
+
+            async fn record_voicemail(&self, voicemail: &NewVoicemail) -> StoreResult<bool> {
+                let done = sqlx::query(
+                    "INSERT INTO voicemails (call_id, recording_sid, recording_sealed, duration_secs, created_at)
+                     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (call_id) DO NOTHING",
+                )
+                .bind(voicemail.call_id)
+                .bind(&voicemail.recording_sid)
+                .bind(&voicemail.recording_sealed)
+                .bind(voicemail.duration_secs)
+                .bind(voicemail.created_at)
+                .execute(&self.pool)
+                .await?;
+                if done.rows_affected() == 1 {
+                    sqlx::query("UPDATE calls SET outcome = $1 WHERE id = $2 AND outcome IS NULL")
+                        .bind(CallOutcome::Voicemail.as_str())
+                        .bind(voicemail.call_id)
+                        .execute(&self.pool)
+                        .await?;
+                }
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn has_voicemail(&self, call_id: i64) -> StoreResult<bool> {
+                let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM voicemails WHERE call_id = $1")
+                    .bind(call_id)
+                    .fetch_one(&self.pool)
+                    .await?;
+                Ok(count > 0)
+            }
+
+            async fn apply_call_status(&self, update: &CallStatusUpdate) -> StoreResult<()> {
+                sqlx::query(
+                    "UPDATE calls SET status = $1, last_sequence = $2,
+                        ended_at = COALESCE($3, ended_at), duration_secs = COALESCE($4, duration_secs),
+                        outcome = COALESCE(outcome, $5)
+                     WHERE call_sid = $6 AND last_sequence <= $2",
+                )
+                .bind(&update.status)
+                .bind(update.sequence)
+                .bind(update.ended_at)
+                .bind(update.duration_secs)
+                .bind(update.outcome.map(CallOutcome::as_str))
+                .bind(&update.call_sid)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn calls_between(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> StoreResult<Vec<CallRecord>> {
+                let rows: Vec<sql::CallRow> = sqlx::query_as(concat!(
+                    sql::select_calls!(),
+                    "WHERE started_at >= $1 AND started_at < $2 ORDER BY started_at, id"
+                ))
+                .bind(from)
+                .bind(to)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter().map(sql::CallRow::into_record).collect()
+            }
+
+            async fn open_follow_up(&self, follow_up: &NewFollowUp) -> StoreResult<Option<i64>> {
+                let id = sqlx::query_scalar(
+                    "INSERT INTO follow_ups (call_id, kind, service, line_number, created_at) VALUES ($1, $2, $3, $4, $5)
+                     ON CONFLICT (call_id) DO NOTHING RETURNING id",
+                )
+                .bind(follow_up.call_id)
+                .bind(follow_up.kind.as_str())
+                .bind(follow_up.service.map(|s| s.as_str()))
+                .bind(&follow_up.line_number)
+                .bind(follow_up.created_at)
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(id)
+            }
+
+            async fn open_follow_ups(&self) -> StoreResult<Vec<FollowUp>> {
+                let rows: Vec<sql::FollowUpRow> = sqlx::query_as(
+                    "SELECT id, call_id, kind, service, line_number, status, created_at FROM follow_ups
+                     WHERE status = 'open' ORDER BY created_at, id",
+                )
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter().map(sql::FollowUpRow::into_follow_up).collect()
+            }
+        }
+    };
+}
+
+pub(super) use call_sql;
