@@ -1,6 +1,6 @@
-//! Calls and everything that happens on one: her choices, the legs rung, the person who answered, the voicemail, the final status, and the follow-up an unanswered call opens.
-//! One trait, and the SQL both backends share: `call_sql!` implements it for a store over a
-//! concrete sqlx pool.
+//! Calls and everything that happens on one: her choices, the legs rung, the person who answered,
+//! the voicemail, the final status, and the follow-up an unanswered call opens. One trait, and the
+//! SQL both backends share: `call_sql!` implements it for a store over a concrete sqlx pool.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};

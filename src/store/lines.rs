@@ -1,6 +1,6 @@
-//! Each hotline number's settings, and the numbers kept from calling (by keyed hash only).
-//! One trait, and the SQL both backends share: `line_sql!` implements it for a store over a
-//! concrete sqlx pool.
+//! Each hotline number's settings, and the numbers kept from calling (by keyed hash only). One
+//! trait, and the SQL both backends share: `line_sql!` implements it for a store over a concrete
+//! sqlx pool.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};

@@ -1,5 +1,5 @@
-//! The rota's rules, kept with the span of real time each is in force, and the audit log of every change.
-//! One trait, and the SQL both backends share: `rota_sql!` implements it for a store over a
+//! The rota's rules, kept with the span of real time each is in force, and the audit log of every
+//! change. One trait, and the SQL both backends share: `rota_sql!` implements it for a store over a
 //! concrete sqlx pool.
 
 use async_trait::async_trait;
