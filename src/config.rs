@@ -63,9 +63,6 @@ pub struct ServeArgs {
     /// Recorded prompts (Kazakh ones above all) served at `/prompts/FILE` for lines to `<Play>`.
     #[arg(long, env = "HOTLINE_PROMPTS_DIR", default_value = "prompts")]
     pub prompts_dir: PathBuf,
-    /// The time zone the rota and reports are read in.
-    #[arg(long, env = "HOTLINE_TIMEZONE", default_value = "Asia/Almaty")]
-    pub timezone: chrono_tz::Tz,
     #[command(flatten)]
     pub outbox: OutboxArgs,
 }
