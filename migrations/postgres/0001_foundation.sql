@@ -1,5 +1,5 @@
 -- The foundation: staff, the rota, calls and their legs, voicemails, the outbox, API tokens,
--- lines, the blocklist and follow-ups.
+-- lines, the blocklist, follow-ups, and text conversations with their messages and consents.
 
 CREATE TABLE staff (
     id             BIGSERIAL PRIMARY KEY,
@@ -152,3 +152,62 @@ CREATE TABLE follow_ups (
     answered_by  BIGINT REFERENCES staff (id)
 );
 CREATE INDEX follow_ups_open ON follow_ups (status, created_at);
+
+-- A thread of texts with one person who wrote to a line on one channel, known to staff by its
+-- short code. A code is taken while its conversation is open and for 30 days after it closes
+-- (the store checks this when it gives a code), so a late reply never reaches someone else.
+CREATE TABLE conversations (
+    id               BIGSERIAL PRIMARY KEY,
+    code             TEXT NOT NULL,
+    line_number      TEXT NOT NULL,
+    channel          TEXT NOT NULL CHECK (channel IN ('sms', 'whatsapp')),
+    contact_sealed   BYTEA NOT NULL,
+    contact_hash     TEXT NOT NULL,
+    service          TEXT NOT NULL,
+    status           TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'closed')),
+    follow_up_id     BIGINT REFERENCES follow_ups (id),
+    opened_at        TIMESTAMPTZ NOT NULL,
+    last_inbound_at  TIMESTAMPTZ NOT NULL,
+    closed_at        TIMESTAMPTZ,
+    closed_by        BIGINT REFERENCES staff (id)
+);
+CREATE UNIQUE INDEX conversations_open_code ON conversations (code) WHERE status = 'open';
+CREATE UNIQUE INDEX conversations_open_contact
+    ON conversations (line_number, contact_hash, channel) WHERE status = 'open';
+CREATE INDEX conversations_by_code ON conversations (code, closed_at);
+
+-- Every text that came in, once per MessageSid: hers (`staff_id` empty) and staff's replies
+-- and commands. The body is sealed; the sender is the conversation's or the staff member.
+CREATE TABLE messages (
+    id               BIGSERIAL PRIMARY KEY,
+    message_sid      TEXT NOT NULL UNIQUE,
+    line_number      TEXT NOT NULL,
+    channel          TEXT NOT NULL CHECK (channel IN ('sms', 'whatsapp')),
+    staff_id         BIGINT REFERENCES staff (id),
+    conversation_id  BIGINT REFERENCES conversations (id),
+    body_sealed      BYTEA NOT NULL,
+    received_at      TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX messages_by_conversation ON messages (conversation_id, received_at);
+
+-- Who has had a conversation relayed to them or answered it, and when last: a reply without a
+-- code goes to that person's latest.
+CREATE TABLE conversation_staff (
+    conversation_id  BIGINT NOT NULL REFERENCES conversations (id),
+    staff_id         BIGINT NOT NULL REFERENCES staff (id),
+    last_at          TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (conversation_id, staff_id)
+);
+
+-- Her consent to be written to on a channel, as a history: the latest row for a number and
+-- channel decides. Writing to us first grants it; STOP withdraws it; START grants it again.
+CREATE TABLE consents (
+    id               BIGSERIAL PRIMARY KEY,
+    contact_hash     TEXT NOT NULL,
+    channel          TEXT NOT NULL CHECK (channel IN ('sms', 'whatsapp')),
+    granted          BOOLEAN NOT NULL,
+    reason           TEXT NOT NULL,
+    conversation_id  BIGINT REFERENCES conversations (id),
+    at               TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX consents_by_contact ON consents (contact_hash, channel, id);

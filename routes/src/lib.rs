@@ -6,5 +6,6 @@ pub mod call;
 pub mod hours;
 pub mod line;
 pub mod menu;
+pub mod messages;
 pub mod prompts;
 pub mod twiml;

@@ -9,14 +9,46 @@ use super::script::{
     DEFAULT_FROM, DEFAULT_MAX_STEPS, DEFAULT_OTHER_PHONES, DEFAULT_TO, DEFAULT_VOICEMAIL_SECONDS,
 };
 use super::{
-    Behaviour, CallScript, Event, HangUp, Observer, SimulateError, TokenSigner, parse_phone,
-    parse_press, run_call_with, signing_token_from_file,
+    Behaviour, CallScript, Event, HangUp, MessageScript, Observer, SimulateError, TokenSigner,
+    parse_phone, parse_press, run_call_with, send_texts, signing_token_from_file,
 };
 
 #[derive(Debug, Subcommand)]
 pub enum SimulateCommand {
     /// Call the hotline as Twilio would, and print the conversation.
     Call(CallArgs),
+    /// Text the hotline as Twilio would (SMS, or WhatsApp with --whatsapp); what the hotline
+    /// sends on appears in the server's log (its console outbox).
+    Message(MessageArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct MessageArgs {
+    /// Where the hotline server listens.
+    #[arg(long, default_value = "http://127.0.0.1:8080")]
+    pub url: String,
+    /// The server's public URL, if it has one: Twilio signs over it.
+    #[arg(long, env = "HOTLINE_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// The sender's number: hers, or a staff member's to reply (`K7Q text`) or command.
+    #[arg(long, default_value = DEFAULT_FROM)]
+    pub from: String,
+    /// The hotline number written to.
+    #[arg(long, default_value = DEFAULT_TO)]
+    pub to: String,
+    /// Send as WhatsApp messages rather than SMS.
+    #[arg(long)]
+    pub whatsapp: bool,
+    /// The token requests are signed with; without it, the one the server keeps in its secrets
+    /// file.
+    #[arg(long, env = "TWILIO_AUTH_TOKEN", hide_env_values = true)]
+    pub auth_token: Option<String>,
+    /// The secrets file of a server that made its own signing token.
+    #[arg(long, env = "HOTLINE_SECRETS_FILE", default_value = "hotline.secrets")]
+    pub secrets_file: PathBuf,
+    /// The texts, each sent as its own message, in order.
+    #[arg(required = true)]
+    pub texts: Vec<String>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -116,6 +148,39 @@ impl CallArgs {
 pub async fn run(command: SimulateCommand) -> anyhow::Result<()> {
     match command {
         SimulateCommand::Call(args) => call(&args).await,
+        SimulateCommand::Message(args) => message(&args).await,
+    }
+}
+
+async fn message(args: &MessageArgs) -> anyhow::Result<()> {
+    let token = match &args.auth_token {
+        Some(token) => token.clone(),
+        None => signing_token_from_file(&args.secrets_file)?,
+    };
+    let script = MessageScript {
+        from: args.from.clone(),
+        to: args.to.clone(),
+        whatsapp: args.whatsapp,
+        public_url: args.public_url.clone(),
+        texts: args.texts.clone(),
+    };
+    let channel = if args.whatsapp { "WhatsApp" } else { "SMS" };
+    match send_texts(&args.url, &script, &TokenSigner(token)).await {
+        Ok(sent) => {
+            for text in sent {
+                println!("{} → {} ({channel}): {}", args.from, args.to, text.text);
+                println!(
+                    "     kept as {}; nothing texted back directly",
+                    text.message_sid
+                );
+            }
+            println!("what the hotline sends on is in the server's log (console outbox)");
+            Ok(())
+        }
+        Err(error) => {
+            let hint = hint(&error).map_or_else(String::new, |hint| format!("\n  hint: {hint}"));
+            anyhow::bail!("the simulated text stopped: {error}{hint}")
+        }
     }
 }
 
@@ -179,8 +244,10 @@ mod tests {
 
     fn parse(args: &[&str]) -> Result<CallArgs, clap::Error> {
         let cli = Cli::try_parse_from(["simulate"].iter().chain(args))?;
-        let SimulateCommand::Call(args) = cli.command;
-        Ok(args)
+        match cli.command {
+            SimulateCommand::Call(args) => Ok(args),
+            SimulateCommand::Message(_) => panic!("a call was asked for"),
+        }
     }
 
     #[test]
@@ -240,6 +307,22 @@ mod tests {
         assert_eq!(awkward.behaviour_of("+77015550101"), Behaviour::Refuse);
         let impatient = parse(&["call", "--hang-up-after", "12"])?.script();
         assert_eq!(impatient.hang_up, Some(HangUp::AfterSeconds(12)));
+        Ok(())
+    }
+
+    #[test]
+    fn a_message_names_its_texts_and_may_be_whatsapp() -> Result<(), clap::Error> {
+        let cli = Cli::try_parse_from(["simulate", "message", "--whatsapp", "Здравствуйте", "2"])?;
+        let SimulateCommand::Message(args) = cli.command else {
+            panic!("a message was asked for");
+        };
+        assert!(args.whatsapp);
+        assert_eq!(args.texts, ["Здравствуйте", "2"]);
+        assert_eq!(args.to, "+77010000000");
+        assert!(
+            Cli::try_parse_from(["simulate", "message"]).is_err(),
+            "a text is required"
+        );
         Ok(())
     }
 

@@ -24,6 +24,7 @@ pub mod cli;
 mod dial;
 mod event;
 mod http;
+mod message;
 mod record;
 mod ringing;
 mod script;
@@ -39,6 +40,7 @@ mod tests;
 use hotline_routes::twiml::TwimlError;
 
 pub use event::{Event, LegStatus, mask};
+pub use message::{MessageScript, TextSent, send_texts};
 pub use script::{Behaviour, CallScript, HangUp, parse_phone, parse_press};
 pub use sign::{Signer, TokenSigner, signing_token_from_file};
 pub use transcript::{Hearing, Span, Transcript};

@@ -4,6 +4,7 @@
 
 mod calls;
 mod lines;
+mod messages;
 mod outbox;
 mod people;
 mod postgres;
@@ -16,6 +17,7 @@ use async_trait::async_trait;
 
 pub use calls::CallStore;
 pub use lines::LineStore;
+pub use messages::MessageStore;
 pub use outbox::OutboxStore;
 pub use people::PeopleStore;
 pub use postgres::PostgresStore;
@@ -56,7 +58,7 @@ pub async fn open(url: &str) -> StoreResult<std::sync::Arc<dyn Store>> {
 /// idempotent on the provider's id: repeating one returns the first result and changes nothing.
 #[async_trait]
 pub trait Store:
-    PeopleStore + RotaStore + CallStore + LineStore + OutboxStore + Send + Sync + 'static
+    PeopleStore + RotaStore + CallStore + LineStore + OutboxStore + MessageStore + Send + Sync + 'static
 {
     /// `sqlite` or `postgres`, for logs and metrics.
     fn backend(&self) -> &'static str;

@@ -336,3 +336,95 @@ pub struct FollowUp {
     pub status: String,
     pub created_at: DateTime<Utc>,
 }
+
+/// The channel a text came on and an answer goes back on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Channel {
+    Sms,
+    Whatsapp,
+}
+
+impl Channel {
+    /// The name the outbox and the tables use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Sms => "sms",
+            Channel::Whatsapp => "whatsapp",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "sms" => Some(Channel::Sms),
+            "whatsapp" => Some(Channel::Whatsapp),
+            _ => None,
+        }
+    }
+}
+
+/// A text as it came in, before it is placed in a conversation.
+#[derive(Debug, Clone)]
+pub struct NewMessage {
+    pub message_sid: String,
+    pub line_number: String,
+    pub channel: Channel,
+    /// The staff member who wrote it, when it came from a staff number.
+    pub staff_id: Option<i64>,
+    pub body_sealed: Vec<u8>,
+    pub received_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredMessage {
+    pub id: i64,
+    pub message_sid: String,
+    pub line_number: String,
+    pub channel: Channel,
+    pub staff_id: Option<i64>,
+    pub conversation_id: Option<i64>,
+    pub body_sealed: Vec<u8>,
+    pub received_at: DateTime<Utc>,
+}
+
+/// A conversation to open, with the code the caller drew for it.
+#[derive(Debug, Clone)]
+pub struct NewConversation {
+    pub code: String,
+    pub line_number: String,
+    pub channel: Channel,
+    pub contact_sealed: Vec<u8>,
+    pub contact_hash: String,
+    pub service: Service,
+    pub opened_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conversation {
+    pub id: i64,
+    pub code: String,
+    pub line_number: String,
+    pub channel: Channel,
+    pub contact_sealed: Vec<u8>,
+    pub contact_hash: String,
+    pub service: Service,
+    pub open: bool,
+    /// The follow-up it opened: she is owed an answer until someone marks it done.
+    pub follow_up_id: Option<i64>,
+    pub opened_at: DateTime<Utc>,
+    /// Her latest message: WhatsApp allows free-form answers for 24 hours after it.
+    pub last_inbound_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub closed_by: Option<i64>,
+}
+
+/// A change to her consent to be written to on a channel.
+#[derive(Debug, Clone)]
+pub struct NewConsent {
+    pub contact_hash: String,
+    pub channel: Channel,
+    pub granted: bool,
+    /// Why: `wrote_first`, `stop`, `start`, or the provider's opt-out error.
+    pub reason: String,
+    pub conversation_id: Option<i64>,
+    pub at: DateTime<Utc>,
+}

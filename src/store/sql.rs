@@ -355,6 +355,7 @@ macro_rules! sql_store {
         calls::call_sql!($store);
         lines::line_sql!($store);
         outbox::outbox_sql!($store);
+        messages::message_sql!($store);
 
         #[async_trait::async_trait]
         impl $crate::store::Store for $store {

@@ -4,6 +4,7 @@
 mod api;
 mod calendar;
 pub mod ics;
+mod messages;
 mod messages_status;
 mod ops;
 pub mod voice;
@@ -51,6 +52,7 @@ pub fn app(state: AppState) -> Router {
         .route("/webhooks/voice/recording", post(voice::recording_ready))
         .route("/webhooks/voice/status", post(voice::status))
         .route("/webhooks/voice/fallback", post(voice::fallback))
+        .route("/webhooks/messages", post(messages::incoming))
         .route(
             "/webhooks/messages/status",
             post(messages_status::message_status),

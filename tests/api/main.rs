@@ -9,6 +9,7 @@ mod cli;
 mod databases;
 mod helpers;
 mod lines_api;
+mod messages;
 mod operations;
 mod outbox;
 mod privacy;

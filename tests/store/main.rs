@@ -11,6 +11,7 @@ mod calls;
 mod databases;
 mod follow_ups;
 mod lines;
+mod messages;
 mod outbox;
 mod ringing;
 mod rota;
@@ -28,6 +29,7 @@ use calls::*;
 use databases::TestDatabase;
 use follow_ups::*;
 use lines::*;
+use messages::*;
 use outbox::*;
 use ringing::*;
 use rota::*;
@@ -86,6 +88,13 @@ conformance!(
     a_status_callback_finds_a_message_whose_answer_was_lost,
     // api_tokens
     api_tokens_are_found_by_hash,
+    // messages
+    a_text_is_recorded_once_per_message_sid,
+    a_code_is_not_given_again_while_open_or_for_thirty_days_after_it_closes,
+    she_has_one_open_conversation_per_line_and_channel,
+    closing_a_conversation_answers_its_follow_up_once,
+    a_staff_members_latest_conversation_is_the_open_one_they_had_last,
+    the_latest_word_on_consent_decides,
     // the store as a whole, below
     the_store_answers_and_names_its_backend,
 );

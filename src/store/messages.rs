@@ -1,0 +1,380 @@
+//! Texts and the conversations they make: every text in once per MessageSid, sealed; each
+//! contact's thread with its short code; who on staff has it; and her consent to be written to.
+//! One trait, and the SQL both backends share: `message_sql!` implements it for a store over a
+//! concrete sqlx pool. Which code to draw and what to answer are decided elsewhere.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use super::*;
+
+#[async_trait]
+pub trait MessageStore: Send + Sync {
+    /// Records a text the first time its MessageSid is seen; a repeat returns the first record.
+    /// The flag says whether this was the first time.
+    async fn record_message(&self, message: &NewMessage) -> StoreResult<(StoredMessage, bool)>;
+    /// Places a message in a conversation, unless it is placed already.
+    async fn attach_message(&self, message_id: i64, conversation_id: i64) -> StoreResult<()>;
+    /// The messages of a conversation, oldest first.
+    async fn conversation_messages(&self, conversation_id: i64) -> StoreResult<Vec<StoredMessage>>;
+
+    /// Opens a conversation under `code`, with the follow-up she is owed, unless the code is
+    /// taken (open, or closed after `code_free_before`) or she already has an open conversation
+    /// on this line and channel: then `None`, and nothing is written.
+    async fn start_conversation(
+        &self,
+        conversation: &NewConversation,
+        code_free_before: DateTime<Utc>,
+    ) -> StoreResult<Option<Conversation>>;
+    /// Her open conversation on a line and channel.
+    async fn open_conversation_of(
+        &self,
+        line_number: &str,
+        contact_hash: &str,
+        channel: Channel,
+    ) -> StoreResult<Option<Conversation>>;
+    async fn conversation(&self, id: i64) -> StoreResult<Option<Conversation>>;
+    /// The latest conversation to go by `code`, open or closed.
+    async fn conversation_by_code(&self, code: &str) -> StoreResult<Option<Conversation>>;
+    /// She wrote again at `at`.
+    async fn note_inbound(&self, conversation_id: i64, at: DateTime<Utc>) -> StoreResult<()>;
+    /// A staff member had the conversation relayed to them, or answered it, at `at`.
+    async fn note_staff(
+        &self,
+        conversation_id: i64,
+        staff_id: i64,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// Everyone who has had the conversation.
+    async fn conversation_staff(&self, conversation_id: i64) -> StoreResult<Vec<i64>>;
+    /// The open conversation `staff_id` had last.
+    async fn latest_conversation_of(&self, staff_id: i64) -> StoreResult<Option<Conversation>>;
+    /// Closes a conversation and marks its follow-up answered by `staff_id`; false when it was
+    /// closed already.
+    async fn close_conversation(
+        &self,
+        id: i64,
+        staff_id: i64,
+        at: DateTime<Utc>,
+    ) -> StoreResult<bool>;
+
+    async fn record_consent(&self, consent: &NewConsent) -> StoreResult<()>;
+    /// Her latest word on being written to on `channel`: `None` when she never gave one.
+    async fn consent(&self, contact_hash: &str, channel: Channel) -> StoreResult<Option<bool>>;
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct MessageRow {
+    id: i64,
+    message_sid: String,
+    line_number: String,
+    channel: String,
+    staff_id: Option<i64>,
+    conversation_id: Option<i64>,
+    body_sealed: Vec<u8>,
+    received_at: DateTime<Utc>,
+}
+
+fn channel(name: &str) -> StoreResult<Channel> {
+    Channel::from_name(name).ok_or_else(|| StoreError::Corrupt(name.to_owned()))
+}
+
+impl MessageRow {
+    pub(super) fn into_message(self) -> StoreResult<StoredMessage> {
+        Ok(StoredMessage {
+            id: self.id,
+            message_sid: self.message_sid,
+            line_number: self.line_number,
+            channel: channel(&self.channel)?,
+            staff_id: self.staff_id,
+            conversation_id: self.conversation_id,
+            body_sealed: self.body_sealed,
+            received_at: self.received_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct ConversationRow {
+    id: i64,
+    code: String,
+    line_number: String,
+    channel: String,
+    contact_sealed: Vec<u8>,
+    contact_hash: String,
+    service: String,
+    status: String,
+    follow_up_id: Option<i64>,
+    opened_at: DateTime<Utc>,
+    last_inbound_at: DateTime<Utc>,
+    closed_at: Option<DateTime<Utc>>,
+    closed_by: Option<i64>,
+}
+
+impl ConversationRow {
+    pub(super) fn into_conversation(self) -> StoreResult<Conversation> {
+        Ok(Conversation {
+            id: self.id,
+            code: self.code,
+            line_number: self.line_number,
+            channel: channel(&self.channel)?,
+            contact_sealed: self.contact_sealed,
+            contact_hash: self.contact_hash,
+            service: self
+                .service
+                .parse()
+                .map_err(|e: hotline_schedules::UnknownName| StoreError::Corrupt(e.to_string()))?,
+            open: self.status == "open",
+            follow_up_id: self.follow_up_id,
+            opened_at: self.opened_at,
+            last_inbound_at: self.last_inbound_at,
+            closed_at: self.closed_at,
+            closed_by: self.closed_by,
+        })
+    }
+}
+
+/// The start of every query that reads conversations (as `c`).
+macro_rules! select_conversations {
+    () => {
+        "SELECT c.id, c.code, c.line_number, c.channel, c.contact_sealed, c.contact_hash, c.service, \
+         c.status, c.follow_up_id, c.opened_at, c.last_inbound_at, c.closed_at, c.closed_by FROM conversations c "
+    };
+}
+
+macro_rules! select_messages {
+    () => {
+        "SELECT id, message_sid, line_number, channel, staff_id, conversation_id, body_sealed, received_at FROM messages "
+    };
+}
+
+/// Implements [`MessageStore`] for `$store`, whose `pool` field is a `sqlx::Pool`.
+macro_rules! message_sql {
+    ($store:ty) => {
+        #[async_trait::async_trait]
+        impl $crate::store::MessageStore for $store {
+            async fn record_message(&self, message: &NewMessage) -> StoreResult<(StoredMessage, bool)> {
+                let new: Option<i64> = sqlx::query_scalar(
+                    "INSERT INTO messages (message_sid, line_number, channel, staff_id, body_sealed, received_at)
+                     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (message_sid) DO NOTHING RETURNING id",
+                )
+                .bind(&message.message_sid)
+                .bind(&message.line_number)
+                .bind(message.channel.as_str())
+                .bind(message.staff_id)
+                .bind(&message.body_sealed)
+                .bind(message.received_at)
+                .fetch_optional(&self.pool)
+                .await?;
+                let row: messages::MessageRow =
+                    sqlx::query_as(concat!(messages::select_messages!(), "WHERE message_sid = $1"))
+                        .bind(&message.message_sid)
+                        .fetch_one(&self.pool)
+                        .await?;
+                Ok((row.into_message()?, new.is_some()))
+            }
+
+            async fn attach_message(&self, message_id: i64, conversation_id: i64) -> StoreResult<()> {
+                sqlx::query("UPDATE messages SET conversation_id = $1 WHERE id = $2 AND conversation_id IS NULL")
+                    .bind(conversation_id)
+                    .bind(message_id)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn conversation_messages(&self, conversation_id: i64) -> StoreResult<Vec<StoredMessage>> {
+                let rows: Vec<messages::MessageRow> = sqlx::query_as(concat!(
+                    messages::select_messages!(),
+                    "WHERE conversation_id = $1 ORDER BY received_at, id"
+                ))
+                .bind(conversation_id)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter().map(messages::MessageRow::into_message).collect()
+            }
+
+            async fn start_conversation(
+                &self,
+                conversation: &NewConversation,
+                code_free_before: DateTime<Utc>,
+            ) -> StoreResult<Option<Conversation>> {
+                let mut tx = self.pool.begin().await?;
+                let id: Option<i64> = sqlx::query_scalar(
+                    "INSERT INTO conversations (code, line_number, channel, contact_sealed, contact_hash, service,
+                        opened_at, last_inbound_at)
+                     SELECT $1, $2, $3, $4, $5, $6, $7, $7
+                     WHERE NOT EXISTS (SELECT 1 FROM conversations
+                                       WHERE code = $1 AND (status = 'open' OR closed_at > $8))
+                     ON CONFLICT DO NOTHING RETURNING id",
+                )
+                .bind(&conversation.code)
+                .bind(&conversation.line_number)
+                .bind(conversation.channel.as_str())
+                .bind(&conversation.contact_sealed)
+                .bind(&conversation.contact_hash)
+                .bind(conversation.service.as_str())
+                .bind(conversation.opened_at)
+                .bind(code_free_before)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some(id) = id else {
+                    return Ok(None);
+                };
+                let follow_up: i64 = sqlx::query_scalar(
+                    "INSERT INTO follow_ups (kind, service, line_number, created_at) VALUES ('message', $1, $2, $3)
+                     RETURNING id",
+                )
+                .bind(conversation.service.as_str())
+                .bind(&conversation.line_number)
+                .bind(conversation.opened_at)
+                .fetch_one(&mut *tx)
+                .await?;
+                sqlx::query("UPDATE conversations SET follow_up_id = $1 WHERE id = $2")
+                    .bind(follow_up)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                self.conversation(id).await
+            }
+
+            async fn open_conversation_of(
+                &self,
+                line_number: &str,
+                contact_hash: &str,
+                channel: Channel,
+            ) -> StoreResult<Option<Conversation>> {
+                let row: Option<messages::ConversationRow> = sqlx::query_as(concat!(
+                    messages::select_conversations!(),
+                    "WHERE c.line_number = $1 AND c.contact_hash = $2 AND c.channel = $3 AND c.status = 'open'"
+                ))
+                .bind(line_number)
+                .bind(contact_hash)
+                .bind(channel.as_str())
+                .fetch_optional(&self.pool)
+                .await?;
+                row.map(messages::ConversationRow::into_conversation).transpose()
+            }
+
+            async fn conversation(&self, id: i64) -> StoreResult<Option<Conversation>> {
+                let row: Option<messages::ConversationRow> =
+                    sqlx::query_as(concat!(messages::select_conversations!(), "WHERE c.id = $1"))
+                        .bind(id)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                row.map(messages::ConversationRow::into_conversation).transpose()
+            }
+
+            async fn conversation_by_code(&self, code: &str) -> StoreResult<Option<Conversation>> {
+                let row: Option<messages::ConversationRow> = sqlx::query_as(concat!(
+                    messages::select_conversations!(),
+                    "WHERE c.code = $1 ORDER BY c.id DESC LIMIT 1"
+                ))
+                .bind(code)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.map(messages::ConversationRow::into_conversation).transpose()
+            }
+
+            async fn note_inbound(&self, conversation_id: i64, at: DateTime<Utc>) -> StoreResult<()> {
+                sqlx::query("UPDATE conversations SET last_inbound_at = $2 WHERE id = $1 AND last_inbound_at < $2")
+                    .bind(conversation_id)
+                    .bind(at)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn note_staff(&self, conversation_id: i64, staff_id: i64, at: DateTime<Utc>) -> StoreResult<()> {
+                sqlx::query(
+                    "INSERT INTO conversation_staff (conversation_id, staff_id, last_at) VALUES ($1, $2, $3)
+                     ON CONFLICT (conversation_id, staff_id) DO UPDATE SET last_at = excluded.last_at",
+                )
+                .bind(conversation_id)
+                .bind(staff_id)
+                .bind(at)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn conversation_staff(&self, conversation_id: i64) -> StoreResult<Vec<i64>> {
+                let ids = sqlx::query_scalar(
+                    "SELECT staff_id FROM conversation_staff WHERE conversation_id = $1 ORDER BY staff_id",
+                )
+                .bind(conversation_id)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(ids)
+            }
+
+            async fn latest_conversation_of(&self, staff_id: i64) -> StoreResult<Option<Conversation>> {
+                let row: Option<messages::ConversationRow> = sqlx::query_as(concat!(
+                    messages::select_conversations!(),
+                    "JOIN conversation_staff s ON s.conversation_id = c.id
+                     WHERE s.staff_id = $1 AND c.status = 'open' ORDER BY s.last_at DESC, c.id DESC LIMIT 1"
+                ))
+                .bind(staff_id)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.map(messages::ConversationRow::into_conversation).transpose()
+            }
+
+            async fn close_conversation(&self, id: i64, staff_id: i64, at: DateTime<Utc>) -> StoreResult<bool> {
+                let mut tx = self.pool.begin().await?;
+                let done = sqlx::query(
+                    "UPDATE conversations SET status = 'closed', closed_at = $2, closed_by = $3
+                     WHERE id = $1 AND status = 'open'",
+                )
+                .bind(id)
+                .bind(at)
+                .bind(staff_id)
+                .execute(&mut *tx)
+                .await?;
+                if done.rows_affected() == 1 {
+                    sqlx::query(
+                        "UPDATE follow_ups SET status = 'answered', answered_at = $2, answered_by = $3
+                         WHERE status = 'open' AND id = (SELECT follow_up_id FROM conversations WHERE id = $1)",
+                    )
+                    .bind(id)
+                    .bind(at)
+                    .bind(staff_id)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn record_consent(&self, consent: &NewConsent) -> StoreResult<()> {
+                sqlx::query(
+                    "INSERT INTO consents (contact_hash, channel, granted, reason, conversation_id, at)
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(&consent.contact_hash)
+                .bind(consent.channel.as_str())
+                .bind(consent.granted)
+                .bind(&consent.reason)
+                .bind(consent.conversation_id)
+                .bind(consent.at)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn consent(&self, contact_hash: &str, channel: Channel) -> StoreResult<Option<bool>> {
+                let granted = sqlx::query_scalar(
+                    "SELECT granted FROM consents WHERE contact_hash = $1 AND channel = $2 ORDER BY id DESC LIMIT 1",
+                )
+                .bind(contact_hash)
+                .bind(channel.as_str())
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(granted)
+            }
+        }
+    };
+}
+
+pub(super) use {message_sql, select_conversations, select_messages};

@@ -1,0 +1,198 @@
+//! A text from someone who is not on staff: she is reaching out. Her first text opens a
+//! conversation with a fresh code and the follow-up she is owed; each text goes to the people
+//! on duty for the conversation's service (and anyone who already has it), from the hotline
+//! number, with the code and the service, never her number. STOP and START change her consent
+//! and tell nobody.
+
+use chrono::Duration;
+use hotline_routes::messages::code::{Code, QUARANTINE_DAYS};
+use hotline_routes::messages::service::service_of_first_message;
+use hotline_routes::messages::{OptKeyword, opt_keyword, texts};
+use hotline_schedules::StaffMember;
+
+use super::{Incoming, text_staff};
+use crate::store::{Conversation, NewConsent, NewConversation, NewMessage, StoreError};
+use crate::web::AppState;
+
+/// Drawing a free code fails this often only when nearly every code is taken.
+const CODE_DRAWS: usize = 50;
+
+pub(super) async fn handle(state: &AppState, incoming: &Incoming<'_>) -> Result<(), StoreError> {
+    let key = &state.secrets.data_key;
+    let contact_hash = key.hash(incoming.from);
+    let (message, new) = state
+        .store
+        .record_message(&NewMessage {
+            message_sid: incoming.sid.to_owned(),
+            line_number: incoming.line_number.to_owned(),
+            channel: incoming.channel,
+            staff_id: None,
+            body_sealed: key.seal(&incoming.body),
+            received_at: incoming.now,
+        })
+        .await?;
+    if let Some(keyword) = opt_keyword(&incoming.body) {
+        if new {
+            let granted = keyword == OptKeyword::Start;
+            state
+                .store
+                .record_consent(&NewConsent {
+                    contact_hash,
+                    channel: incoming.channel,
+                    granted,
+                    reason: if granted { "start" } else { "stop" }.to_owned(),
+                    conversation_id: None,
+                    at: incoming.now,
+                })
+                .await?;
+            state
+                .metrics
+                .count("hotline_messages_total", "event", "opt_change");
+        }
+        return Ok(());
+    }
+    let (conversation, first) = match message.conversation_id {
+        Some(id) => {
+            let conversation = state.store.conversation(id).await?.ok_or_else(|| {
+                StoreError::Corrupt("a message names a conversation that is not there".into())
+            })?;
+            (conversation, false)
+        }
+        None => conversation_for(state, incoming, &contact_hash).await?,
+    };
+    state
+        .store
+        .attach_message(message.id, conversation.id)
+        .await?;
+    state
+        .store
+        .note_inbound(conversation.id, incoming.now)
+        .await?;
+    if first {
+        // Her writing to us on this channel is, for now, her consent to an answer on it.
+        state
+            .store
+            .record_consent(&NewConsent {
+                contact_hash,
+                channel: incoming.channel,
+                granted: true,
+                reason: "wrote_first".to_owned(),
+                conversation_id: Some(conversation.id),
+                at: incoming.now,
+            })
+            .await?;
+    }
+    let code = Code::parse(&conversation.code).ok_or_else(|| {
+        StoreError::Corrupt(format!("conversation {} has no code", conversation.id))
+    })?;
+    let body = texts::relay_to_staff(&code, conversation.service, &incoming.body, first);
+    let people = recipients(state, &conversation, incoming).await?;
+    for person in &people {
+        text_staff(
+            state,
+            person,
+            format!("relay:{}:{}", incoming.sid, person.id),
+            &body,
+            incoming.now,
+        )
+        .await?;
+        state
+            .store
+            .note_staff(conversation.id, person.id, incoming.now)
+            .await?;
+    }
+    if people.is_empty() {
+        // Still owed: the follow-up stays open for the coordinator to see.
+        tracing::warn!(
+            conversation = conversation.id,
+            "nobody on duty or coordinating to relay a text to"
+        );
+    }
+    state.metrics.count(
+        "hotline_messages_total",
+        "event",
+        if first { "conversation" } else { "message" },
+    );
+    tracing::info!(
+        conversation = conversation.id,
+        code = %code,
+        people = people.len(),
+        "a text was relayed to staff"
+    );
+    Ok(())
+}
+
+/// Her open conversation on this line and channel, or a new one under a free code.
+async fn conversation_for(
+    state: &AppState,
+    incoming: &Incoming<'_>,
+    contact_hash: &str,
+) -> Result<(Conversation, bool), StoreError> {
+    let store = &state.store;
+    if let Some(open) = store
+        .open_conversation_of(incoming.line_number, contact_hash, incoming.channel)
+        .await?
+    {
+        return Ok((open, false));
+    }
+    let line = crate::lines::for_number(store.as_ref(), incoming.line_number).await?;
+    let new = NewConversation {
+        code: String::new(),
+        line_number: incoming.line_number.to_owned(),
+        channel: incoming.channel,
+        contact_sealed: state.secrets.data_key.seal(incoming.from),
+        contact_hash: contact_hash.to_owned(),
+        service: service_of_first_message(&incoming.body, &line.services),
+        opened_at: incoming.now,
+    };
+    let code_free_before = incoming.now - Duration::days(QUARANTINE_DAYS);
+    for _ in 0..CODE_DRAWS {
+        let code = Code::from_seed(rand::random());
+        let attempt = NewConversation {
+            code: code.to_string(),
+            ..new.clone()
+        };
+        if let Some(started) = store.start_conversation(&attempt, code_free_before).await? {
+            return Ok((started, true));
+        }
+        // The code was taken, or another of her texts opened the conversation just now.
+        if let Some(open) = store
+            .open_conversation_of(incoming.line_number, contact_hash, incoming.channel)
+            .await?
+        {
+            return Ok((open, false));
+        }
+    }
+    Err(StoreError::Conflict(
+        "no free conversation code after many draws".into(),
+    ))
+}
+
+/// The people on duty now for the conversation's service (the coordinators when nobody is),
+/// and whoever already has the conversation.
+async fn recipients(
+    state: &AppState,
+    conversation: &Conversation,
+    incoming: &Incoming<'_>,
+) -> Result<Vec<StaffMember>, StoreError> {
+    let now = incoming.now;
+    let (staff, rota) =
+        crate::rota::load(state.store.as_ref(), now, now + Duration::seconds(1)).await?;
+    let mut ids: Vec<i64> = rota
+        .on_duty(conversation.service, None, now)
+        .iter()
+        .map(|duty| duty.staff_id)
+        .collect();
+    if ids.is_empty() {
+        ids = staff
+            .iter()
+            .filter(|p| p.is_coordinator && p.active)
+            .map(|p| p.id)
+            .collect();
+    }
+    ids.extend(state.store.conversation_staff(conversation.id).await?);
+    Ok(staff
+        .into_iter()
+        .filter(|p| p.active && ids.contains(&p.id))
+        .collect())
+}
