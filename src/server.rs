@@ -114,6 +114,7 @@ fn delivery(args: &ServeArgs) -> anyhow::Result<Delivery> {
         client,
         from: from.as_e164().to_owned(),
         status_callback,
+        public_url: args.public_url.clone(),
     })))
 }
 

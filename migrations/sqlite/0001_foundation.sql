@@ -89,14 +89,15 @@ CREATE TABLE voicemails (
     created_at        TEXT NOT NULL
 );
 
--- Every text the hotline sends is a row first, then sent (see src/outbox/mod.rs for the states).
+-- Every text the hotline sends is a row first, then sent (see src/outbox/mod.rs for the states);
+-- a 'callback' row is a call to a staff member that `CALL K7Q` asked for.
 -- A worker claims a row into 'sending' until `lease_until`; a row whose lease ran out is claimed
 -- again, and `uncertain_since` then says an earlier attempt may have reached the provider, so it
 -- is looked up there before it is sent again.
 CREATE TABLE outbox (
     id              INTEGER PRIMARY KEY,
     idempotency_key TEXT NOT NULL UNIQUE,
-    channel         TEXT NOT NULL CHECK (channel IN ('sms', 'whatsapp')),
+    channel         TEXT NOT NULL CHECK (channel IN ('sms', 'whatsapp', 'callback')),
     to_sealed       BLOB NOT NULL,
     body_sealed     BLOB NOT NULL,
     status          TEXT NOT NULL CHECK (status IN
@@ -202,10 +203,11 @@ CREATE TABLE conversation_staff (
 
 -- Her consent to be written to on a channel, as a history: the latest row for a number and
 -- channel decides. Writing to us first grants it; STOP withdraws it; START grants it again.
+-- 'voice' is her consent to be called back, granted only when she asks for a call.
 CREATE TABLE consents (
     id               INTEGER PRIMARY KEY,
     contact_hash     TEXT NOT NULL,
-    channel          TEXT NOT NULL CHECK (channel IN ('sms', 'whatsapp')),
+    channel          TEXT NOT NULL CHECK (channel IN ('sms', 'whatsapp', 'voice')),
     granted          BOOLEAN NOT NULL,
     reason           TEXT NOT NULL,
     conversation_id  INTEGER REFERENCES conversations (id),

@@ -3,6 +3,7 @@
 //! or the clock.
 
 pub mod call;
+pub mod callback;
 pub mod hours;
 pub mod line;
 pub mod menu;

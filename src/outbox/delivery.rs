@@ -1,12 +1,24 @@
 //! Where the outbox's messages go: the console (the log), when no provider is configured, or
 //! Twilio through the REST client. Each can send a message and look for one sent earlier whose
 //! answer was lost. It never decides what to do about a failure: `retry` does.
+//!
+//! A [`CALLBACK_CHANNEL`] row is not a text but a call to a staff member (`CALL K7Q`): its body
+//! is the path the provider fetches the call's TwiML from, joined to the public URL here. Calls
+//! cannot be looked up, so a callback whose create answer was lost may ring the staff member
+//! twice; that is a nuisance to staff, never a call to her, who is dialled only after a key press.
 
 use chrono::{DateTime, Utc};
 use hotline_schedules::PhoneNumber;
 use url::Url;
 
-use crate::telephony::client::{OutgoingMessage, ProviderError, TwilioClient};
+use crate::telephony::client::{
+    CallInstructions, OutgoingCall, OutgoingMessage, ProviderError, TwilioClient,
+};
+
+/// The outbox channel of a call to a staff member that connects her (`CALL K7Q`).
+pub const CALLBACK_CHANNEL: &str = "callback";
+/// The callback's progress the provider reports: only its end changes the row.
+const CALLBACK_EVENTS: [&str; 1] = ["completed"];
 
 /// How far the provider's clock may be from ours when comparing creation times.
 const CLOCK_SKEW: chrono::Duration = chrono::Duration::minutes(5);
@@ -28,6 +40,44 @@ pub struct TwilioDelivery {
     /// `…/webhooks/messages/status`, when the server knows its public URL; each message's
     /// callback adds `?outbox=ID`, so a callback can find a message whose create answer was lost.
     pub status_callback: Option<Url>,
+    /// `HOTLINE_PUBLIC_URL`: where the provider fetches a callback's TwiML; without it a
+    /// callback cannot be placed and fails visibly.
+    pub public_url: Option<Url>,
+}
+
+impl TwilioDelivery {
+    /// Rings the staff member from the hotline number; the TwiML at `path` asks them for 1.
+    async fn place_callback(
+        &self,
+        outbox_id: i64,
+        to: &str,
+        path: &str,
+    ) -> Result<String, ProviderError> {
+        let Some(base) = &self.public_url else {
+            return Err(ProviderError::Refused {
+                http_status: 0,
+                code: None,
+                message: "HOTLINE_PUBLIC_URL is not set: a callback cannot be placed".into(),
+            });
+        };
+        // As the webhook gate reads it: the public URL, then the path and query.
+        let base = base.as_str().trim_end_matches('/');
+        let join = |path: &str| Url::parse(&format!("{base}{path}"));
+        let url = join(path).map_err(|_| ProviderError::Refused {
+            http_status: 0,
+            code: None,
+            message: "a callback's URL could not be made".into(),
+        })?;
+        let status = join(&hotline_routes::callback::status_url(outbox_id)).ok();
+        let call = OutgoingCall {
+            to,
+            from: &self.from,
+            instructions: CallInstructions::Url(&url),
+            status_callback: status.as_ref(),
+            status_events: &CALLBACK_EVENTS,
+        };
+        self.client.create_call(&call).await.map(|c| c.sid)
+    }
 }
 
 /// The address of `number` on `channel`: WhatsApp's are prefixed, an already prefixed one
@@ -57,6 +107,9 @@ impl Delivery {
                     .unwrap_or_else(|_| "(not a phone number)".into());
                 tracing::info!(outbox_id, %channel, %to, %body, "console outbox: message");
                 Ok(format!("console-{outbox_id}"))
+            }
+            Delivery::Twilio(twilio) if channel == CALLBACK_CHANNEL => {
+                twilio.place_callback(outbox_id, to, body).await
             }
             Delivery::Twilio(twilio) => {
                 let callback = twilio.status_callback.as_ref().map(|base| {
@@ -91,6 +144,10 @@ impl Delivery {
         let Delivery::Twilio(twilio) = self else {
             return Ok(Vec::new());
         };
+        if channel == CALLBACK_CHANNEL {
+            // The client lists messages, not calls: a doubtful callback is placed again.
+            return Ok(Vec::new());
+        }
         let listed = twilio
             .client
             .list_messages(&address(channel, to), &address(channel, &twilio.from))

@@ -51,7 +51,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use rand::Rng;
 
-pub use delivery::{Delivery, TwilioDelivery, address};
+pub use delivery::{CALLBACK_CHANNEL, Delivery, TwilioDelivery, address};
 pub use limits::{RateLimits, RateSettings};
 pub use retry::RetrySettings;
 

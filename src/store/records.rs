@@ -337,11 +337,13 @@ pub struct FollowUp {
     pub created_at: DateTime<Utc>,
 }
 
-/// The channel a text came on and an answer goes back on.
+/// The channel a text came on and an answer goes back on; and, for consents only, `Voice`:
+/// her leave to be called back, which her texting alone never gives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Channel {
     Sms,
     Whatsapp,
+    Voice,
 }
 
 impl Channel {
@@ -350,6 +352,7 @@ impl Channel {
         match self {
             Channel::Sms => "sms",
             Channel::Whatsapp => "whatsapp",
+            Channel::Voice => "voice",
         }
     }
 
@@ -357,6 +360,7 @@ impl Channel {
         match name {
             "sms" => Some(Channel::Sms),
             "whatsapp" => Some(Channel::Whatsapp),
+            "voice" => Some(Channel::Voice),
             _ => None,
         }
     }

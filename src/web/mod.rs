@@ -52,6 +52,15 @@ pub fn app(state: AppState) -> Router {
         .route("/webhooks/voice/recording", post(voice::recording_ready))
         .route("/webhooks/voice/status", post(voice::status))
         .route("/webhooks/voice/fallback", post(voice::fallback))
+        .route("/webhooks/voice/callback", post(voice::callback_answered))
+        .route(
+            "/webhooks/voice/callback/connect",
+            post(voice::callback_connect),
+        )
+        .route(
+            "/webhooks/voice/callback/status",
+            post(voice::callback_status),
+        )
         .route("/webhooks/messages", post(messages::incoming))
         .route(
             "/webhooks/messages/status",

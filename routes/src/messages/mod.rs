@@ -3,11 +3,13 @@
 //! names, and every text the hotline sends about a conversation. No I/O, no clock: the moment
 //! and the randomness are arguments.
 
+pub mod call_request;
 pub mod code;
 pub mod command;
 pub mod service;
 pub mod texts;
 
+pub use call_request::asks_to_be_called;
 pub use code::Code;
 pub use command::{StaffText, read_staff_text};
 pub use service::service_named;

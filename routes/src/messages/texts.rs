@@ -56,8 +56,22 @@ pub fn closed(code: &Code) -> String {
     format!("Обращение {code} закрыто. Спасибо.")
 }
 
-pub fn call_not_available(code: &Code) -> String {
-    format!("{code}: обратный звонок пока недоступен. Ответьте текстом: «{code} ваш текст».")
+/// Added to a relay when her message asked to be called: she has now consented to a call.
+pub fn asked_to_be_called(code: &Code) -> String {
+    format!("Она просит позвонить. Звонок через горячую линию: «CALL {code}».")
+}
+
+/// `CALL` without her consent to a call: her phone may not be safe to ring.
+pub fn call_without_consent(code: &Code) -> String {
+    format!(
+        "Она не давала согласия на звонок. Ничего не отправлено. Спросите в переписке; \
+         когда она ответит «позвоните», CALL {code} сработает."
+    )
+}
+
+/// `CALL` queued: the hotline rings the staff member first.
+pub fn call_queued(code: &Code) -> String {
+    format!("Сейчас вам позвонит горячая линия: нажмите 1, чтобы соединиться с {code}.")
 }
 
 pub fn paused(until_local: &str) -> String {
@@ -77,6 +91,7 @@ pub fn help() -> String {
      K7Q текст — ответить ей в обращение K7Q\n\
      текст — ответить в ваше последнее обращение\n\
      DONE K7Q — она получила ответ, закрыть\n\
+     CALL K7Q — позвонить ей через горячую линию (если она просила)\n\
      PAUSE 2h — пауза (не на дежурстве)\n\
      RESUME — снова на дежурстве\n\
      HELP — эта подсказка"
@@ -108,6 +123,7 @@ mod tests {
             no_consent(&code),
             window_closed(&code),
             no_latest_conversation(),
+            call_without_consent(&code),
         ] {
             assert!(text.contains("Ничего не отправлено"), "{text}");
         }

@@ -2,16 +2,17 @@
 //! conversation with a fresh code and the follow-up she is owed; each text goes to the people
 //! on duty for the conversation's service (and anyone who already has it), from the hotline
 //! number, with the code and the service, never her number. STOP and START change her consent
-//! and tell nobody.
+//! and tell nobody. A text that is only a request to be called («позвоните») is also her consent
+//! to a callback (`CALL K7Q`); STOP withdraws that too, START does not give it back.
 
 use chrono::Duration;
 use hotline_routes::messages::code::{Code, QUARANTINE_DAYS};
 use hotline_routes::messages::service::service_of_first_message;
-use hotline_routes::messages::{OptKeyword, opt_keyword, texts};
+use hotline_routes::messages::{OptKeyword, asks_to_be_called, opt_keyword, texts};
 use hotline_schedules::StaffMember;
 
 use super::{Incoming, text_staff};
-use crate::store::{Conversation, NewConsent, NewConversation, NewMessage, StoreError};
+use crate::store::{Channel, Conversation, NewConsent, NewConversation, NewMessage, StoreError};
 use crate::web::AppState;
 
 /// Drawing a free code fails this often only when nearly every code is taken.
@@ -37,7 +38,7 @@ pub(super) async fn handle(state: &AppState, incoming: &Incoming<'_>) -> Result<
             state
                 .store
                 .record_consent(&NewConsent {
-                    contact_hash,
+                    contact_hash: contact_hash.clone(),
                     channel: incoming.channel,
                     granted,
                     reason: if granted { "start" } else { "stop" }.to_owned(),
@@ -45,6 +46,21 @@ pub(super) async fn handle(state: &AppState, incoming: &Incoming<'_>) -> Result<
                     at: incoming.now,
                 })
                 .await?;
+            if !granted {
+                // A phone that must not get texts must not ring either; a call is asked for
+                // again in words, never restored by START.
+                state
+                    .store
+                    .record_consent(&NewConsent {
+                        contact_hash,
+                        channel: Channel::Voice,
+                        granted: false,
+                        reason: "stop".to_owned(),
+                        conversation_id: None,
+                        at: incoming.now,
+                    })
+                    .await?;
+            }
             state
                 .metrics
                 .count("hotline_messages_total", "event", "opt_change");
@@ -73,7 +89,7 @@ pub(super) async fn handle(state: &AppState, incoming: &Incoming<'_>) -> Result<
         state
             .store
             .record_consent(&NewConsent {
-                contact_hash,
+                contact_hash: contact_hash.clone(),
                 channel: incoming.channel,
                 granted: true,
                 reason: "wrote_first".to_owned(),
@@ -85,7 +101,24 @@ pub(super) async fn handle(state: &AppState, incoming: &Incoming<'_>) -> Result<
     let code = Code::parse(&conversation.code).ok_or_else(|| {
         StoreError::Corrupt(format!("conversation {} has no code", conversation.id))
     })?;
-    let body = texts::relay_to_staff(&code, conversation.service, &incoming.body, first);
+    let wants_call = asks_to_be_called(&incoming.body);
+    if wants_call && new {
+        state
+            .store
+            .record_consent(&NewConsent {
+                contact_hash,
+                channel: Channel::Voice,
+                granted: true,
+                reason: "asked_to_be_called".to_owned(),
+                conversation_id: Some(conversation.id),
+                at: incoming.now,
+            })
+            .await?;
+    }
+    let mut body = texts::relay_to_staff(&code, conversation.service, &incoming.body, first);
+    if wants_call {
+        body = format!("{body}\n{}", texts::asked_to_be_called(&code));
+    }
     let people = recipients(state, &conversation, incoming).await?;
     for person in &people {
         text_staff(

@@ -2,9 +2,11 @@
 //! a command. Every text gets an answer that says what was done, naming the code; an unknown or
 //! closed code, a withdrawn consent or WhatsApp's closed window are said plainly, and then
 //! nothing is sent to her. Commands that change something act only the first time a
-//! MessageSid is seen; replies are queued once per MessageSid however often it is retried.
+//! MessageSid is seen; replies and callbacks are queued once per MessageSid however often it is
+//! retried.
 
 use chrono::Duration;
+use hotline_routes::callback;
 use hotline_routes::messages::texts;
 use hotline_routes::messages::{Code, StaffText, read_staff_text};
 use hotline_schedules::StaffMember;
@@ -74,7 +76,9 @@ pub(super) async fn handle(
         },
         StaffText::Call(code) => match conversation_named(state, person, code.as_ref()).await? {
             Err(refusal) => refusal,
-            Ok((_, code)) => texts::call_not_available(&code),
+            Ok((conversation, code)) => {
+                queue_callback(state, incoming, person, &conversation, &code).await?
+            }
         },
         StaffText::Pause(length) => pause(state, incoming, person, length, new).await?,
         StaffText::Resume => {
@@ -175,6 +179,50 @@ async fn relay_to_her(
         "a staff reply was queued to her"
     );
     Ok(texts::reply_sent(code))
+}
+
+/// `CALL K7Q`: with her consent to a call, queues a call to the staff member in the outbox; the
+/// provider is never called from inside this webhook's answer. She is dialled only after the
+/// staff member picks up and presses 1 (`web::voice::callback`).
+async fn queue_callback(
+    state: &AppState,
+    incoming: &Incoming<'_>,
+    person: &StaffMember,
+    conversation: &Conversation,
+    code: &Code,
+) -> Result<String, StoreError> {
+    let consent = state
+        .store
+        .consent(&conversation.contact_hash, Channel::Voice)
+        .await?;
+    if consent != Some(true) {
+        tracing::info!(
+            conversation = conversation.id,
+            "a callback was not queued: no consent to a call"
+        );
+        return Ok(texts::call_without_consent(code));
+    }
+    let key = &state.secrets.data_key;
+    state
+        .store
+        .enqueue_outbox(&NewOutboxMessage {
+            idempotency_key: format!("callback:{}", incoming.sid),
+            channel: crate::outbox::CALLBACK_CHANNEL.to_owned(),
+            to_sealed: key.seal(person.phone.as_e164()),
+            // What the provider fetches when the staff member answers: no number in it.
+            body_sealed: key.seal(&callback::callback_url(conversation.id, person.id)),
+            created_at: incoming.now,
+        })
+        .await?;
+    state
+        .metrics
+        .count("hotline_messages_total", "event", "callback");
+    tracing::info!(
+        conversation = conversation.id,
+        staff_id = person.id,
+        "a callback was queued"
+    );
+    Ok(texts::call_queued(code))
 }
 
 /// `PAUSE 2h`: off duty for every service until then, as the staff API's pause does.

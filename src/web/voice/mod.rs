@@ -1,9 +1,10 @@
 //! Twilio's voice webhooks: a call comes in, she chooses at the menus, people are rung and
 //! screened, a voicemail is left, the call ends. Each handler records what happened and answers
 //! with the TwiML that `hotline_routes` chooses, from our own state, in milliseconds: nothing
-//! here calls the provider. A caller never gets an HTTP error: when the server cannot do its
+//! here calls the provider. `callback` is the call a staff member's `CALL K7Q` places. A caller never gets an HTTP error: when the server cannot do its
 //! part she hears an apology, the emergency numbers and a voicemail prompt.
 
+mod callback;
 mod ending;
 mod menus;
 mod ringing;
@@ -20,6 +21,7 @@ use super::AppState;
 use super::webhook::WebhookRefusal;
 use crate::store::{CallRecord, StoreError};
 
+pub use callback::{callback_answered, callback_connect, callback_status};
 pub use ending::{fallback, open_follow_up, recording_ready, status, voicemail};
 pub use menus::{incoming, language_chosen, service_chosen};
 pub use ringing::{dial_ended, leg_status, whisper, whisper_answer};

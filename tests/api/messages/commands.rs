@@ -1,9 +1,9 @@
-//! Staff commands by text: HELP, PAUSE and RESUME (which change who is on duty), and CALL,
-//! which is not offered yet and says so.
+//! Staff commands by text: HELP, PAUSE and RESUME (which change who is on duty). CALL has its
+//! own stories in `callback`.
 
 use hotline_schedules::Service;
 
-use super::{BACKUP_LAWYER, HER, LAWYER, code_in};
+use super::{BACKUP_LAWYER, HER, LAWYER};
 use crate::helpers::spawn_app;
 
 #[tokio::test]
@@ -46,16 +46,4 @@ async fn pause_takes_a_person_off_duty_and_resume_brings_them_back() {
     app.text("SM04", "+77079998877", "Здравствуйте").await;
     let relay = app.last_text_to(LAWYER).await;
     assert!(relay.body.contains("Здравствуйте"), "{}", relay.body);
-}
-
-#[tokio::test]
-async fn call_is_not_offered_yet_and_says_how_to_answer() {
-    let app = spawn_app().await;
-    app.on_duty_now("Айгерим", LAWYER, Service::Legal).await;
-    app.text("SM01", HER, "Помогите").await;
-    let code = code_in(&app.last_text_to(LAWYER).await.body);
-    app.text("SM02", LAWYER, &format!("CALL {code}")).await;
-    let answer = app.last_text_to(LAWYER).await;
-    assert!(answer.body.contains(&code), "{}", answer.body);
-    assert!(app.texts_to(HER).await.is_empty());
 }

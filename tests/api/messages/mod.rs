@@ -3,6 +3,7 @@
 //! the server is read back from the outbox, opened with the server's key, as the provider would
 //! get it.
 
+mod callback;
 mod commands;
 mod privacy;
 mod replies;

@@ -1,8 +1,8 @@
 //! The client's requests as Twilio's own API description has them, checked by prism: a text
-//! through the outbox, a call with its status events, the look-up of sent messages; and a
+//! through the outbox, a callback through the outbox, a call with its status events, the look-up of sent messages; and a
 //! malformed request is caught, so the check is not an empty one.
 
-use hotline::outbox::{Delivery, Outbox, OutboxSettings, TwilioDelivery};
+use hotline::outbox::{CALLBACK_CHANNEL, Delivery, Outbox, OutboxSettings, TwilioDelivery};
 use hotline::store::OutboxStatus;
 use hotline::telephony::client::{
     CallInstructions, OutgoingCall, OutgoingMessage, ProviderError, TwilioClient,
@@ -40,6 +40,7 @@ async fn a_text_from_the_outbox_is_one_twilio_accepts() {
             client: client(ACCOUNT_SID),
             from: HOTLINE_NUMBER.to_owned(),
             status_callback: Some(callback("/webhooks/messages/status")),
+            public_url: Some(callback("")),
         })),
         OutboxSettings::default(),
     );
@@ -51,6 +52,41 @@ async fn a_text_from_the_outbox_is_one_twilio_accepts() {
             .as_deref()
             .is_some_and(|sid| sid.starts_with("SM")),
         "the SID of the spec's example: {:?}",
+        sent.provider_sid
+    );
+}
+
+#[tokio::test]
+async fn a_callback_from_the_outbox_is_a_call_twilio_accepts() {
+    let rig = Rig::new([]).await;
+    let id = rig
+        .text(
+            "callback:SM1",
+            CALLBACK_CHANNEL,
+            LAWYER,
+            "/webhooks/voice/callback?conversation=1&staff=1",
+        )
+        .await;
+    let outbox = Outbox::new(
+        rig.store.clone(),
+        rig.data_key.clone(),
+        rig.clock.clone(),
+        Delivery::Twilio(Box::new(TwilioDelivery {
+            client: client(ACCOUNT_SID),
+            from: HOTLINE_NUMBER.to_owned(),
+            status_callback: Some(callback("/webhooks/messages/status")),
+            public_url: Some(callback("")),
+        })),
+        OutboxSettings::default(),
+    );
+    assert_eq!(outbox.send_due().await.expect("a pass").sent, 1);
+    let sent = rig.message(id).await;
+    assert_eq!(sent.status, OutboxStatus::Sent);
+    assert!(
+        sent.provider_sid
+            .as_deref()
+            .is_some_and(|sid| sid.starts_with("CA")),
+        "a call's SID from Calls.json: {:?}",
         sent.provider_sid
     );
 }

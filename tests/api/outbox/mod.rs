@@ -81,6 +81,7 @@ impl Rig {
             status_callback: Some(
                 url::Url::parse(&format!("{PUBLIC_URL}/webhooks/messages/status")).expect("a URL"),
             ),
+            public_url: Some(url::Url::parse(PUBLIC_URL).expect("a URL")),
         }));
         Outbox::new(
             self.store.clone(),
