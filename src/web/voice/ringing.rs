@@ -120,6 +120,15 @@ fn query_number(webhook: &Webhook, name: &'static str) -> Result<i64, WebhookRef
         .ok_or(WebhookRefusal::Invalid(name))
 }
 
+/// The call, person and attempt a leg's URL names (our own whisper and status URLs).
+fn leg_named(webhook: &Webhook) -> Result<(i64, i64, i64), WebhookRefusal> {
+    Ok((
+        query_number(webhook, "call")?,
+        query_number(webhook, "staff")?,
+        query_number(webhook, "attempt")?,
+    ))
+}
+
 /// `POST /webhooks/voice/dial?attempt=N`: an attempt ended: the conversation is over, or the
 /// next people are rung.
 pub async fn dial_ended(
@@ -228,11 +237,7 @@ pub async fn whisper(
     State(state): State<AppState>,
     webhook: Webhook,
 ) -> Result<Twiml, WebhookRefusal> {
-    let (call_id, staff_id, attempt) = (
-        query_number(&webhook, "call")?,
-        query_number(&webhook, "staff")?,
-        query_number(&webhook, "attempt")?,
-    );
+    let (call_id, staff_id, attempt) = leg_named(&webhook)?;
     let result = async {
         let call = state
             .store
@@ -262,11 +267,7 @@ pub async fn whisper_answer(
     State(state): State<AppState>,
     webhook: Webhook,
 ) -> Result<Twiml, WebhookRefusal> {
-    let (call_id, staff_id, attempt) = (
-        query_number(&webhook, "call")?,
-        query_number(&webhook, "staff")?,
-        query_number(&webhook, "attempt")?,
-    );
+    let (call_id, staff_id, attempt) = leg_named(&webhook)?;
     let digits = webhook.param("Digits").unwrap_or_default();
     let now = state.clock.now();
     let result = async {
@@ -319,11 +320,7 @@ pub async fn leg_status(
     State(state): State<AppState>,
     webhook: Webhook,
 ) -> Result<StatusCode, WebhookRefusal> {
-    let (call_id, staff_id, attempt) = (
-        query_number(&webhook, "call")?,
-        query_number(&webhook, "staff")?,
-        query_number(&webhook, "attempt")?,
-    );
+    let (call_id, staff_id, attempt) = leg_named(&webhook)?;
     let status = webhook.required("CallStatus")?;
     let leg_sid = webhook.required("CallSid")?;
     let now = state.clock.now();
