@@ -65,6 +65,31 @@ pub struct ServeArgs {
     pub prompts_dir: PathBuf,
     #[command(flatten)]
     pub outbox: OutboxArgs,
+    #[command(flatten)]
+    pub reminders: ReminderArgs,
+}
+
+/// How missed contacts are reminded of until someone answers.
+#[derive(Debug, Clone, Args)]
+pub struct ReminderArgs {
+    /// Minutes between two reminders about a missed call or an unanswered text.
+    #[arg(long, env = "HOTLINE_REMINDER_EVERY_MINUTES", default_value_t = 15,
+          value_parser = clap::value_parser!(u32).range(1..=1440))]
+    pub reminder_every_minutes: u32,
+    /// Unanswered reminders before the backup is added (and as many again before the
+    /// coordinators are).
+    #[arg(long, env = "HOTLINE_REMINDERS_PER_LEVEL", default_value_t = 3,
+          value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub reminders_per_level: u32,
+}
+
+impl ReminderArgs {
+    pub fn settings(&self) -> hotline_routes::follow_up::ReminderSettings {
+        hotline_routes::follow_up::ReminderSettings {
+            interval: chrono::Duration::minutes(i64::from(self.reminder_every_minutes)),
+            per_level: self.reminders_per_level,
+        }
+    }
 }
 
 /// How fast the outbox may send texts.

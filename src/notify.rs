@@ -29,6 +29,17 @@ async fn tell(
     Ok(())
 }
 
+/// Each of `people`.
+pub async fn people(
+    state: &AppState,
+    people: &[&StaffMember],
+    event: &str,
+    body: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    tell(state, people, event, body, now).await
+}
+
 /// Every active coordinator.
 pub async fn coordinators(
     state: &AppState,

@@ -33,6 +33,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         metrics: Arc::new(Metrics::default()),
         clock: clock.clone(),
         prompts_dir: args.prompts_dir.clone(),
+        reminders: args.reminders.settings(),
     };
     let delivery = delivery(&args)?;
     let settings = OutboxSettings {
@@ -52,6 +53,18 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     ));
     let (stop_jobs, stop) = tokio::sync::watch::channel(false);
     let sending = tokio::spawn(outbox.run(stop.clone()));
+    let runner = Arc::new(
+        jobs::runner::Runner::new(
+            state.store.clone(),
+            state.clock.clone(),
+            jobs::runner::JobSettings::default(),
+        )
+        .with(
+            jobs::reminders::KIND,
+            Arc::new(jobs::reminders::Reminders::new(state.clone())),
+        ),
+    );
+    let running = tokio::spawn(runner.run(stop.clone()));
     let watched = state.clone();
     let watching = tokio::spawn(jobs::every(watchdog::INTERVAL, stop, move || {
         let state = watched.clone();
@@ -66,7 +79,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     let _ = stop_jobs.send(true);
-    let _ = tokio::join!(sending, watching);
+    let _ = tokio::join!(sending, watching, running);
     tracing::info!("stopped");
     Ok(())
 }

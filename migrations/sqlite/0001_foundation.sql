@@ -151,7 +151,10 @@ CREATE TABLE follow_ups (
     status       TEXT NOT NULL DEFAULT 'open',
     created_at   TEXT NOT NULL,
     answered_at  TEXT,
-    answered_by  INTEGER REFERENCES staff (id)
+    answered_by  INTEGER REFERENCES staff (id),
+    -- Reminders sent about it so far, and the word of whoever marked it answered.
+    reminders_sent  INTEGER NOT NULL DEFAULT 0,
+    answer_note     TEXT
 );
 CREATE INDEX follow_ups_open ON follow_ups (status, created_at);
 
@@ -214,3 +217,21 @@ CREATE TABLE consents (
     at               TEXT NOT NULL
 );
 CREATE INDEX consents_by_contact ON consents (contact_hash, channel, id);
+
+-- Work the server does later, kept so a restart neither loses nor repeats it: one row per
+-- occurrence (its idempotency key), claimed by one runner at a time until its lease ends, tried
+-- again with backoff, and 'dead' after too many tries, for the coordinator to see.
+CREATE TABLE jobs (
+    id               INTEGER PRIMARY KEY,
+    kind             TEXT NOT NULL,
+    payload          TEXT NOT NULL,
+    idempotency_key  TEXT NOT NULL UNIQUE,
+    status           TEXT NOT NULL CHECK (status IN ('queued', 'running', 'done', 'dead')),
+    due_at           TEXT NOT NULL,
+    attempts         INTEGER NOT NULL DEFAULT 0,
+    lease_until      TEXT,
+    last_error       TEXT,
+    created_at       TEXT NOT NULL,
+    finished_at      TEXT
+);
+CREATE INDEX jobs_due ON jobs (status, due_at);

@@ -1,6 +1,8 @@
 //! Work the server does on its own, on a timer: each job is a loop that stops when told, and
 //! never cuts a pass short.
 
+pub mod reminders;
+pub mod runner;
 pub mod watchdog;
 
 use std::future::Future;

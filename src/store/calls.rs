@@ -363,10 +363,10 @@ macro_rules! call_sql {
             }
 
             async fn open_follow_ups(&self) -> StoreResult<Vec<FollowUp>> {
-                let rows: Vec<sql::FollowUpRow> = sqlx::query_as(
-                    "SELECT id, call_id, kind, service, line_number, status, created_at FROM follow_ups
-                     WHERE status = 'open' ORDER BY created_at, id",
-                )
+                let rows: Vec<sql::FollowUpRow> = sqlx::query_as(concat!(
+                    sql::select_follow_ups!(),
+                    "WHERE f.status = 'open' ORDER BY f.created_at, f.id"
+                ))
                 .fetch_all(&self.pool)
                 .await?;
                 rows.into_iter().map(sql::FollowUpRow::into_follow_up).collect()

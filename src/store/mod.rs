@@ -3,6 +3,8 @@
 //! Nothing here decides anything: the rules live in `routes` and `schedules`.
 
 mod calls;
+mod follow_ups;
+mod jobs;
 mod lines;
 mod messages;
 mod outbox;
@@ -16,6 +18,8 @@ mod sqlite;
 use async_trait::async_trait;
 
 pub use calls::CallStore;
+pub use follow_ups::FollowUpStore;
+pub use jobs::{Job, JobStatus, JobStore, NewJob};
 pub use lines::LineStore;
 pub use messages::MessageStore;
 pub use outbox::OutboxStore;
@@ -58,7 +62,17 @@ pub async fn open(url: &str) -> StoreResult<std::sync::Arc<dyn Store>> {
 /// idempotent on the provider's id: repeating one returns the first result and changes nothing.
 #[async_trait]
 pub trait Store:
-    PeopleStore + RotaStore + CallStore + LineStore + OutboxStore + MessageStore + Send + Sync + 'static
+    PeopleStore
+    + RotaStore
+    + CallStore
+    + LineStore
+    + OutboxStore
+    + MessageStore
+    + JobStore
+    + FollowUpStore
+    + Send
+    + Sync
+    + 'static
 {
     /// `sqlite` or `postgres`, for logs and metrics.
     fn backend(&self) -> &'static str;

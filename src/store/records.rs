@@ -335,6 +335,13 @@ pub struct FollowUp {
     pub line_number: String,
     pub status: String,
     pub created_at: DateTime<Utc>,
+    pub answered_at: Option<DateTime<Utc>>,
+    /// The staff member who answered it, when a staff member did (not an API token).
+    pub answered_by: Option<i64>,
+    pub reminders_sent: i64,
+    pub answer_note: Option<String>,
+    /// The conversation's code, for a follow-up of a text conversation.
+    pub code: Option<String>,
 }
 
 /// The channel a text came on and an answer goes back on; and, for consents only, `Voice`:

@@ -128,6 +128,20 @@ pub(super) struct FollowUpRow {
     line_number: String,
     status: String,
     created_at: DateTime<Utc>,
+    answered_at: Option<DateTime<Utc>>,
+    answered_by: Option<i64>,
+    reminders_sent: i64,
+    answer_note: Option<String>,
+    code: Option<String>,
+}
+
+/// The start of every query that reads follow-ups, as a literal so queries stay static strings.
+macro_rules! select_follow_ups {
+    () => {
+        "SELECT f.id, f.call_id, f.kind, f.service, f.line_number, f.status, f.created_at, f.answered_at, \
+         f.answered_by, f.reminders_sent, f.answer_note, c.code FROM follow_ups f \
+         LEFT JOIN conversations c ON c.follow_up_id = f.id "
+    };
 }
 
 impl FollowUpRow {
@@ -140,6 +154,11 @@ impl FollowUpRow {
             line_number: self.line_number,
             status: self.status,
             created_at: self.created_at,
+            answered_at: self.answered_at,
+            answered_by: self.answered_by,
+            reminders_sent: self.reminders_sent,
+            answer_note: self.answer_note,
+            code: self.code,
         })
     }
 }
@@ -356,6 +375,8 @@ macro_rules! sql_store {
         lines::line_sql!($store);
         outbox::outbox_sql!($store);
         messages::message_sql!($store);
+        jobs::job_sql!($store);
+        follow_ups::follow_up_sql!($store);
 
         #[async_trait::async_trait]
         impl $crate::store::Store for $store {
@@ -372,4 +393,4 @@ macro_rules! sql_store {
     };
 }
 
-pub(super) use {select_calls, sql_store, staff_columns};
+pub(super) use {select_calls, select_follow_ups, sql_store, staff_columns};

@@ -30,6 +30,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// Where recorded prompts are served from, at `/prompts/FILE`.
     pub prompts_dir: std::path::PathBuf,
+    /// How often missed contacts are reminded of, and when they escalate.
+    pub reminders: hotline_routes::follow_up::ReminderSettings,
 }
 
 /// The whole HTTP application, without a socket, so tests can drive it either way.

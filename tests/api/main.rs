@@ -13,6 +13,7 @@ mod messages;
 mod operations;
 mod outbox;
 mod privacy;
+mod reminders;
 mod rota_api;
 mod rota_calls;
 mod signatures;

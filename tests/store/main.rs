@@ -10,6 +10,7 @@ mod calls;
 #[path = "../support/databases.rs"]
 mod databases;
 mod follow_ups;
+mod jobs;
 mod lines;
 mod messages;
 mod outbox;
@@ -28,6 +29,7 @@ use blocklist::*;
 use calls::*;
 use databases::TestDatabase;
 use follow_ups::*;
+use jobs::*;
 use lines::*;
 use messages::*;
 use outbox::*;
@@ -95,6 +97,11 @@ conformance!(
     closing_a_conversation_answers_its_follow_up_once,
     a_staff_members_latest_conversation_is_the_open_one_they_had_last,
     the_latest_word_on_consent_decides,
+    // jobs
+    jobs_are_scheduled_once_per_key,
+    of_two_runners_racing_for_due_jobs_each_job_goes_to_one,
+    a_lapsed_job_is_claimed_again_and_fences_the_old_runner,
+    a_job_retried_waits_and_one_given_up_is_listed,
     // the store as a whole, below
     the_store_answers_and_names_its_backend,
 );

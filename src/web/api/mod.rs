@@ -5,6 +5,8 @@ mod calls;
 mod duty;
 mod error;
 mod extract;
+mod follow_ups;
+mod jobs;
 mod lines;
 mod rules;
 mod staff;
@@ -34,6 +36,12 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/staff/{id}/pause", post(staff::pause))
         .route("/api/v1/staff/{id}/resume", post(staff::resume))
         .route("/api/v1/calls", get(calls::list))
+        .route("/api/v1/follow-ups", get(follow_ups::list))
+        .route(
+            "/api/v1/follow-ups/{id}/answered",
+            post(follow_ups::answered),
+        )
+        .route("/api/v1/jobs/dead", get(jobs::dead))
         .route("/api/v1/lines", get(lines::list))
         .route(
             "/api/v1/lines/{number}",

@@ -186,6 +186,11 @@ async fn conversation_for(
             ..new.clone()
         };
         if let Some(started) = store.start_conversation(&attempt, code_free_before).await? {
+            if let Some(follow_up) = started.follow_up_id {
+                // Her first text reaches the people on duty with its code: remind from then on.
+                crate::jobs::reminders::schedule_first(state, follow_up, incoming.now, true)
+                    .await?;
+            }
             return Ok((started, true));
         }
         // The code was taken, or another of her texts opened the conversation just now.

@@ -109,7 +109,9 @@ pub async fn open_follow_up(
         &body,
         now,
     )
-    .await
+    .await?;
+    crate::jobs::reminders::schedule_first(state, id, now, false).await?;
+    Ok(())
 }
 
 /// `POST /webhooks/voice/status`: Twilio reports the call's status; the final one completes the

@@ -1,0 +1,221 @@
+//! Reminding about a missed contact until someone answers it, as pure functions: when the n-th
+//! reminder is due, who it reaches, and what it says. Reminders go to the people on duty every
+//! `interval`; after `per_level` unanswered reminders the backup is added, after twice as many
+//! the coordinators.
+
+use chrono::{DateTime, Duration, Utc};
+use hotline_schedules::Service;
+use hotline_schedules::model::{OnDuty, Position, Slot};
+
+use crate::prompts::service_russian;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReminderSettings {
+    /// Between two reminders.
+    pub interval: Duration,
+    /// Reminders at each level before the next is added.
+    pub per_level: u32,
+}
+
+impl Default for ReminderSettings {
+    fn default() -> Self {
+        Self {
+            interval: Duration::minutes(15),
+            per_level: 3,
+        }
+    }
+}
+
+/// How far a reminder reaches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Reach {
+    /// The primary on duty (and people added by overrides).
+    OnDuty,
+    /// And the backup (every scheduled position).
+    Backup,
+    /// And the coordinators.
+    Coordinators,
+}
+
+/// How far reminder `n` (1 for the first) reaches.
+pub fn reach(settings: &ReminderSettings, n: u32) -> Reach {
+    let per_level = settings.per_level.max(1);
+    if n <= per_level {
+        Reach::OnDuty
+    } else if n <= 2 * per_level {
+        Reach::Backup
+    } else {
+        Reach::Coordinators
+    }
+}
+
+/// When the first reminder is due: at once, or one interval on when the opening itself already
+/// reached the people on duty with what to do (her first text, relayed with its code).
+pub fn first_due_at(
+    settings: &ReminderSettings,
+    opened_at: DateTime<Utc>,
+    opening_told_them: bool,
+) -> DateTime<Utc> {
+    if opening_told_them {
+        opened_at + settings.interval
+    } else {
+        opened_at
+    }
+}
+
+/// When the reminder after one due at `due_at` is due: counted from when this one was due, not
+/// when it ran, so a late runner does not make them drift.
+pub fn next_due_at(settings: &ReminderSettings, due_at: DateTime<Utc>) -> DateTime<Utc> {
+    due_at + settings.interval
+}
+
+/// The people reminder at `reach` goes to, of those on duty (in their order), each once. When
+/// that is nobody (no one on the rota), the coordinators: a reminder must reach someone.
+pub fn recipients(on_duty: &[OnDuty], reach: Reach) -> Vec<i64> {
+    let wanted = |slot: Slot, reach: Reach| match slot {
+        Slot::Scheduled(Position::PRIMARY) | Slot::Added => true,
+        Slot::Scheduled(_) => reach >= Reach::Backup,
+        Slot::Coordinator => reach >= Reach::Coordinators,
+    };
+    let mut ids: Vec<i64> = Vec::new();
+    for duty in on_duty.iter().filter(|d| wanted(d.slot, reach)) {
+        if !ids.contains(&duty.staff_id) {
+            ids.push(duty.staff_id);
+        }
+    }
+    if ids.is_empty() {
+        ids = on_duty
+            .iter()
+            .filter(|d| d.slot == Slot::Coordinator)
+            .map(|d| d.staff_id)
+            .collect();
+    }
+    ids
+}
+
+/// What was missed, for the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Missed<'a> {
+    /// A conversation by text, closed with `DONE <code>`.
+    Conversation { code: &'a str },
+    /// A call or voicemail: answered through the API or the coordinator's page.
+    Call,
+}
+
+/// The text of reminder `n` about follow-up `id`, open for `age`.
+pub fn reminder_text(
+    id: i64,
+    n: u32,
+    service: Option<Service>,
+    line_number: &str,
+    age: Duration,
+    missed: Missed<'_>,
+) -> String {
+    let service = service.map_or("услуга не выбрана", service_russian);
+    let minutes = age.num_minutes().max(0);
+    match missed {
+        Missed::Conversation { code } => format!(
+            "Напоминание {n}: обращение {code} (№{id}, {service}, линия {line_number}) ждёт ответа {minutes} мин. \
+             Ответьте ей и отправьте «DONE {code}»."
+        ),
+        Missed::Call => format!(
+            "Напоминание {n}: пропущенный звонок №{id} ({service}, линия {line_number}) ждёт ответа {minutes} мин. \
+             Перезвоните ей, затем ответьте через API/страницу: обращение №{id} отвечено."
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn duty(staff_id: i64, slot: Slot) -> OnDuty {
+        OnDuty { staff_id, slot }
+    }
+
+    #[test]
+    fn reminders_escalate_after_each_three() {
+        let settings = ReminderSettings::default();
+        let reaches: Vec<Reach> = (1..=8).map(|n| reach(&settings, n)).collect();
+        assert_eq!(
+            reaches,
+            vec![
+                Reach::OnDuty,
+                Reach::OnDuty,
+                Reach::OnDuty,
+                Reach::Backup,
+                Reach::Backup,
+                Reach::Backup,
+                Reach::Coordinators,
+                Reach::Coordinators,
+            ]
+        );
+        let zero = ReminderSettings {
+            per_level: 0,
+            ..settings
+        };
+        assert_eq!(reach(&zero, 2), Reach::Backup, "at least one per level");
+    }
+
+    #[test]
+    fn reminders_are_due_every_interval_from_the_first() {
+        let settings = ReminderSettings::default();
+        let opened = Utc
+            .with_ymd_and_hms(2026, 11, 24, 10, 0, 0)
+            .single()
+            .expect("a real time");
+        assert_eq!(first_due_at(&settings, opened, false), opened);
+        assert_eq!(
+            first_due_at(&settings, opened, true),
+            opened + Duration::minutes(15)
+        );
+        assert_eq!(
+            next_due_at(&settings, opened + Duration::minutes(15)),
+            opened + Duration::minutes(30)
+        );
+    }
+
+    #[test]
+    fn each_level_adds_people_and_nobody_is_reminded_twice() {
+        let on_duty = [
+            duty(1, Slot::Scheduled(Position::PRIMARY)),
+            duty(2, Slot::Scheduled(Position::BACKUP)),
+            duty(3, Slot::Added),
+            duty(9, Slot::Coordinator),
+        ];
+        assert_eq!(recipients(&on_duty, Reach::OnDuty), vec![1, 3]);
+        assert_eq!(recipients(&on_duty, Reach::Backup), vec![1, 2, 3]);
+        assert_eq!(recipients(&on_duty, Reach::Coordinators), vec![1, 2, 3, 9]);
+    }
+
+    #[test]
+    fn with_nobody_on_duty_the_coordinators_are_reminded() {
+        let on_duty = [duty(9, Slot::Coordinator)];
+        assert_eq!(recipients(&on_duty, Reach::OnDuty), vec![9]);
+        assert!(recipients(&[], Reach::OnDuty).is_empty());
+    }
+
+    #[test]
+    fn the_text_says_what_to_do() {
+        let conversation = reminder_text(
+            7,
+            2,
+            Some(Service::Legal),
+            "+77010000000",
+            Duration::minutes(15),
+            Missed::Conversation { code: "K7Q" },
+        );
+        assert_eq!(
+            conversation,
+            "Напоминание 2: обращение K7Q (№7, юридическая помощь, линия +77010000000) ждёт ответа 15 мин. \
+             Ответьте ей и отправьте «DONE K7Q»."
+        );
+        let call = reminder_text(8, 1, None, "+77010000000", Duration::zero(), Missed::Call);
+        assert_eq!(
+            call,
+            "Напоминание 1: пропущенный звонок №8 (услуга не выбрана, линия +77010000000) ждёт ответа 0 мин. \
+             Перезвоните ей, затем ответьте через API/страницу: обращение №8 отвечено."
+        );
+    }
+}

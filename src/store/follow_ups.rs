@@ -1,0 +1,92 @@
+//! Follow-ups as the reminders and the coordinator see them: one, all (open first), a reminder
+//! counted, and one marked answered (audited). They are opened by calls (`calls.rs`) and
+//! conversations (`messages.rs`), and answered too by `DONE` there.
+
+use super::*;
+
+#[async_trait::async_trait]
+pub trait FollowUpStore: Send + Sync {
+    async fn follow_up(&self, id: i64) -> StoreResult<Option<FollowUp>>;
+    /// Open ones first, oldest first; then the answered ones, oldest first.
+    async fn follow_ups(&self, limit: i64) -> StoreResult<Vec<FollowUp>>;
+    /// Counts reminder `n` as sent while the follow-up is open; false when it is answered or
+    /// the reminder was counted already.
+    async fn count_reminder(&self, id: i64, n: i64) -> StoreResult<bool>;
+    /// Marks an open follow-up answered at `audit.at`, by `staff_id` when a staff member did,
+    /// with an optional note; audited. False when it was not open.
+    async fn answer_follow_up(
+        &self,
+        id: i64,
+        staff_id: Option<i64>,
+        note: Option<&str>,
+        audit: &AuditEntry,
+    ) -> StoreResult<bool>;
+}
+
+/// The follow-ups' methods of `Store` for `$store`, whose `pool` field is a sqlx pool.
+macro_rules! follow_up_sql {
+    ($store:ty) => {
+        #[async_trait::async_trait]
+        impl $crate::store::FollowUpStore for $store {
+            async fn follow_up(&self, id: i64) -> StoreResult<Option<FollowUp>> {
+                let row: Option<sql::FollowUpRow> =
+                    sqlx::query_as(concat!(sql::select_follow_ups!(), "WHERE f.id = $1"))
+                        .bind(id)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                row.map(sql::FollowUpRow::into_follow_up).transpose()
+            }
+
+            async fn follow_ups(&self, limit: i64) -> StoreResult<Vec<FollowUp>> {
+                let rows: Vec<sql::FollowUpRow> = sqlx::query_as(concat!(
+                    sql::select_follow_ups!(),
+                    "ORDER BY CASE WHEN f.status = 'open' THEN 0 ELSE 1 END, f.created_at, f.id LIMIT $1"
+                ))
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter().map(sql::FollowUpRow::into_follow_up).collect()
+            }
+
+            async fn count_reminder(&self, id: i64, n: i64) -> StoreResult<bool> {
+                let done = sqlx::query(
+                    "UPDATE follow_ups SET reminders_sent = $2
+                     WHERE id = $1 AND status = 'open' AND reminders_sent < $2",
+                )
+                .bind(id)
+                .bind(n)
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn answer_follow_up(
+                &self,
+                id: i64,
+                staff_id: Option<i64>,
+                note: Option<&str>,
+                audit: &AuditEntry,
+            ) -> StoreResult<bool> {
+                let mut tx = self.pool.begin().await?;
+                let done = sqlx::query(
+                    "UPDATE follow_ups SET status = 'answered', answered_at = $2, answered_by = $3, answer_note = $4
+                     WHERE id = $1 AND status = 'open'",
+                )
+                .bind(id)
+                .bind(audit.at)
+                .bind(staff_id)
+                .bind(note)
+                .execute(&mut *tx)
+                .await?;
+                let answered = done.rows_affected() == 1;
+                if answered {
+                    Self::write_audit(&mut tx, audit).await?;
+                }
+                tx.commit().await?;
+                Ok(answered)
+            }
+        }
+    };
+}
+
+pub(super) use follow_up_sql;

@@ -1,0 +1,302 @@
+//! The durable jobs' records: one trait, and the SQL both backends share (`job_sql!` implements
+//! it for a store over a concrete sqlx pool). As in the outbox, every state change is one
+//! conditional UPDATE: two runners racing on a job cannot both claim it, on SQLite (one writer)
+//! as on PostgreSQL (row locks, and the WHERE clause evaluated again on the row a waiting UPDATE
+//! finally gets). A claimed job is fenced by its `attempts`: a runner whose lease ran out and was
+//! taken over can no longer finish, retry or bury it.
+
+use chrono::{DateTime, Utc};
+
+use super::*;
+
+/// Where a job is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobStatus {
+    Queued,
+    Running,
+    Done,
+    /// Given up after too many tries: listed for the coordinator.
+    Dead,
+}
+
+impl JobStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobStatus::Queued => "queued",
+            JobStatus::Running => "running",
+            JobStatus::Done => "done",
+            JobStatus::Dead => "dead",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        Some(match name {
+            "queued" => JobStatus::Queued,
+            "running" => JobStatus::Running,
+            "done" => JobStatus::Done,
+            "dead" => JobStatus::Dead,
+            _ => return None,
+        })
+    }
+}
+
+/// A job to do at `due_at`, once per `idempotency_key`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewJob {
+    pub kind: String,
+    /// JSON, read by the job's kind.
+    pub payload: String,
+    pub idempotency_key: String,
+    pub due_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Job {
+    pub id: i64,
+    pub kind: String,
+    pub payload: String,
+    pub idempotency_key: String,
+    pub status: JobStatus,
+    pub due_at: DateTime<Utc>,
+    pub attempts: i64,
+    pub lease_until: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+#[async_trait::async_trait]
+pub trait JobStore: Send + Sync {
+    /// Schedules a job once per idempotency key; returns whether it was new.
+    async fn enqueue_job(&self, job: &NewJob) -> StoreResult<bool>;
+    /// Jobs a runner may claim at `now`: queued ones whose time has come, and running ones whose
+    /// lease ran out (their runner died), soonest due first.
+    async fn due_jobs(&self, now: DateTime<Utc>, limit: i64) -> StoreResult<Vec<Job>>;
+    /// Claims a due job for one attempt until `lease_until`, atomically: of two runners, one gets
+    /// it. Counts the attempt. `None` when it is not due (any more).
+    async fn claim_job(
+        &self,
+        id: i64,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+    ) -> StoreResult<Option<Job>>;
+    /// Ends a claimed job as done. False when the claim is no longer `attempt`'s.
+    async fn finish_job(&self, id: i64, attempt: i64, at: DateTime<Utc>) -> StoreResult<bool>;
+    /// Queues a claimed job again after a failed attempt, due at `due_at`. False when the claim
+    /// is no longer `attempt`'s.
+    async fn retry_job(
+        &self,
+        id: i64,
+        attempt: i64,
+        due_at: DateTime<Utc>,
+        error: &str,
+    ) -> StoreResult<bool>;
+    /// Gives a claimed job up. False when the claim is no longer `attempt`'s.
+    async fn bury_job(
+        &self,
+        id: i64,
+        attempt: i64,
+        error: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<bool>;
+    async fn job(&self, id: i64) -> StoreResult<Option<Job>>;
+    async fn job_by_key(&self, idempotency_key: &str) -> StoreResult<Option<Job>>;
+    /// Jobs given up, newest first: for the coordinator.
+    async fn dead_jobs(&self, limit: i64) -> StoreResult<Vec<Job>>;
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct JobRow {
+    id: i64,
+    kind: String,
+    payload: String,
+    idempotency_key: String,
+    status: String,
+    due_at: DateTime<Utc>,
+    attempts: i64,
+    lease_until: Option<DateTime<Utc>>,
+    last_error: Option<String>,
+    created_at: DateTime<Utc>,
+    finished_at: Option<DateTime<Utc>>,
+}
+
+impl JobRow {
+    pub(super) fn into_job(self) -> StoreResult<Job> {
+        Ok(Job {
+            status: JobStatus::from_name(&self.status)
+                .ok_or_else(|| StoreError::Corrupt(self.status.clone()))?,
+            id: self.id,
+            kind: self.kind,
+            payload: self.payload,
+            idempotency_key: self.idempotency_key,
+            due_at: self.due_at,
+            attempts: self.attempts,
+            lease_until: self.lease_until,
+            last_error: self.last_error,
+            created_at: self.created_at,
+            finished_at: self.finished_at,
+        })
+    }
+}
+
+pub(super) fn into_jobs(rows: Vec<JobRow>) -> StoreResult<Vec<Job>> {
+    rows.into_iter().map(JobRow::into_job).collect()
+}
+
+/// The columns `JobRow` reads, as a literal so queries stay static strings.
+macro_rules! job_columns {
+    () => {
+        "id, kind, payload, idempotency_key, status, due_at, attempts, lease_until, last_error, \
+         created_at, finished_at"
+    };
+}
+
+/// The jobs' methods of `Store` for `$store`, whose `pool` field is a sqlx pool.
+macro_rules! job_sql {
+    ($store:ty) => {
+        #[async_trait::async_trait]
+        impl $crate::store::JobStore for $store {
+            async fn enqueue_job(&self, job: &$crate::store::NewJob) -> StoreResult<bool> {
+                let done = sqlx::query(
+                    "INSERT INTO jobs (kind, payload, idempotency_key, status, due_at, created_at)
+                     VALUES ($1, $2, $3, 'queued', $4, $5) ON CONFLICT (idempotency_key) DO NOTHING",
+                )
+                .bind(&job.kind)
+                .bind(&job.payload)
+                .bind(&job.idempotency_key)
+                .bind(job.due_at)
+                .bind(job.created_at)
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn due_jobs(
+                &self,
+                now: chrono::DateTime<chrono::Utc>,
+                limit: i64,
+            ) -> StoreResult<Vec<$crate::store::Job>> {
+                let rows = sqlx::query_as(concat!(
+                    "SELECT ", jobs::job_columns!(), " FROM jobs
+                     WHERE (status = 'queued' AND due_at <= $1) OR (status = 'running' AND lease_until <= $1)
+                     ORDER BY due_at, id LIMIT $2"
+                ))
+                .bind(now)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?;
+                jobs::into_jobs(rows)
+            }
+
+            async fn claim_job(
+                &self,
+                id: i64,
+                now: chrono::DateTime<chrono::Utc>,
+                lease_until: chrono::DateTime<chrono::Utc>,
+            ) -> StoreResult<Option<$crate::store::Job>> {
+                let row: Option<jobs::JobRow> = sqlx::query_as(concat!(
+                    "UPDATE jobs SET status = 'running', attempts = attempts + 1, lease_until = $3
+                     WHERE id = $1 AND ((status = 'queued' AND due_at <= $2) OR (status = 'running' AND lease_until <= $2))
+                     RETURNING ", jobs::job_columns!()
+                ))
+                .bind(id)
+                .bind(now)
+                .bind(lease_until)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.map(jobs::JobRow::into_job).transpose()
+            }
+
+            async fn finish_job(
+                &self,
+                id: i64,
+                attempt: i64,
+                at: chrono::DateTime<chrono::Utc>,
+            ) -> StoreResult<bool> {
+                let done = sqlx::query(
+                    "UPDATE jobs SET status = 'done', lease_until = NULL, finished_at = $3
+                     WHERE id = $1 AND status = 'running' AND attempts = $2",
+                )
+                .bind(id)
+                .bind(attempt)
+                .bind(at)
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn retry_job(
+                &self,
+                id: i64,
+                attempt: i64,
+                due_at: chrono::DateTime<chrono::Utc>,
+                error: &str,
+            ) -> StoreResult<bool> {
+                let done = sqlx::query(
+                    "UPDATE jobs SET status = 'queued', lease_until = NULL, due_at = $3, last_error = $4
+                     WHERE id = $1 AND status = 'running' AND attempts = $2",
+                )
+                .bind(id)
+                .bind(attempt)
+                .bind(due_at)
+                .bind(error)
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn bury_job(
+                &self,
+                id: i64,
+                attempt: i64,
+                error: &str,
+                at: chrono::DateTime<chrono::Utc>,
+            ) -> StoreResult<bool> {
+                let done = sqlx::query(
+                    "UPDATE jobs SET status = 'dead', lease_until = NULL, last_error = $3, finished_at = $4
+                     WHERE id = $1 AND status = 'running' AND attempts = $2",
+                )
+                .bind(id)
+                .bind(attempt)
+                .bind(error)
+                .bind(at)
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn job(&self, id: i64) -> StoreResult<Option<$crate::store::Job>> {
+                let row: Option<jobs::JobRow> =
+                    sqlx::query_as(concat!("SELECT ", jobs::job_columns!(), " FROM jobs WHERE id = $1"))
+                        .bind(id)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                row.map(jobs::JobRow::into_job).transpose()
+            }
+
+            async fn job_by_key(&self, idempotency_key: &str) -> StoreResult<Option<$crate::store::Job>> {
+                let row: Option<jobs::JobRow> = sqlx::query_as(concat!(
+                    "SELECT ", jobs::job_columns!(), " FROM jobs WHERE idempotency_key = $1"
+                ))
+                .bind(idempotency_key)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.map(jobs::JobRow::into_job).transpose()
+            }
+
+            async fn dead_jobs(&self, limit: i64) -> StoreResult<Vec<$crate::store::Job>> {
+                let rows = sqlx::query_as(concat!(
+                    "SELECT ", jobs::job_columns!(), " FROM jobs
+                     WHERE status = 'dead' ORDER BY finished_at DESC, id DESC LIMIT $1"
+                ))
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?;
+                jobs::into_jobs(rows)
+            }
+        }
+    };
+}
+
+pub(super) use {job_columns, job_sql};
