@@ -110,7 +110,8 @@ pub async fn open_follow_up(
         now,
     )
     .await?;
-    crate::jobs::reminders::schedule_first(state, id, now, false).await?;
+    // The notice above told them at once; the first reminder comes one interval on.
+    crate::jobs::reminders::schedule_first(state, id, now, true).await?;
     Ok(())
 }
 
