@@ -94,3 +94,52 @@ pub async fn post(
         .expect("the server answers");
     response.status().as_u16()
 }
+
+/// Stops a server as a platform does (SIGTERM) and waits for its graceful exit, which drains the
+/// outbox; returns how it exited and its whole log.
+pub fn stop(
+    mut server: Child,
+    log: std::thread::JoinHandle<String>,
+) -> (std::process::ExitStatus, String) {
+    let killed = Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(killed.success());
+    let exit = server.wait().expect("the server exits");
+    let mut stdout = String::new();
+    if let Some(mut out) = server.stdout.take() {
+        out.read_to_string(&mut stdout).expect("read stdout");
+    }
+    (exit, log.join().expect("the log reader") + &stdout)
+}
+
+/// Asserts that `number` stands, in none of the ways people write it, in `logs` or in any file
+/// in `dir` (the database, its WAL and shared memory, the secrets).
+pub fn assert_number_nowhere(number: &str, logs: &str, dir: &Path) {
+    let digits = number.trim_start_matches('+');
+    let local = &digits[1..];
+    let spaced = format!(
+        "{} {} {} {}",
+        &local[..3],
+        &local[3..6],
+        &local[6..8],
+        &local[8..]
+    );
+    let dashed = spaced.replace(' ', "-");
+    let forms = [number, digits, local, spaced.as_str(), dashed.as_str()];
+    for form in forms {
+        assert!(!logs.contains(form), "the log shows the number ({form})");
+    }
+    for entry in std::fs::read_dir(dir).expect("list") {
+        let path = entry.expect("an entry").path();
+        let bytes = std::fs::read(&path).expect("read");
+        for form in forms {
+            assert!(
+                !bytes.windows(form.len()).any(|w| w == form.as_bytes()),
+                "{} holds the number ({form})",
+                path.display()
+            );
+        }
+    }
+}

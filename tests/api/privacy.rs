@@ -1,11 +1,7 @@
 //! A caller's number never appears in the clear: not in the database files, not in the logs,
 //! even at debug level. Runs the real `hotline` binary, as an operator would.
 
-use std::io::Read;
-use std::process::Command;
-use std::time::Duration;
-
-use crate::binary::{hotline, post, serve};
+use crate::binary::{assert_number_nowhere, hotline, post, serve, stop};
 use crate::helpers::{CALLER, incoming_call, params};
 
 #[tokio::test]
@@ -22,7 +18,7 @@ async fn no_caller_number_in_the_database_files_or_the_logs() {
         String::from_utf8_lossy(&import.stderr)
     );
 
-    let (mut server, base, logs) = serve(hotline(dir.path()));
+    let (server, base, logs) = serve(hotline(dir.path()));
     let client = reqwest::Client::new();
     let call = "CA00000000000000000000000000000042";
     assert_eq!(
@@ -70,53 +66,12 @@ async fn no_caller_number_in_the_database_files_or_the_logs() {
         post(&client, &base, "/webhooks/voice/status", &status).await,
         204
     );
-    // Give the outbox a moment to deliver the coordinator's text to the console.
-    tokio::time::sleep(Duration::from_millis(1500)).await;
-
-    // A graceful stop: SIGTERM, then the server finishes and exits cleanly.
-    let killed = Command::new("kill")
-        .args(["-TERM", &server.id().to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(killed.success());
-    let exit = server.wait().expect("the server exits");
-    let mut stdout = String::new();
-    server
-        .stdout
-        .take()
-        .expect("piped")
-        .read_to_string(&mut stdout)
-        .expect("read stdout");
-    let logs = logs.join().expect("the log reader") + &stdout;
+    // A graceful stop drains the outbox to the console before the server exits.
+    let (exit, logs) = stop(server, logs);
     assert!(exit.success(), "exit {exit:?}\n{logs}");
     assert!(
         logs.contains("console outbox: message"),
         "the coordinator's text reached the console:\n{logs}"
     );
-
-    let digits = CALLER.trim_start_matches('+');
-    let forms = [
-        CALLER,
-        digits,
-        &digits[1..],
-        "707 123 45 67",
-        "707-123-45-67",
-    ];
-    for form in forms {
-        assert!(
-            !logs.contains(form),
-            "the log shows the caller's number ({form})"
-        );
-    }
-    for entry in std::fs::read_dir(dir.path()).expect("list") {
-        let path = entry.expect("an entry").path();
-        let bytes = std::fs::read(&path).expect("read");
-        for form in forms {
-            assert!(
-                !bytes.windows(form.len()).any(|w| w == form.as_bytes()),
-                "{} holds the caller's number",
-                path.display()
-            );
-        }
-    }
+    assert_number_nowhere(CALLER, &logs, dir.path());
 }

@@ -1,16 +1,7 @@
 //! What someone trying the hotline does first: import the example rota, serve with nothing
 //! configured, and place a call with `hotline simulate call`.
 
-use std::process::Command;
-
-use crate::binary::{hotline_untouched, serve};
-
-fn stop(mut server: std::process::Child) {
-    let _ = Command::new("kill")
-        .args(["-TERM", &server.id().to_string()])
-        .status();
-    let _ = server.wait();
-}
+use crate::binary::{hotline_untouched, serve, stop};
 
 #[test]
 fn a_simulated_call_reaches_the_person_on_duty_in_the_example_rota() {
@@ -47,8 +38,7 @@ fn a_simulated_call_reaches_the_person_on_duty_in_the_example_rota() {
         .output()
         .expect("simulate runs");
     let missed_said = String::from_utf8_lossy(&missed.stdout).into_owned();
-    stop(server);
-    let logs = logs.join().expect("the log reader");
+    let (_, logs) = stop(server, logs);
 
     assert!(
         call.status.success(),

@@ -1,11 +1,7 @@
 //! Her number never appears in the clear when she texts: not in the logs of the real binary
 //! (whose console outbox prints every text it would send), not in its database files.
 
-use std::io::Read;
-use std::process::Command;
-use std::time::Duration;
-
-use crate::binary::{hotline, post, serve};
+use crate::binary::{assert_number_nowhere, hotline, post, serve, stop};
 use crate::helpers::{HOTLINE_NUMBER, params};
 
 use super::{HER, LAWYER};
@@ -31,7 +27,7 @@ async fn no_number_of_hers_in_the_logs_or_the_database_files_when_she_texts() {
         .expect("hotline import runs");
     assert!(import.status.success());
 
-    let (mut server, base, logs) = serve(hotline(dir.path()));
+    let (server, base, logs) = serve(hotline(dir.path()));
     let client = reqwest::Client::new();
     let whatsapp_her = format!("whatsapp:{HER}");
     let whatsapp_line = format!("whatsapp:{HOTLINE_NUMBER}");
@@ -56,42 +52,12 @@ async fn no_number_of_hers_in_the_logs_or_the_database_files_when_she_texts() {
             200
         );
     }
-    // Give the outbox a moment to deliver the texts to the console.
-    tokio::time::sleep(Duration::from_millis(1500)).await;
-    let killed = Command::new("kill")
-        .args(["-TERM", &server.id().to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(killed.success());
-    let exit = server.wait().expect("the server exits");
-    let mut stdout = String::new();
-    server
-        .stdout
-        .take()
-        .expect("piped")
-        .read_to_string(&mut stdout)
-        .expect("read stdout");
-    let logs = logs.join().expect("the log reader") + &stdout;
+    // A graceful stop drains the outbox to the console before the server exits.
+    let (exit, logs) = stop(server, logs);
     assert!(exit.success(), "exit {exit:?}\n{logs}");
     assert!(
         logs.contains("Здравствуйте, я юрист"),
         "the reply to her reached the console:\n{logs}"
     );
-
-    let digits = HER.trim_start_matches('+');
-    let forms = [HER, digits, &digits[1..], "707 123 45 67", "707-123-45-67"];
-    for form in forms {
-        assert!(!logs.contains(form), "the log shows her number ({form})");
-    }
-    for entry in std::fs::read_dir(dir.path()).expect("list") {
-        let path = entry.expect("an entry").path();
-        let bytes = std::fs::read(&path).expect("read");
-        for form in forms {
-            assert!(
-                !bytes.windows(form.len()).any(|w| w == form.as_bytes()),
-                "{} holds her number",
-                path.display()
-            );
-        }
-    }
+    assert_number_nowhere(HER, &logs, dir.path());
 }

@@ -2,7 +2,6 @@
 //! the hotline number, asking for delivery reports at its public URL; configured halfway, it
 //! refuses to start and says what is missing.
 
-use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -12,15 +11,8 @@ use hotline::store::{NewOutboxMessage, OutboxStatus};
 
 use super::LAWYER;
 use super::fake_provider::{ACCOUNT_SID, FakeProvider};
-use crate::binary::{hotline, serve};
+use crate::binary::{hotline, serve, stop};
 use crate::helpers::{HOTLINE_NUMBER, PUBLIC_URL};
-
-fn stop(mut server: std::process::Child) {
-    let _ = Command::new("kill")
-        .args(["-TERM", &server.id().to_string()])
-        .status();
-    let _ = server.wait();
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_with_a_twilio_account_sends_through_it() {
@@ -65,8 +57,7 @@ async fn a_server_with_a_twilio_account_sends_through_it() {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    stop(server);
-    let logs = logs.join().expect("the log reader");
+    let (_, logs) = stop(server, logs);
 
     let created = provider.created();
     assert_eq!(created.len(), 1, "{logs}");
