@@ -67,6 +67,45 @@ pub struct ServeArgs {
     pub outbox: OutboxArgs,
     #[command(flatten)]
     pub reminders: ReminderArgs,
+    #[command(flatten)]
+    pub schedule: ScheduleArgs,
+}
+
+/// The hotline's time zone, and when the server's own work comes round.
+#[derive(Debug, Clone, Args)]
+pub struct ScheduleArgs {
+    /// The hotline's time zone: the digest's day and the times in texts are read in it.
+    #[arg(long, env = "HOTLINE_TIMEZONE", default_value = "Asia/Almaty")]
+    pub timezone: chrono_tz::Tz,
+    /// Hours before a shift starts that its person is reminded of it.
+    #[arg(long, env = "HOTLINE_SHIFT_REMINDER_HOURS", default_value_t = 12,
+          value_parser = clap::value_parser!(u32).range(1..=168))]
+    pub shift_reminder_hours: u32,
+    /// Days ahead within which a change to someone's shifts is texted to them.
+    #[arg(long, env = "HOTLINE_SHIFT_NOTICE_DAYS", default_value_t = 14,
+          value_parser = clap::value_parser!(u32).range(1..=90))]
+    pub shift_notice_days: u32,
+    /// Hours ahead within which a gap in the rota is texted to the coordinators.
+    #[arg(long, env = "HOTLINE_GAP_ALERT_HOURS", default_value_t = 48,
+          value_parser = clap::value_parser!(u32).range(1..=720))]
+    pub gap_alert_hours: u32,
+    /// Days after a contact is closed that her number, texts and recordings are erased (the
+    /// counts stay).
+    #[arg(long, env = "HOTLINE_RETENTION_DAYS", default_value_t = 180,
+          value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub retention_days: u32,
+}
+
+impl ScheduleArgs {
+    pub fn settings(&self) -> crate::jobs::settings::ScheduleSettings {
+        crate::jobs::settings::ScheduleSettings {
+            zone: self.timezone,
+            shift_reminder_lead: chrono::Duration::hours(i64::from(self.shift_reminder_hours)),
+            shift_notice_ahead: chrono::Duration::days(i64::from(self.shift_notice_days)),
+            gap_alert_ahead: chrono::Duration::hours(i64::from(self.gap_alert_hours)),
+            retention: chrono::Duration::days(i64::from(self.retention_days)),
+        }
+    }
 }
 
 /// How missed contacts are reminded of until someone answers.

@@ -34,6 +34,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         clock: clock.clone(),
         prompts_dir: args.prompts_dir.clone(),
         reminders: args.reminders.settings(),
+        schedule: args.schedule.settings(),
     };
     let delivery = delivery(&args)?;
     let settings = OutboxSettings {

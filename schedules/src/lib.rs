@@ -3,6 +3,7 @@
 //! rota leaves nobody. Never touches the network, the database or the clock: every instant is an
 //! argument.
 
+mod cadence;
 mod calendar;
 mod conflicts;
 mod gaps;
@@ -19,6 +20,7 @@ pub mod wall_clock;
 mod window;
 mod wire;
 
+pub use cadence::Cadence;
 pub use calendar::DutyShift;
 pub use overrides::DutySource;
 pub use phone::{PhoneError, PhoneNumber};

@@ -32,6 +32,8 @@ pub struct AppState {
     pub prompts_dir: std::path::PathBuf,
     /// How often missed contacts are reminded of, and when they escalate.
     pub reminders: hotline_routes::follow_up::ReminderSettings,
+    /// The hotline's zone, and when its own work comes round.
+    pub schedule: crate::jobs::settings::ScheduleSettings,
 }
 
 /// The whole HTTP application, without a socket, so tests can drive it either way.

@@ -55,6 +55,7 @@ pub async fn spawn_app_on(database: TestDatabase) -> TestApp {
         clock: clock.clone(),
         prompts_dir: concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/prompts").into(),
         reminders: hotline_routes::follow_up::ReminderSettings::default(),
+        schedule: hotline::jobs::settings::ScheduleSettings::default(),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

@@ -249,8 +249,7 @@ async fn pause(
             return Ok(format!("Пауза не поставлена: {error}"));
         }
     }
-    // The hotline's own zone (Shymkent keeps Almaty's time).
-    let local = until.with_timezone(&chrono_tz::Asia::Almaty);
+    let local = until.with_timezone(&state.schedule.zone);
     Ok(texts::paused(&local.format("%H:%M").to_string()))
 }
 
