@@ -64,7 +64,7 @@ pub enum CallStage {
 }
 
 /// How a call ended, as the log and the reports count it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum CallOutcome {
     Answered,
     Voicemail,

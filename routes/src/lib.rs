@@ -4,10 +4,12 @@
 
 pub mod call;
 pub mod callback;
+pub mod digest;
 pub mod follow_up;
 pub mod hours;
 pub mod line;
 pub mod menu;
 pub mod messages;
 pub mod prompts;
+pub mod rota_watch;
 pub mod twiml;

@@ -1,8 +1,10 @@
 //! Work the server does on its own, on a timer: each job is a loop that stops when told, and
 //! never cuts a pass short.
 
+pub mod digest;
 pub mod recurring;
 pub mod reminders;
+pub mod rota_watch;
 pub mod runner;
 pub mod settings;
 pub mod watchdog;

@@ -11,6 +11,7 @@ mod outbox;
 mod people;
 mod postgres;
 mod records;
+mod reports;
 mod rota;
 mod sql;
 mod sqlite;
@@ -26,6 +27,7 @@ pub use outbox::OutboxStore;
 pub use people::PeopleStore;
 pub use postgres::PostgresStore;
 pub use records::*;
+pub use reports::ReportStore;
 pub use rota::RotaStore;
 pub use sqlite::SqliteStore;
 
@@ -70,6 +72,7 @@ pub trait Store:
     + MessageStore
     + JobStore
     + FollowUpStore
+    + ReportStore
     + Send
     + Sync
     + 'static
