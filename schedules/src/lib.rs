@@ -1,7 +1,7 @@
 //! The hotline's duty rota and time, as pure functions: who works for which service in which
-//! language, their rotations, shifts and overrides, who is on duty at an instant, and where the
-//! rota leaves nobody. Never touches the network, the database or the clock: every instant is an
-//! argument.
+//! language, their rotations, shifts and overrides, who is on duty at an instant, where the rota
+//! leaves nobody, and when recurrences and shift reminders fall due. Never touches the network,
+//! the database or the clock: every instant is an argument.
 
 mod calendar;
 mod conflicts;
@@ -9,6 +9,7 @@ mod gaps;
 pub mod model;
 mod overrides;
 pub mod phone;
+mod recurrence;
 mod rota;
 mod rotation;
 pub mod staff;
@@ -22,6 +23,7 @@ mod wire;
 pub use calendar::DutyShift;
 pub use overrides::DutySource;
 pub use phone::{PhoneError, PhoneNumber};
+pub use recurrence::{Recurrence, RecurrenceError};
 pub use rota::Rota;
 pub use staff::{Gender, Language, Service, StaffMember, UnknownName};
 pub use swap::{SwapError, swap};
