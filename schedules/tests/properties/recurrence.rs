@@ -140,23 +140,23 @@ fn wall(zone: Tz, at: DateTime<Utc>) -> NaiveDateTime {
     at.with_timezone(&zone).naive_local()
 }
 
-/// The first instant after `from` at which `zone` changes its offset, within a year.
+/// The first whole second after `from` at which `zone` changes its offset, within a year.
 fn next_change(zone: Tz, from: DateTime<Utc>) -> Option<DateTime<Utc>> {
-    let mut low = from;
     let found = (1..=400)
         .map(|day| from + TimeDelta::days(day))
         .find(|day| offset(zone, *day) != offset(zone, from))?;
-    let mut high = found;
-    low = low.max(found - TimeDelta::days(1));
-    while high - low > TimeDelta::seconds(1) {
+    let mut low = (found - TimeDelta::days(1)).timestamp();
+    let mut high = found.timestamp();
+    while high - low > 1 {
         let middle = low + (high - low) / 2;
-        if offset(zone, middle) == offset(zone, from) {
+        let at = DateTime::from_timestamp(middle, 0)?;
+        if offset(zone, at) == offset(zone, from) {
             low = middle;
         } else {
             high = middle;
         }
     }
-    Some(high)
+    DateTime::from_timestamp(high, 0)
 }
 
 /// An instant from 2023 to 2026, or one in the two days before a clock change of `zone`.
@@ -236,7 +236,8 @@ proptest! {
             // Nothing it names was passed over: no first occurrence of a named wall-clock time,
             // and no skipped one, lies strictly between two firings.
             if next - previous <= TimeDelta::days(1) {
-                let mut minute = previous.with_second(0).expect("a minute") + TimeDelta::minutes(1);
+                let mut minute = previous.with_second(0).and_then(|m| m.with_nanosecond(0)).expect("a minute")
+                    + TimeDelta::minutes(1);
                 while minute < next {
                     let at_minute = wall(zone, minute);
                     let first = zone.from_local_datetime(&at_minute).earliest().map(|t| t.to_utc());
