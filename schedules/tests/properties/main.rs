@@ -4,6 +4,7 @@
 
 mod recurrence;
 mod scenario;
+mod shift_notices;
 mod walk;
 
 use chrono::{DateTime, Utc};
