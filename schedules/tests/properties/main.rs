@@ -2,7 +2,9 @@
 //! changes: one person per position, overrides win, edits never rewrite the past, gaps are
 //! exactly where nobody is on duty, and the calendar agrees with `on_duty`.
 
+mod recurrence;
 mod scenario;
+mod shift_notices;
 mod walk;
 
 use chrono::{DateTime, Utc};
