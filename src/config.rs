@@ -77,6 +77,10 @@ pub struct ScheduleArgs {
     /// The hotline's time zone: the digest's day and the times in texts are read in it.
     #[arg(long, env = "HOTLINE_TIMEZONE", default_value = "Asia/Almaty")]
     pub timezone: chrono_tz::Tz,
+    /// When the coordinators get the digest of the day before: a cron expression (minute hour
+    /// day-of-month month day-of-week) in the hotline's time zone.
+    #[arg(long, env = "HOTLINE_DIGEST_CRON", default_value = crate::jobs::settings::DIGEST)]
+    pub digest_cron: hotline_schedules::Recurrence,
     /// Hours before a shift starts that its person is reminded of it.
     #[arg(long, env = "HOTLINE_SHIFT_REMINDER_HOURS", default_value_t = 12,
           value_parser = clap::value_parser!(u32).range(1..=168))]
@@ -100,6 +104,7 @@ impl ScheduleArgs {
     pub fn settings(&self) -> crate::jobs::settings::ScheduleSettings {
         crate::jobs::settings::ScheduleSettings {
             zone: self.timezone,
+            digest: self.digest_cron.clone(),
             shift_reminder_lead: chrono::Duration::hours(i64::from(self.shift_reminder_hours)),
             shift_notice_ahead: chrono::Duration::days(i64::from(self.shift_notice_days)),
             gap_alert_ahead: chrono::Duration::hours(i64::from(self.gap_alert_hours)),

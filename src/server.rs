@@ -54,18 +54,11 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     ));
     let (stop_jobs, stop) = tokio::sync::watch::channel(false);
     let sending = tokio::spawn(outbox.run(stop.clone()));
-    let runner = Arc::new(
-        jobs::runner::Runner::new(
-            state.store.clone(),
-            state.clock.clone(),
-            jobs::runner::JobSettings::default(),
-        )
-        .with(
-            jobs::reminders::KIND,
-            Arc::new(jobs::reminders::Reminders::new(state.clone())),
-        ),
-    );
-    let running = tokio::spawn(runner.run(stop.clone()));
+    let jobs = jobs::Jobs::new(&state, jobs::runner::JobSettings::default());
+    jobs.start()
+        .await
+        .context("scheduling the digest and the rota's watch")?;
+    let running = tokio::spawn(jobs.runner.clone().run(stop.clone()));
     let watched = state.clone();
     let watching = tokio::spawn(jobs::every(watchdog::INTERVAL, stop, move || {
         let state = watched.clone();

@@ -139,7 +139,10 @@ mod tests {
         let mut calls = BTreeMap::new();
         calls.insert((Some(Service::Legal), Some(CallOutcome::Answered)), 3);
         calls.insert((Some(Service::Legal), Some(CallOutcome::Missed)), 1);
-        calls.insert((Some(Service::Psychological), Some(CallOutcome::Voicemail)), 1);
+        calls.insert(
+            (Some(Service::Psychological), Some(CallOutcome::Voicemail)),
+            1,
+        );
         calls.insert((None, Some(CallOutcome::Abandoned)), 2);
         let mut conversations = BTreeMap::new();
         conversations.insert(Service::Legal, 2);
@@ -151,8 +154,15 @@ mod tests {
             open_follow_ups: vec![Duration::minutes(40), Duration::minutes(185)],
             gaps: vec![RotaGap {
                 service: Service::Legal,
-                from: Utc.with_ymd_and_hms(2026, 11, 26, 17, 0, 0).single().expect("valid"),
-                to: Some(Utc.with_ymd_and_hms(2026, 11, 27, 3, 0, 0).single().expect("valid")),
+                from: Utc
+                    .with_ymd_and_hms(2026, 11, 26, 17, 0, 0)
+                    .single()
+                    .expect("valid"),
+                to: Some(
+                    Utc.with_ymd_and_hms(2026, 11, 27, 3, 0, 0)
+                        .single()
+                        .expect("valid"),
+                ),
             }],
         };
         assert_eq!(

@@ -77,7 +77,9 @@ mod tests {
     use hotline_schedules::model::{ActiveWindow, Weekdays};
 
     fn utc(d: u32, h: u32, m: u32) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 11, d, h, m, 0).single().expect("valid")
+        Utc.with_ymd_and_hms(2026, 11, d, h, m, 0)
+            .single()
+            .expect("valid")
     }
 
     fn nine_to_six() -> OpeningHours {
@@ -105,7 +107,10 @@ mod tests {
         let gaps = vec![(utc(24, 10, 0), utc(25, 6, 0))];
         assert_eq!(
             while_open(&gaps, Some(&nine_to_six())),
-            vec![(utc(24, 10, 0), utc(24, 13, 0)), (utc(25, 4, 0), utc(25, 6, 0))]
+            vec![
+                (utc(24, 10, 0), utc(24, 13, 0)),
+                (utc(25, 4, 0), utc(25, 6, 0))
+            ]
         );
     }
 

@@ -10,7 +10,13 @@ pub mod settings;
 pub mod watchdog;
 
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
+
+use hotline_schedules::Cadence;
+
+use crate::clock::Clock;
+use crate::web::AppState;
 
 /// Runs `pass` every `interval` until `stop` says so.
 pub async fn every<F, Fut>(
@@ -27,5 +33,63 @@ pub async fn every<F, Fut>(
             () = tokio::time::sleep(interval) => {}
             _ = stop.changed() => break,
         }
+    }
+}
+
+/// Every kind of job this server runs: the runner that runs them, and the recurring work it
+/// must start.
+pub struct Jobs {
+    pub runner: Arc<runner::Runner>,
+    recurring: Vec<Arc<recurring::Recurring>>,
+    clock: Arc<dyn Clock>,
+}
+
+impl Jobs {
+    pub fn new(state: &AppState, settings: runner::JobSettings) -> Self {
+        let store = state.store.clone();
+        let clock = state.clock.clone();
+        let recurring = |kind, cadence, work: Arc<dyn recurring::Work>| {
+            Arc::new(recurring::Recurring::new(
+                kind,
+                cadence,
+                store.clone(),
+                clock.clone(),
+                work,
+            ))
+        };
+        let recurring = vec![
+            recurring(
+                digest::KIND,
+                Cadence::Cron(state.schedule.digest.clone(), state.schedule.zone),
+                Arc::new(digest::Digest::new(state.clone())),
+            ),
+            recurring(
+                rota_watch::KIND,
+                Cadence::Every(rota_watch::EVERY),
+                Arc::new(rota_watch::GapWatch::new(state.clone())),
+            ),
+        ];
+        let mut runner = runner::Runner::new(state.store.clone(), state.clock.clone(), settings)
+            .with(
+                reminders::KIND,
+                Arc::new(reminders::Reminders::new(state.clone())),
+            );
+        for work in &recurring {
+            runner = runner.with(work.kind(), work.clone());
+        }
+        Self {
+            runner: Arc::new(runner),
+            recurring,
+            clock,
+        }
+    }
+
+    /// Schedules each recurring job's next occurrence (once, however many instances start).
+    pub async fn start(&self) -> Result<(), crate::store::StoreError> {
+        let now = self.clock.now();
+        for work in &self.recurring {
+            work.start(now).await?;
+        }
+        Ok(())
     }
 }

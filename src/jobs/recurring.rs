@@ -61,10 +61,19 @@ impl Recurring {
 
     /// Schedules the first occurrence after `now`, once however many instances ask.
     pub async fn start(&self, now: DateTime<Utc>) -> Result<bool, StoreError> {
-        self.schedule(self.cadence.next_after(now), now).await
+        self.schedule_after(now, now).await
     }
 
-    async fn schedule(&self, at: DateTime<Utc>, now: DateTime<Utc>) -> Result<bool, StoreError> {
+    /// Schedules the first occurrence after `after`, if there is one.
+    async fn schedule_after(
+        &self,
+        after: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let Some(at) = self.cadence.next_after(after) else {
+            tracing::warn!(kind = self.kind, "a recurring job has no next occurrence");
+            return Ok(false);
+        };
         let payload = serde_json::to_string(&Payload { at })
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         self.store
@@ -83,13 +92,15 @@ impl Recurring {
 impl JobHandler for Recurring {
     async fn run(&self, job: &Job) -> Result<(), JobError> {
         let Payload { at } = serde_json::from_str(&job.payload).map_err(|e| {
-            JobError::Fatal(format!("a {} job's payload is not readable: {e}", self.kind))
+            JobError::Fatal(format!(
+                "a {} job's payload is not readable: {e}",
+                self.kind
+            ))
         })?;
         // The next after this occurrence, or after now when this one ran late (the server was
         // down): the occurrences missed meanwhile are not run one by one.
         let now = self.clock.now();
-        self.schedule(self.cadence.next_after(at.max(now)), now)
-            .await?;
+        self.schedule_after(at.max(now), now).await?;
         self.work.run(at).await
     }
 }

@@ -59,10 +59,13 @@ pub async fn gaps_ahead(
     let zone = state.schedule.zone;
     let yesterday = now.with_timezone(&zone).date_naive() - Duration::days(1);
     // A zone whose clocks skip midnight: an hour later is still yesterday.
-    let from = [NaiveTime::MIN, NaiveTime::from_hms_opt(1, 0, 0).unwrap_or(NaiveTime::MIN)]
-        .into_iter()
-        .find_map(|time| hotline_schedules::instant_of(zone, yesterday.and_time(time)))
-        .unwrap_or(now - Duration::days(1));
+    let from = [
+        NaiveTime::MIN,
+        NaiveTime::from_hms_opt(1, 0, 0).unwrap_or(NaiveTime::MIN),
+    ]
+    .into_iter()
+    .find_map(|time| hotline_schedules::instant_of(zone, yesterday.and_time(time)))
+    .unwrap_or(now - Duration::days(1));
     let horizon = now + ahead;
     let until = horizon + BEYOND;
     let (_, rota) = crate::rota::load(state.store.as_ref(), from, until).await?;

@@ -3,11 +3,17 @@
 
 use chrono::Duration;
 use chrono_tz::Tz;
+use hotline_schedules::Recurrence;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Nine in the morning, every day.
+pub const DIGEST: &str = "0 9 * * *";
+
+#[derive(Debug, Clone)]
 pub struct ScheduleSettings {
     /// The hotline's zone: the digest's day and every time in a text are read in it.
     pub zone: Tz,
+    /// When the coordinators get the digest of the day before, in `zone`.
+    pub digest: Recurrence,
     /// How long before a shift its person is reminded of it.
     pub shift_reminder_lead: Duration,
     /// How far ahead a change to someone's shifts is told to them.
@@ -22,6 +28,7 @@ impl Default for ScheduleSettings {
     fn default() -> Self {
         Self {
             zone: hotline_schedules::HOTLINE_ZONE,
+            digest: Recurrence::parse(DIGEST).unwrap_or_else(|_| unreachable!("{DIGEST} parses")),
             // The evening before a morning shift, the morning before a night one.
             shift_reminder_lead: Duration::hours(12),
             shift_notice_ahead: Duration::days(14),

@@ -7,6 +7,7 @@ mod call_properties;
 mod cli;
 #[path = "../support/databases.rs"]
 mod databases;
+mod duty_alerts;
 mod helpers;
 mod lines_api;
 mod messages;

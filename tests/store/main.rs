@@ -14,6 +14,7 @@ mod jobs;
 mod lines;
 mod messages;
 mod outbox;
+mod reports;
 mod ringing;
 mod rota;
 mod staff;
@@ -33,6 +34,7 @@ use jobs::*;
 use lines::*;
 use messages::*;
 use outbox::*;
+use reports::*;
 use ringing::*;
 use rota::*;
 use staff::*;
@@ -102,6 +104,8 @@ conformance!(
     of_two_runners_racing_for_due_jobs_each_job_goes_to_one,
     a_lapsed_job_is_claimed_again_and_fences_the_old_runner,
     a_job_retried_waits_and_one_given_up_is_listed,
+    // reports
+    conversations_are_counted_by_service_within_their_span,
     // the store as a whole, below
     the_store_answers_and_names_its_backend,
 );
