@@ -10,4 +10,5 @@ pub mod line;
 pub mod menu;
 pub mod messages;
 pub mod prompts;
+pub mod shift_notice;
 pub mod twiml;
