@@ -12,4 +12,5 @@ pub mod menu;
 pub mod messages;
 pub mod prompts;
 pub mod rota_watch;
+pub mod shift_notice;
 pub mod twiml;

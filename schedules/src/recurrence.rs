@@ -44,11 +44,10 @@ pub enum RecurrenceError {
 
 const FIELDS: [&str; 5] = ["minute", "hour", "day-of-month", "month", "day-of-week"];
 
-/// The cron crate's calendar ends with 2100; after its last firing a recurrence fires no more.
-const CALENDAR_STARTS: NaiveDate = match NaiveDate::from_ymd_opt(1970, 1, 1) {
-    Some(day) => day,
-    None => panic!("1970-01-01 is a date"),
-};
+/// The cron crate's calendar runs from 1970 to 2100: asked about an earlier time, a recurrence
+/// answers with its first firing in 1970; after its last firing in 2100 it fires no more.
+const FIRST_YEAR: i32 = 1970;
+const LAST_YEAR: i32 = 2100;
 
 impl Recurrence {
     /// Parses a standard five-field cron expression. Days of the week are 0–7 from Sunday (0
@@ -130,12 +129,13 @@ impl Recurrence {
 
     /// The first wall-clock time after `reached` that the expression names.
     fn next_wall_clock_after(&self, reached: NaiveDateTime) -> Option<NaiveDateTime> {
-        let calendar_starts = CALENDAR_STARTS.and_hms_opt(0, 0, 0)? - chrono::TimeDelta::seconds(1);
-        if reached.year() > 2100 {
+        if reached.year() > LAST_YEAR {
             return None; // also keeps the crate from adding a second past chrono's range
         }
+        let before_calendar =
+            NaiveDate::from_ymd_opt(FIRST_YEAR - 1, 12, 31)?.and_hms_opt(23, 59, 59)?;
         // Whole seconds: every time the expression names is one, so nothing between is lost.
-        let from = reached.with_nanosecond(0)?.max(calendar_starts).and_utc();
+        let from = reached.with_nanosecond(0)?.max(before_calendar).and_utc();
         self.schedules
             .iter()
             .filter_map(|schedule| schedule.after(&from).next())
