@@ -30,7 +30,7 @@ pub use overrides::DutySource;
 pub use phone::{PhoneError, PhoneNumber};
 pub use recurrence::{Recurrence, RecurrenceError};
 pub use rota::Rota;
-pub use shift_changes::{ShiftChange, shift_changes};
+pub use shift_changes::{ShiftChange, shift_changes, stretch_changes};
 pub use shift_reminders::{STRETCH_HORIZON, ShiftReminder, reminder_span, shift_reminders};
 pub use staff::{Gender, Language, Service, StaffMember, UnknownName};
 pub use stretch::{Stretch, StretchKey, stretches};

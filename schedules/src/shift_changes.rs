@@ -48,8 +48,11 @@ impl ShiftChange {
 /// stretch in at most one move); what is left was added or removed. Sorted by person, then
 /// by the start of the change, then service.
 pub fn shift_changes(before: &[DutyShift], after: &[DutyShift]) -> Vec<ShiftChange> {
-    let before = stretches(before);
-    let after = stretches(after);
+    stretch_changes(&stretches(before), &stretches(after))
+}
+
+/// [`shift_changes`] for stretches already joined (as [`stretches`] joins them).
+pub fn stretch_changes(before: &[Stretch], after: &[Stretch]) -> Vec<ShiftChange> {
     let mut removed: Vec<Stretch> = before
         .iter()
         .filter(|s| !after.contains(s))

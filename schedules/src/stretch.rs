@@ -12,7 +12,9 @@ use crate::calendar::DutyShift;
 use crate::model::StaffId;
 
 /// One person's continuous duty for one service, over `[starts_at, ends_at)`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct Stretch {
     pub staff_id: StaffId,
     pub service: Service,
@@ -36,6 +38,16 @@ impl Stretch {
             service: self.service,
             starts_at: self.starts_at,
         }
+    }
+
+    /// The part of the stretch within `[from, to)`, if any.
+    pub fn within(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Option<Stretch> {
+        let clipped = Stretch {
+            starts_at: self.starts_at.max(from),
+            ends_at: self.ends_at.min(to),
+            ..*self
+        };
+        (clipped.starts_at < clipped.ends_at).then_some(clipped)
     }
 
     /// Whether the two share an instant or one ends where the other starts.

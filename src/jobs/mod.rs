@@ -2,6 +2,7 @@
 //! never cuts a pass short.
 
 pub mod digest;
+pub mod duty_watch;
 pub mod recurring;
 pub mod reminders;
 pub mod rota_watch;
@@ -62,6 +63,11 @@ impl Jobs {
                 digest::KIND,
                 Cadence::Cron(state.schedule.digest.clone(), state.schedule.zone),
                 Arc::new(digest::Digest::new(state.clone())),
+            ),
+            recurring(
+                duty_watch::KIND,
+                Cadence::Every(duty_watch::EVERY),
+                Arc::new(duty_watch::DutyWatch::new(state.clone())),
             ),
             recurring(
                 rota_watch::KIND,

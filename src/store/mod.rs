@@ -15,6 +15,7 @@ mod reports;
 mod rota;
 mod sql;
 mod sqlite;
+mod watches;
 
 use async_trait::async_trait;
 
@@ -30,6 +31,7 @@ pub use records::*;
 pub use reports::ReportStore;
 pub use rota::RotaStore;
 pub use sqlite::SqliteStore;
+pub use watches::WatchStore;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -73,6 +75,7 @@ pub trait Store:
     + JobStore
     + FollowUpStore
     + ReportStore
+    + WatchStore
     + Send
     + Sync
     + 'static

@@ -8,6 +8,7 @@ mod cli;
 #[path = "../support/databases.rs"]
 mod databases;
 mod duty_alerts;
+mod duty_notices;
 mod helpers;
 mod lines_api;
 mod messages;

@@ -18,6 +18,7 @@ mod reports;
 mod ringing;
 mod rota;
 mod staff;
+mod watches;
 
 use std::sync::Arc;
 
@@ -38,6 +39,7 @@ use reports::*;
 use ringing::*;
 use rota::*;
 use staff::*;
+use watches::*;
 
 /// Runs each named test once per backend: `sqlite::name` and `postgres::name`.
 macro_rules! conformance {
@@ -106,6 +108,8 @@ conformance!(
     a_job_retried_waits_and_one_given_up_is_listed,
     // reports
     conversations_are_counted_by_service_within_their_span,
+    // watches
+    a_watch_keeps_only_what_it_saw_last,
     // the store as a whole, below
     the_store_answers_and_names_its_backend,
 );
