@@ -1,9 +1,10 @@
 //! Reminding about a missed contact until someone answers it, as pure functions: when the n-th
 //! reminder is due, who it reaches, and what it says. Reminders go to the people on duty every
 //! `interval`; after `per_level` unanswered reminders the backup is added, after twice as many
-//! the coordinators.
+//! the coordinators. And what a staff member is told when a follow-up they planned comes due.
 
 use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
 use hotline_schedules::Service;
 use hotline_schedules::model::{OnDuty, Position, Slot};
 
@@ -125,6 +126,37 @@ pub fn reminder_text(
     }
 }
 
+/// What a planned follow-up is about, for its text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Planned<'a> {
+    Conversation { code: &'a str },
+    Call { id: i64 },
+}
+
+/// The text a staff member gets when a follow-up they planned comes due at `due_at` (local time
+/// in `zone`), with their note.
+pub fn planned_text(
+    about: Planned<'_>,
+    due_at: DateTime<Utc>,
+    zone: Tz,
+    note: Option<&str>,
+) -> String {
+    let when = due_at.with_timezone(&zone).format("%d.%m %H:%M");
+    let note = note
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map_or(String::new(), |n| format!(" Заметка: {n}."));
+    match about {
+        Planned::Conversation { code } => format!(
+            "Запланировано на {when}: связаться с ней по обращению {code}.{note} \
+             Ответ: «{code} текст», звонок ей: «CALL {code}»."
+        ),
+        Planned::Call { id } => {
+            format!("Запланировано на {when}: перезвонить по звонку №{id}.{note}")
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,6 +164,29 @@ mod tests {
 
     fn duty(staff_id: i64, slot: Slot) -> OnDuty {
         OnDuty { staff_id, slot }
+    }
+
+    #[test]
+    fn a_planned_follow_up_says_when_what_and_the_note() {
+        let due = Utc
+            .with_ymd_and_hms(2026, 11, 26, 5, 0, 0)
+            .single()
+            .expect("valid");
+        let zone = chrono_tz::Asia::Almaty;
+        assert_eq!(
+            planned_text(
+                Planned::Conversation { code: "K7Q" },
+                due,
+                zone,
+                Some(" суд в 14:00 ")
+            ),
+            "Запланировано на 26.11 10:00: связаться с ней по обращению K7Q. Заметка: суд в 14:00. \
+             Ответ: «K7Q текст», звонок ей: «CALL K7Q»."
+        );
+        assert_eq!(
+            planned_text(Planned::Call { id: 12 }, due, zone, Some("  ")),
+            "Запланировано на 26.11 10:00: перезвонить по звонку №12."
+        );
     }
 
     #[test]

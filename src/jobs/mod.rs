@@ -3,6 +3,7 @@
 
 pub mod digest;
 pub mod duty_watch;
+pub mod planned;
 pub mod recurring;
 pub mod reminders;
 pub mod rota_watch;
@@ -79,6 +80,10 @@ impl Jobs {
             .with(
                 reminders::KIND,
                 Arc::new(reminders::Reminders::new(state.clone())),
+            )
+            .with(
+                planned::KIND,
+                Arc::new(planned::PlannedFollowUps::new(state.clone())),
             );
         for work in &recurring {
             runner = runner.with(work.kind(), work.clone());

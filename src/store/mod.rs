@@ -9,6 +9,7 @@ mod lines;
 mod messages;
 mod outbox;
 mod people;
+mod planned;
 mod postgres;
 mod records;
 mod reports;
@@ -26,6 +27,9 @@ pub use lines::LineStore;
 pub use messages::MessageStore;
 pub use outbox::OutboxStore;
 pub use people::PeopleStore;
+pub use planned::{
+    NewPlannedFollowUp, PLANNED_JOB, PlannedFollowUp, PlannedStore, planned_job_key,
+};
 pub use postgres::PostgresStore;
 pub use records::*;
 pub use reports::ReportStore;
@@ -76,6 +80,7 @@ pub trait Store:
     + FollowUpStore
     + ReportStore
     + WatchStore
+    + PlannedStore
     + Send
     + Sync
     + 'static

@@ -379,6 +379,7 @@ macro_rules! sql_store {
         follow_ups::follow_up_sql!($store);
         reports::report_sql!($store);
         watches::watch_sql!($store);
+        planned::planned_sql!($store);
 
         #[async_trait::async_trait]
         impl $crate::store::Store for $store {

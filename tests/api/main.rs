@@ -14,6 +14,7 @@ mod lines_api;
 mod messages;
 mod operations;
 mod outbox;
+mod planned;
 mod privacy;
 mod reminders;
 mod rota_api;

@@ -14,6 +14,7 @@ mod jobs;
 mod lines;
 mod messages;
 mod outbox;
+mod planned;
 mod reports;
 mod ringing;
 mod rota;
@@ -35,6 +36,7 @@ use jobs::*;
 use lines::*;
 use messages::*;
 use outbox::*;
+use planned::*;
 use reports::*;
 use ringing::*;
 use rota::*;
@@ -108,6 +110,8 @@ conformance!(
     a_job_retried_waits_and_one_given_up_is_listed,
     // reports
     conversations_are_counted_by_service_within_their_span,
+    // planned
+    a_plan_is_kept_with_its_job_and_ends_once,
     // watches
     a_watch_keeps_only_what_it_saw_last,
     // the store as a whole, below

@@ -8,6 +8,7 @@ mod extract;
 mod follow_ups;
 mod jobs;
 mod lines;
+mod planned;
 mod rules;
 mod staff;
 
@@ -40,6 +41,14 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v1/follow-ups/{id}/answered",
             post(follow_ups::answered),
+        )
+        .route(
+            "/api/v1/planned-follow-ups",
+            get(planned::list).post(planned::create),
+        )
+        .route(
+            "/api/v1/planned-follow-ups/{id}",
+            axum::routing::delete(planned::cancel),
         )
         .route("/api/v1/jobs/dead", get(jobs::dead))
         .route("/api/v1/lines", get(lines::list))
