@@ -2,6 +2,7 @@
 //! never cuts a pass short.
 
 pub mod reminders;
+pub mod retention;
 pub mod runner;
 pub mod watchdog;
 

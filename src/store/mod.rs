@@ -11,6 +11,7 @@ mod outbox;
 mod people;
 mod postgres;
 mod records;
+mod retention;
 mod rota;
 mod sql;
 mod sqlite;
@@ -26,6 +27,7 @@ pub use outbox::OutboxStore;
 pub use people::PeopleStore;
 pub use postgres::PostgresStore;
 pub use records::*;
+pub use retention::{Erased, RetentionStore};
 pub use rota::RotaStore;
 pub use sqlite::SqliteStore;
 
@@ -70,6 +72,7 @@ pub trait Store:
     + MessageStore
     + JobStore
     + FollowUpStore
+    + RetentionStore
     + Send
     + Sync
     + 'static

@@ -14,6 +14,7 @@ mod jobs;
 mod lines;
 mod messages;
 mod outbox;
+mod retention;
 mod ringing;
 mod rota;
 mod staff;
@@ -33,6 +34,7 @@ use jobs::*;
 use lines::*;
 use messages::*;
 use outbox::*;
+use retention::*;
 use ringing::*;
 use rota::*;
 use staff::*;
@@ -102,6 +104,9 @@ conformance!(
     of_two_runners_racing_for_due_jobs_each_job_goes_to_one,
     a_lapsed_job_is_claimed_again_and_fences_the_old_runner,
     a_job_retried_waits_and_one_given_up_is_listed,
+    // retention
+    contacts_closed_before_the_cutoff_lose_her_number_words_and_notes,
+    a_voicemail_left_long_ago_loses_its_recording_and_keeps_its_count,
     // the store as a whole, below
     the_store_answers_and_names_its_backend,
 );
