@@ -143,7 +143,7 @@ macro_rules! outbox_keys_of_batch {
 /// all of them (every statement bounded to their id range and to closed contacts) in one
 /// transaction; the next batch starts after the last id.
 macro_rules! retention_sql {
-    ($store:ty, $db:ty) => {
+    ($store:ty, $db:ty, $backend:literal) => {
         impl $store {
             /// Erases the next batch of closed calls after `after`; the last id, or `None` when
             /// there were none.
@@ -155,6 +155,7 @@ macro_rules! retention_sql {
                 erased: &mut retention::Erased,
             ) -> StoreResult<Option<i64>> {
                 let mut tx = self.pool.begin().await?;
+                Self::overwrite_erased_bytes(&mut tx).await?;
                 let ids: Vec<i64> = sqlx::query_scalar(concat!(
                     "SELECT c.id FROM calls c WHERE c.id > $2 AND length(c.caller_sealed) > 0 AND ",
                     retention::closed_call!(),
@@ -225,6 +226,7 @@ macro_rules! retention_sql {
                 erased: &mut retention::Erased,
             ) -> StoreResult<Option<i64>> {
                 let mut tx = self.pool.begin().await?;
+                Self::overwrite_erased_bytes(&mut tx).await?;
                 let ids: Vec<i64> = sqlx::query_scalar(concat!(
                     "SELECT cv.id FROM conversations cv WHERE cv.id > $2 AND length(cv.contact_sealed) > 0 AND ",
                     retention::closed_conversation!(),
@@ -314,6 +316,7 @@ macro_rules! retention_sql {
                 erased: &mut retention::Erased,
             ) -> StoreResult<Option<i64>> {
                 let mut tx = self.pool.begin().await?;
+                Self::overwrite_erased_bytes(&mut tx).await?;
                 let ids: Vec<i64> = sqlx::query_scalar(
                     "SELECT id FROM messages
                      WHERE id > $2 AND conversation_id IS NULL AND received_at < $1 AND length(body_sealed) > 0
@@ -345,6 +348,16 @@ macro_rules! retention_sql {
                 tx.commit().await?;
                 erased.add(batch);
                 Ok(Some(last))
+            }
+
+            /// On SQLite, has this connection overwrite what it frees with zeros: an erased value
+            /// must not linger in the file's free space. (PostgreSQL keeps old row versions until
+            /// VACUUM; that is the operator's to schedule.)
+            async fn overwrite_erased_bytes(tx: &mut sqlx::Transaction<'_, $db>) -> StoreResult<()> {
+                if $backend == "sqlite" {
+                    sqlx::query("PRAGMA secure_delete = ON").execute(&mut **tx).await?;
+                }
+                Ok(())
             }
 
             /// Empties the note in the audit entries that marked these follow-ups answered;
@@ -435,6 +448,12 @@ macro_rules! retention_sql {
                     .await?
                 {
                     after = last;
+                }
+                if $backend == "sqlite" && !erased.is_empty() {
+                    // The write-ahead log still holds the pages as they were before: copy it
+                    // into the file and empty it. Best effort: with a reader still on an old
+                    // page it stops short, and the next checkpoint overwrites the rest.
+                    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&self.pool).await?;
                 }
                 Ok(erased)
             }

@@ -377,7 +377,7 @@ macro_rules! sql_store {
         messages::message_sql!($store);
         jobs::job_sql!($store);
         follow_ups::follow_up_sql!($store);
-        retention::retention_sql!($store, $db);
+        retention::retention_sql!($store, $db, $backend);
 
         #[async_trait::async_trait]
         impl $crate::store::Store for $store {

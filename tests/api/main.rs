@@ -14,6 +14,7 @@ mod operations;
 mod outbox;
 mod privacy;
 mod reminders;
+mod retention;
 mod rota_api;
 mod rota_calls;
 mod signatures;
