@@ -27,7 +27,7 @@ pub use outbox::OutboxStore;
 pub use people::PeopleStore;
 pub use postgres::PostgresStore;
 pub use records::*;
-pub use retention::{Erased, RetentionStore};
+pub use retention::{ERASE_BATCH, Erased, RetentionStore};
 pub use rota::RotaStore;
 pub use sqlite::SqliteStore;
 

@@ -107,6 +107,7 @@ conformance!(
     // retention
     contacts_closed_before_the_cutoff_lose_her_number_words_and_notes,
     a_voicemail_left_long_ago_loses_its_recording_and_keeps_its_count,
+    more_closed_calls_than_one_batch_are_all_erased_around_the_open_ones,
     // the store as a whole, below
     the_store_answers_and_names_its_backend,
 );

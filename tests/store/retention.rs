@@ -503,6 +503,54 @@ pub async fn a_voicemail_left_long_ago_loses_its_recording_and_keeps_its_count(
     );
 }
 
+pub async fn more_closed_calls_than_one_batch_are_all_erased_around_the_open_ones(
+    store: Arc<dyn Store>,
+) {
+    // Every 40th call is still owed an answer: it sits inside a batch's id range.
+    let count = ERASE_BATCH + 41;
+    let mut owed = Vec::new();
+    for n in 0..count {
+        let call = a_call(&store, &format!("CA{n:04}"), day(10), Service::Legal, true).await;
+        if n % 40 == 7 {
+            followed_up(&store, &call, None).await;
+            owed.push(call.call_sid);
+        }
+    }
+    let erased = store
+        .erase_closed_contacts(cutoff(), day(24))
+        .await
+        .expect("erased");
+    let owed_count = owed.len() as i64;
+    assert_eq!(erased.calls, (count - owed_count) as u64);
+    for n in 0..count {
+        let sid = format!("CA{n:04}");
+        let call = store.call_by_sid(&sid).await.expect("read").expect("kept");
+        assert_eq!(
+            call.caller_sealed.is_empty(),
+            !owed.contains(&sid),
+            "{sid}: erased unless still owed an answer"
+        );
+    }
+    assert!(
+        store
+            .audit_log(100)
+            .await
+            .expect("audit")
+            .iter()
+            .filter(|a| a.entry.action == "erase-closed-contacts")
+            .count()
+            >= 2,
+        "more than one batch, each audited"
+    );
+    assert_eq!(
+        store
+            .erase_closed_contacts(cutoff(), day(25))
+            .await
+            .expect("again"),
+        Erased::default()
+    );
+}
+
 fn audit_at(at: DateTime<Utc>) -> AuditEntry {
     AuditEntry {
         at,
