@@ -6,6 +6,7 @@ pub mod duty_watch;
 pub mod planned;
 pub mod recurring;
 pub mod reminders;
+pub mod retention;
 pub mod rota_watch;
 pub mod runner;
 pub mod settings;
@@ -69,6 +70,15 @@ impl Jobs {
                 duty_watch::KIND,
                 Cadence::Every(duty_watch::EVERY),
                 Arc::new(duty_watch::DutyWatch::new(state.clone())),
+            ),
+            recurring(
+                retention::KIND,
+                Cadence::Cron(
+                    hotline_schedules::Recurrence::parse(retention::NIGHTLY)
+                        .unwrap_or_else(|_| unreachable!("{} parses", retention::NIGHTLY)),
+                    state.schedule.zone,
+                ),
+                Arc::new(retention::Retention::new(state.clone())),
             ),
             recurring(
                 rota_watch::KIND,

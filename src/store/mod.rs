@@ -13,6 +13,7 @@ mod planned;
 mod postgres;
 mod records;
 mod reports;
+mod retention;
 mod rota;
 mod sql;
 mod sqlite;
@@ -33,6 +34,7 @@ pub use planned::{
 pub use postgres::PostgresStore;
 pub use records::*;
 pub use reports::ReportStore;
+pub use retention::{ERASE_BATCH, Erased, RetentionStore};
 pub use rota::RotaStore;
 pub use sqlite::SqliteStore;
 pub use watches::WatchStore;
@@ -81,6 +83,7 @@ pub trait Store:
     + ReportStore
     + WatchStore
     + PlannedStore
+    + RetentionStore
     + Send
     + Sync
     + 'static

@@ -380,6 +380,7 @@ macro_rules! sql_store {
         reports::report_sql!($store);
         watches::watch_sql!($store);
         planned::planned_sql!($store);
+        retention::retention_sql!($store, $db, $backend);
 
         #[async_trait::async_trait]
         impl $crate::store::Store for $store {

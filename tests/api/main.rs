@@ -17,6 +17,7 @@ mod outbox;
 mod planned;
 mod privacy;
 mod reminders;
+mod retention;
 mod rota_api;
 mod rota_calls;
 mod signatures;

@@ -16,6 +16,7 @@ mod messages;
 mod outbox;
 mod planned;
 mod reports;
+mod retention;
 mod ringing;
 mod rota;
 mod staff;
@@ -38,6 +39,7 @@ use messages::*;
 use outbox::*;
 use planned::*;
 use reports::*;
+use retention::*;
 use ringing::*;
 use rota::*;
 use staff::*;
@@ -114,6 +116,10 @@ conformance!(
     a_plan_is_kept_with_its_job_and_ends_once,
     // watches
     a_watch_keeps_only_what_it_saw_last,
+    // retention
+    contacts_closed_before_the_cutoff_lose_her_number_words_and_notes,
+    a_voicemail_left_long_ago_loses_its_recording_and_keeps_its_count,
+    more_closed_calls_than_one_batch_are_all_erased_around_the_open_ones,
     // the store as a whole, below
     the_store_answers_and_names_its_backend,
 );
