@@ -3,6 +3,7 @@
 //! Nothing here decides anything: the rules live in `routes` and `schedules`.
 
 mod calls;
+mod consents;
 mod follow_ups;
 mod jobs;
 mod lines;
@@ -18,6 +19,7 @@ mod sqlite;
 use async_trait::async_trait;
 
 pub use calls::CallStore;
+pub use consents::{Consent, ConsentStore};
 pub use follow_ups::FollowUpStore;
 pub use jobs::{Job, JobStatus, JobStore, NewJob};
 pub use lines::LineStore;
@@ -70,6 +72,7 @@ pub trait Store:
     + MessageStore
     + JobStore
     + FollowUpStore
+    + ConsentStore
     + Send
     + Sync
     + 'static

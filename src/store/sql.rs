@@ -377,6 +377,7 @@ macro_rules! sql_store {
         messages::message_sql!($store);
         jobs::job_sql!($store);
         follow_ups::follow_up_sql!($store);
+        consents::consent_sql!($store);
 
         #[async_trait::async_trait]
         impl $crate::store::Store for $store {

@@ -169,6 +169,8 @@ async fn relay_to_her(
             to_sealed: key.seal(&her),
             body_sealed: key.seal(text.trim()),
             created_at: incoming.now,
+            // The sender asks her consent again when it is due: her hours, STOP, expiry.
+            contact_hash: Some(conversation.contact_hash.clone()),
         })
         .await?;
     state
@@ -212,6 +214,8 @@ async fn queue_callback(
             // What the provider fetches when the staff member answers: no number in it.
             body_sealed: key.seal(&callback::callback_url(conversation.id, person.id)),
             created_at: incoming.now,
+            // The call rings staff first but ends at her phone: her consent to a call decides.
+            contact_hash: Some(conversation.contact_hash.clone()),
         })
         .await?;
     state

@@ -100,6 +100,7 @@ impl Rig {
             to_sealed: self.data_key.seal(to),
             body_sealed: self.data_key.seal(body),
             created_at: self.clock.now(),
+            contact_hash: None,
         };
         assert!(self.store.enqueue_outbox(&message).await.expect("queued"));
         self.store
