@@ -3,6 +3,7 @@
 //! delivered once, none lost), the delivery reports that come back, and the server wiring it.
 //! Time is the manual clock: a test moves it past a backoff instead of waiting.
 
+mod consent;
 mod contract;
 mod delivery_reports;
 mod fake_provider;
