@@ -222,3 +222,22 @@ async fn stop_then_start_grants_again_only_within_her_hours() {
     );
     assert_eq!(sms["code_word"], "Сирень");
 }
+
+#[tokio::test]
+async fn a_reply_after_her_consent_ended_is_refused_with_the_reason() {
+    let app = spawn_app().await;
+    let code = her_conversation(&app).await;
+    let token = app.api_token().await;
+    let path = format!("/api/v1/conversations/{code}/consent");
+    let terms = json!({ "channel": "sms", "granted": true, "expires_at": in_days(&app, 1) });
+    let (status, _) = app.api(Method::PUT, &path, &token, Some(terms)).await;
+    assert_eq!(status, StatusCode::OK);
+
+    app.clock.advance(chrono::Duration::days(2));
+    app.text("SM02", LAWYER, &format!("{code} Здравствуйте"))
+        .await;
+    let answer = app.last_text_to(LAWYER).await;
+    assert!(answer.body.contains("истёк"), "{}", answer.body);
+    assert!(answer.body.contains(&code), "{}", answer.body);
+    assert!(app.texts_to(HER).await.is_empty(), "nothing queued to her");
+}
