@@ -23,6 +23,7 @@ async fn tell(
             to_sealed: key.seal(person.phone.as_e164()),
             body_sealed: key.seal(body),
             created_at: now,
+            contact_hash: None,
         };
         state.store.enqueue_outbox(&message).await?;
     }

@@ -43,6 +43,8 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             burst: args.outbox.outbox_burst,
             per_recipient_per_minute: args.outbox.outbox_per_recipient_per_minute,
         },
+        // Her safe hours are read on the hotline's clock.
+        zone: args.schedule.timezone,
         ..OutboxSettings::default()
     };
     let outbox = Arc::new(Outbox::new(

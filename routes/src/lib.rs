@@ -4,6 +4,7 @@
 
 pub mod call;
 pub mod callback;
+pub mod consent;
 pub mod digest;
 pub mod follow_up;
 pub mod hours;

@@ -37,8 +37,17 @@
 //!   hotline number by other means (not this outbox) inside the look-up window.
 //! - Rate limits are per server instance.
 //!
+//! ## Her consent, at the moment of sending
+//! A row with a `contact_hash` goes to a caller (a callback row ends in a call to her). Just
+//! before each attempt the worker reads her latest consent for the row's channel (`sms`,
+//! `whatsapp`; a `callback` is a call, so `voice`) and [`hotline_routes::consent::decide`]s:
+//! outside her safe hours the row is handed back uncounted until they next open; without a
+//! granted, unexpired consent (never given, STOP, expired) it ends `withheld`, never sent, with
+//! the reason on the row. So a withdrawn consent stops everything already queued.
+//!
 //! It must never log a recipient's number unmasked, and never drop a message silently: every
-//! message ends delivered, or visible to the coordinator as failed or undeliverable.
+//! message ends delivered, or visible to the coordinator as failed or undeliverable, or
+//! `withheld` with the reason her consent gave.
 
 mod delivery;
 mod limits;
@@ -57,7 +66,10 @@ pub use retry::RetrySettings;
 
 use crate::clock::Clock;
 use crate::crypto::DataKey;
-use crate::store::{OutboxFailure, OutboxMessage, OutboxRetry, OutboxStatus, Store, StoreResult};
+use crate::store::{
+    Channel, OutboxFailure, OutboxMessage, OutboxRetry, OutboxStatus, Store, StoreResult,
+};
+use hotline_routes::consent::{Decision, decide};
 use retry::Verdict;
 
 /// How often the worker looks for messages to send.
@@ -69,10 +81,22 @@ const _: () = assert!(LEASE.as_secs() > 2 * crate::telephony::client::REQUEST_TI
 /// Messages claimed in one pass, oldest first.
 pub const BATCH: i64 = 50;
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct OutboxSettings {
     pub retry: RetrySettings,
     pub rates: RateSettings,
+    /// The hotline's zone: her safe hours are read on its wall clock.
+    pub zone: chrono_tz::Tz,
+}
+
+impl Default for OutboxSettings {
+    fn default() -> Self {
+        Self {
+            retry: RetrySettings::default(),
+            rates: RateSettings::default(),
+            zone: hotline_schedules::HOTLINE_ZONE,
+        }
+    }
 }
 
 pub struct Outbox {
@@ -94,6 +118,10 @@ pub struct Pass {
     pub ended: usize,
     /// Held back by a rate limit.
     pub deferred: usize,
+    /// Held until her safe hours open.
+    pub held: usize,
+    /// Ended unsent: her consent did not allow it.
+    pub withheld: usize,
 }
 
 enum Outcome {
@@ -102,6 +130,8 @@ enum Outcome {
     Retried,
     Ended,
     Deferred,
+    Held,
+    Withheld,
     /// Someone else took the message over meanwhile.
     Lost,
 }
@@ -158,6 +188,8 @@ impl Outbox {
                 Outcome::Retried => pass.retried += 1,
                 Outcome::Ended => pass.ended += 1,
                 Outcome::Deferred => pass.deferred += 1,
+                Outcome::Held => pass.held += 1,
+                Outcome::Withheld => pass.withheld += 1,
                 Outcome::Lost => {}
             }
         }
@@ -166,6 +198,9 @@ impl Outbox {
 
     async fn attempt(&self, message: &OutboxMessage, now: DateTime<Utc>) -> StoreResult<Outcome> {
         let (id, attempt) = (message.id, message.attempts);
+        if let Some(stopped) = self.weigh_consent(message, now).await? {
+            return Ok(stopped);
+        }
         let opened = self
             .data_key
             .open(&message.to_sealed)
@@ -214,6 +249,61 @@ impl Outbox {
                 Ok(Outcome::Sent)
             }
             Err(error) => self.after_failure(message, &error, now).await,
+        }
+    }
+
+    /// Her consent now, for a row to her: `None` to go on and send, else what became of it.
+    async fn weigh_consent(
+        &self,
+        message: &OutboxMessage,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<Outcome>> {
+        let Some(contact_hash) = &message.contact_hash else {
+            return Ok(None);
+        };
+        let latest = match consent_channel(&message.channel) {
+            Some(channel) => self.store.latest_consent(contact_hash, channel).await?,
+            // A row to her on a channel no consent can name is never sent.
+            None => None,
+        };
+        let terms = latest.map(|consent| consent.terms());
+        let (id, attempt) = (message.id, message.attempts);
+        match decide(terms.as_ref(), now, self.settings.zone) {
+            Decision::Send => Ok(None),
+            Decision::HoldUntil(opens) => {
+                tracing::info!(
+                    outbox_id = id,
+                    channel = %message.channel,
+                    until = %opens,
+                    "outside her safe hours: held until they open"
+                );
+                let released = self.store.release_outbox(id, attempt, opens).await?;
+                Ok(Some(if released {
+                    Outcome::Held
+                } else {
+                    Outcome::Lost
+                }))
+            }
+            Decision::Withhold(reason) => {
+                tracing::info!(
+                    outbox_id = id,
+                    channel = %message.channel,
+                    reason = reason.as_str(),
+                    "her consent does not allow it: withheld, not sent"
+                );
+                let withheld = OutboxFailure {
+                    status: OutboxStatus::Withheld,
+                    error_code: None,
+                    error_message: reason.explain().to_owned(),
+                    at: now,
+                };
+                let ended = self.store.fail_outbox(id, attempt, &withheld).await?;
+                Ok(Some(if ended {
+                    Outcome::Withheld
+                } else {
+                    Outcome::Lost
+                }))
+            }
         }
     }
 
@@ -284,4 +374,13 @@ impl Outbox {
         }
         Ok(())
     }
+}
+
+/// The consent that governs a row's channel: a text's own, and a callback's is her consent to be
+/// called.
+fn consent_channel(outbox_channel: &str) -> Option<Channel> {
+    if outbox_channel == CALLBACK_CHANNEL {
+        return Some(Channel::Voice);
+    }
+    Channel::from_name(outbox_channel).filter(|channel| *channel != Channel::Voice)
 }

@@ -348,18 +348,7 @@ macro_rules! message_sql {
             }
 
             async fn record_consent(&self, consent: &NewConsent) -> StoreResult<()> {
-                sqlx::query(
-                    "INSERT INTO consents (contact_hash, channel, granted, reason, conversation_id, at)
-                     VALUES ($1, $2, $3, $4, $5, $6)",
-                )
-                .bind(&consent.contact_hash)
-                .bind(consent.channel.as_str())
-                .bind(consent.granted)
-                .bind(&consent.reason)
-                .bind(consent.conversation_id)
-                .bind(consent.at)
-                .execute(&self.pool)
-                .await?;
+                consents::insert_consent!(consent, &self.pool)?;
                 Ok(())
             }
 

@@ -3,6 +3,7 @@
 //! Nothing here decides anything: the rules live in `routes` and `schedules`.
 
 mod calls;
+mod consents;
 mod follow_ups;
 mod jobs;
 mod lines;
@@ -22,6 +23,7 @@ mod watches;
 use async_trait::async_trait;
 
 pub use calls::CallStore;
+pub use consents::{Consent, ConsentStore};
 pub use follow_ups::FollowUpStore;
 pub use jobs::{Job, JobStatus, JobStore, NewJob};
 pub use lines::LineStore;
@@ -84,6 +86,7 @@ pub trait Store:
     + WatchStore
     + PlannedStore
     + RetentionStore
+    + ConsentStore
     + Send
     + Sync
     + 'static

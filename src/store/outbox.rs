@@ -48,7 +48,7 @@ pub trait OutboxStore: Send + Sync {
     /// Queues a claimed message again after a failed attempt. False when the claim is no longer
     /// `attempt`'s.
     async fn retry_outbox(&self, id: i64, attempt: i64, retry: &OutboxRetry) -> StoreResult<bool>;
-    /// Ends a claimed message as failed or undeliverable. False when the claim is no longer
+    /// Ends a claimed message as failed, undeliverable or withheld. False when the claim is no longer
     /// `attempt`'s.
     async fn fail_outbox(
         &self,
@@ -85,6 +85,7 @@ pub(super) struct OutboxRow {
     created_at: DateTime<Utc>,
     sent_at: Option<DateTime<Utc>>,
     finished_at: Option<DateTime<Utc>>,
+    contact_hash: Option<String>,
 }
 
 impl OutboxRow {
@@ -107,6 +108,7 @@ impl OutboxRow {
             created_at: self.created_at,
             sent_at: self.sent_at,
             finished_at: self.finished_at,
+            contact_hash: self.contact_hash,
         })
     }
 }
@@ -121,7 +123,10 @@ pub(super) fn rank(status: OutboxStatus) -> i64 {
         OutboxStatus::Queued => 0,
         OutboxStatus::Sending => 1,
         OutboxStatus::Sent => 2,
-        OutboxStatus::Delivered | OutboxStatus::Failed | OutboxStatus::Undeliverable => 3,
+        OutboxStatus::Delivered
+        | OutboxStatus::Failed
+        | OutboxStatus::Undeliverable
+        | OutboxStatus::Withheld => 3,
     }
 }
 
@@ -130,7 +135,7 @@ macro_rules! outbox_columns {
     () => {
         "id, idempotency_key, channel, to_sealed, body_sealed, status, attempts, next_attempt_at, \
          lease_until, uncertain_since, provider_sid, error_code, error_message, created_at, sent_at, \
-         finished_at"
+         finished_at, contact_hash"
     };
 }
 
@@ -143,14 +148,16 @@ macro_rules! outbox_sql {
         impl $crate::store::OutboxStore for $store {
         async fn enqueue_outbox(&self, message: &NewOutboxMessage) -> StoreResult<bool> {
             let done = sqlx::query(
-                "INSERT INTO outbox (idempotency_key, channel, to_sealed, body_sealed, status, next_attempt_at, created_at)
-                 VALUES ($1, $2, $3, $4, 'queued', $5, $5) ON CONFLICT (idempotency_key) DO NOTHING",
+                "INSERT INTO outbox (idempotency_key, channel, to_sealed, body_sealed, status, next_attempt_at, created_at,
+                    contact_hash)
+                 VALUES ($1, $2, $3, $4, 'queued', $5, $5, $6) ON CONFLICT (idempotency_key) DO NOTHING",
             )
             .bind(&message.idempotency_key)
             .bind(&message.channel)
             .bind(&message.to_sealed)
             .bind(&message.body_sealed)
             .bind(message.created_at)
+            .bind(&message.contact_hash)
             .execute(&self.pool)
             .await?;
             Ok(done.rows_affected() == 1)

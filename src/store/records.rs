@@ -193,11 +193,16 @@ pub struct NewOutboxMessage {
     pub to_sealed: Vec<u8>,
     pub body_sealed: Vec<u8>,
     pub created_at: DateTime<Utc>,
+    /// The keyed hash of her number when the message goes to (or, for a callback, ends in a
+    /// call to) a caller: the sender then checks her consent at the moment of sending. `None`
+    /// for texts to staff.
+    pub contact_hash: Option<String>,
 }
 
 /// Where an outbound message is: `Queued` → `Sending` → `Sent` → `Delivered`, or it ends
 /// `Failed` (a person should look) or `Undeliverable` (the recipient cannot get it: opted out,
-/// outside WhatsApp's window).
+/// outside WhatsApp's window) or `Withheld` (never sent: her consent did not allow it when it
+/// was due).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum OutboxStatus {
     Queued,
@@ -206,16 +211,18 @@ pub enum OutboxStatus {
     Delivered,
     Failed,
     Undeliverable,
+    Withheld,
 }
 
 impl OutboxStatus {
-    pub const ALL: [OutboxStatus; 6] = [
+    pub const ALL: [OutboxStatus; 7] = [
         OutboxStatus::Queued,
         OutboxStatus::Sending,
         OutboxStatus::Sent,
         OutboxStatus::Delivered,
         OutboxStatus::Failed,
         OutboxStatus::Undeliverable,
+        OutboxStatus::Withheld,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -226,6 +233,7 @@ impl OutboxStatus {
             OutboxStatus::Delivered => "delivered",
             OutboxStatus::Failed => "failed",
             OutboxStatus::Undeliverable => "undeliverable",
+            OutboxStatus::Withheld => "withheld",
         }
     }
 
@@ -237,7 +245,10 @@ impl OutboxStatus {
     pub fn is_final(self) -> bool {
         matches!(
             self,
-            OutboxStatus::Delivered | OutboxStatus::Failed | OutboxStatus::Undeliverable
+            OutboxStatus::Delivered
+                | OutboxStatus::Failed
+                | OutboxStatus::Undeliverable
+                | OutboxStatus::Withheld
         )
     }
 }
@@ -272,6 +283,8 @@ pub struct OutboxMessage {
     pub created_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,
     pub finished_at: Option<DateTime<Utc>>,
+    /// Set when it goes to a caller: see [`NewOutboxMessage::contact_hash`].
+    pub contact_hash: Option<String>,
 }
 
 /// An attempt that did not send, to be tried again.
@@ -284,7 +297,7 @@ pub struct OutboxRetry {
     pub uncertain: bool,
 }
 
-/// An attempt that ends the message: `Failed` or `Undeliverable`.
+/// An attempt that ends the message: `Failed`, `Undeliverable` or `Withheld`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutboxFailure {
     pub status: OutboxStatus,
@@ -434,8 +447,14 @@ pub struct NewConsent {
     pub contact_hash: String,
     pub channel: Channel,
     pub granted: bool,
-    /// Why: `wrote_first`, `stop`, `start`, or the provider's opt-out error.
+    /// Why: `wrote_first`, `stop`, `start`, `asked_to_be_called`, or `terms` (set by staff
+    /// through the API).
     pub reason: String,
     pub conversation_id: Option<i64>,
     pub at: DateTime<Utc>,
+    /// Her terms: the hours contact is safe (`None`: any hour), when the consent ends, and a
+    /// code word sealed with the data key.
+    pub safe_hours: Option<hotline_routes::consent::SafeHours>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub code_word_sealed: Option<Vec<u8>>,
 }

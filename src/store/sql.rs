@@ -381,6 +381,7 @@ macro_rules! sql_store {
         watches::watch_sql!($store);
         planned::planned_sql!($store);
         retention::retention_sql!($store, $db, $backend);
+        consents::consent_sql!($store);
 
         #[async_trait::async_trait]
         impl $crate::store::Store for $store {

@@ -5,6 +5,7 @@ mod binary;
 mod call_flow;
 mod call_properties;
 mod cli;
+mod consent_api;
 #[path = "../support/databases.rs"]
 mod databases;
 mod duty_alerts;

@@ -7,6 +7,7 @@
 mod api_tokens;
 mod blocklist;
 mod calls;
+mod consents;
 #[path = "../support/databases.rs"]
 mod databases;
 mod follow_ups;
@@ -31,6 +32,7 @@ use hotline_schedules::{Gender, Language, PhoneNumber, Service};
 use api_tokens::*;
 use blocklist::*;
 use calls::*;
+use consents::*;
 use databases::TestDatabase;
 use follow_ups::*;
 use jobs::*;
@@ -96,6 +98,7 @@ conformance!(
     a_message_given_up_is_shown_to_the_coordinator,
     status_callbacks_move_a_message_on_and_never_back,
     a_status_callback_finds_a_message_whose_answer_was_lost,
+    a_row_to_her_keeps_her_hash_and_ends_withheld_for_good,
     // api_tokens
     api_tokens_are_found_by_hash,
     // messages
@@ -105,6 +108,9 @@ conformance!(
     closing_a_conversation_answers_its_follow_up_once,
     a_staff_members_latest_conversation_is_the_open_one_they_had_last,
     the_latest_word_on_consent_decides,
+    // consents
+    her_latest_consent_comes_back_with_its_terms,
+    terms_set_by_staff_are_kept_with_their_audit_entry,
     // jobs
     jobs_are_scheduled_once_per_key,
     of_two_runners_racing_for_due_jobs_each_job_goes_to_one,

@@ -297,6 +297,9 @@ pub async fn the_latest_word_on_consent_decides(store: Arc<dyn Store>) {
                 reason: reason.into(),
                 conversation_id: None,
                 at: at(10, minute),
+                safe_hours: None,
+                expires_at: None,
+                code_word_sealed: None,
             })
             .await
             .expect("kept");

@@ -164,6 +164,8 @@ async fn queue(store: &Arc<dyn Store>, key: &str, at: DateTime<Utc>) -> i64 {
                 channel: "sms".to_owned(),
                 to_sealed: HER.to_vec(),
                 body_sealed: WORDS.to_vec(),
+                // A reply goes to her; the rest to staff.
+                contact_hash: key.starts_with("reply:").then(|| "hash-K7Q".to_owned()),
                 created_at: at,
             })
             .await

@@ -45,6 +45,14 @@ pub fn no_consent(code: &Code) -> String {
     format!("{code}: она отказалась от сообщений на этот номер. Ничего не отправлено.")
 }
 
+/// Her consent to this channel (a text, or a call) ended on the date agreed with her.
+pub fn consent_expired(code: &Code) -> String {
+    format!(
+        "{code}: срок её согласия на связь истёк. Ничего не отправлено. Координатор может \
+         обновить согласие, когда она подтвердит."
+    )
+}
+
 pub fn window_closed(code: &Code) -> String {
     format!(
         "{code}: в WhatsApp можно ответить только в течение 24 часов после её сообщения. \

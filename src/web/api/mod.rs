@@ -2,6 +2,7 @@
 //! rules, and who is on duty. Every request needs a bearer token from `hotline token create`.
 
 mod calls;
+mod consent;
 mod duty;
 mod error;
 mod extract;
@@ -37,6 +38,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/staff/{id}/pause", post(staff::pause))
         .route("/api/v1/staff/{id}/resume", post(staff::resume))
         .route("/api/v1/calls", get(calls::list))
+        .route(
+            "/api/v1/conversations/{code}/consent",
+            get(consent::show).put(consent::put),
+        )
         .route("/api/v1/follow-ups", get(follow_ups::list))
         .route(
             "/api/v1/follow-ups/{id}/answered",

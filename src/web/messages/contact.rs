@@ -5,7 +5,7 @@
 //! and tell nobody. A text that is only a request to be called («позвоните») is also her consent
 //! to a callback (`CALL K7Q`); STOP withdraws that too, START does not give it back.
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use hotline_routes::messages::code::{Code, QUARANTINE_DAYS};
 use hotline_routes::messages::service::service_of_first_message;
 use hotline_routes::messages::{OptKeyword, asks_to_be_called, opt_keyword, texts};
@@ -35,31 +35,19 @@ pub(super) async fn handle(state: &AppState, incoming: &Incoming<'_>) -> Result<
     if let Some(keyword) = opt_keyword(&incoming.body) {
         if new {
             let granted = keyword == OptKeyword::Start;
-            state
-                .store
-                .record_consent(&NewConsent {
-                    contact_hash: contact_hash.clone(),
-                    channel: incoming.channel,
-                    granted,
-                    reason: if granted { "start" } else { "stop" }.to_owned(),
-                    conversation_id: None,
-                    at: incoming.now,
-                })
-                .await?;
+            let reason = if granted { "start" } else { "stop" };
+            let word = Word {
+                contact_hash: &contact_hash,
+                granted,
+                reason,
+                conversation_id: None,
+                at: incoming.now,
+            };
+            change_consent(state, incoming.channel, &word).await?;
             if !granted {
                 // A phone that must not get texts must not ring either; a call is asked for
                 // again in words, never restored by START.
-                state
-                    .store
-                    .record_consent(&NewConsent {
-                        contact_hash,
-                        channel: Channel::Voice,
-                        granted: false,
-                        reason: "stop".to_owned(),
-                        conversation_id: None,
-                        at: incoming.now,
-                    })
-                    .await?;
+                change_consent(state, Channel::Voice, &word).await?;
             }
             state
                 .metrics
@@ -86,34 +74,28 @@ pub(super) async fn handle(state: &AppState, incoming: &Incoming<'_>) -> Result<
         .await?;
     if first {
         // Her writing to us on this channel is, for now, her consent to an answer on it.
-        state
-            .store
-            .record_consent(&NewConsent {
-                contact_hash: contact_hash.clone(),
-                channel: incoming.channel,
-                granted: true,
-                reason: "wrote_first".to_owned(),
-                conversation_id: Some(conversation.id),
-                at: incoming.now,
-            })
-            .await?;
+        let word = Word {
+            contact_hash: &contact_hash,
+            granted: true,
+            reason: "wrote_first",
+            conversation_id: Some(conversation.id),
+            at: incoming.now,
+        };
+        change_consent(state, incoming.channel, &word).await?;
     }
     let code = Code::parse(&conversation.code).ok_or_else(|| {
         StoreError::Corrupt(format!("conversation {} has no code", conversation.id))
     })?;
     let wants_call = asks_to_be_called(&incoming.body);
     if wants_call && new {
-        state
-            .store
-            .record_consent(&NewConsent {
-                contact_hash,
-                channel: Channel::Voice,
-                granted: true,
-                reason: "asked_to_be_called".to_owned(),
-                conversation_id: Some(conversation.id),
-                at: incoming.now,
-            })
-            .await?;
+        let word = Word {
+            contact_hash: &contact_hash,
+            granted: true,
+            reason: "asked_to_be_called",
+            conversation_id: Some(conversation.id),
+            at: incoming.now,
+        };
+        change_consent(state, Channel::Voice, &word).await?;
     }
     let mut body = texts::relay_to_staff(&code, conversation.service, &incoming.body, first);
     if wants_call {
@@ -153,6 +135,54 @@ pub(super) async fn handle(state: &AppState, incoming: &Incoming<'_>) -> Result<
         "a text was relayed to staff"
     );
     Ok(())
+}
+
+/// Her word on a channel from a text of hers: STOP, START, a first text, «позвоните».
+struct Word<'a> {
+    contact_hash: &'a str,
+    granted: bool,
+    reason: &'static str,
+    conversation_id: Option<i64>,
+    at: DateTime<Utc>,
+}
+
+/// Records her word on `channel`, keeping the terms of her latest one there. Hours and a code
+/// word agreed with staff are about her safety (when the phone is hers to read), and a keyword
+/// says nothing about them: so START after STOP grants again only within the hours she had,
+/// never at any hour, and a STOP keeps them for the START that may follow. Her terms' end is
+/// kept while it is ahead; a word of hers after it is a new consent, still within her hours.
+/// Without earlier terms, START grants at any hour, as it always did.
+async fn change_consent(
+    state: &AppState,
+    channel: Channel,
+    word: &Word<'_>,
+) -> Result<(), StoreError> {
+    let before = state
+        .store
+        .latest_consent(word.contact_hash, channel)
+        .await?;
+    let (safe_hours, expires_at, code_word_sealed) = match before {
+        Some(before) => (
+            before.safe_hours,
+            before.expires_at.filter(|end| *end > word.at),
+            before.code_word_sealed,
+        ),
+        None => (None, None, None),
+    };
+    state
+        .store
+        .record_consent(&NewConsent {
+            contact_hash: word.contact_hash.to_owned(),
+            channel,
+            granted: word.granted,
+            reason: word.reason.to_owned(),
+            conversation_id: word.conversation_id,
+            at: word.at,
+            safe_hours,
+            expires_at,
+            code_word_sealed,
+        })
+        .await
 }
 
 /// Her open conversation on this line and channel, or a new one under a free code.

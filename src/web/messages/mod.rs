@@ -126,6 +126,7 @@ pub(crate) async fn text_staff(
             to_sealed: data_key.seal(person.phone.as_e164()),
             body_sealed: data_key.seal(body),
             created_at: now,
+            contact_hash: None,
         })
         .await?;
     Ok(())

@@ -7,14 +7,17 @@
 
 use chrono::Duration;
 use hotline_routes::callback;
+use hotline_routes::consent::{self, Decision, Withheld};
 use hotline_routes::messages::texts;
 use hotline_routes::messages::{Code, StaffText, read_staff_text};
-use hotline_schedules::StaffMember;
+use hotline_schedules::{HOTLINE_ZONE, StaffMember};
 
 use super::{Incoming, text_staff};
 use crate::rota::edit::Editor;
 use crate::rota::spec::{ChangeSpec, OverrideSpec};
-use crate::store::{Channel, Conversation, NewMessage, NewOutboxMessage, RuleKind, StoreError};
+use crate::store::{
+    Channel, Consent, Conversation, NewMessage, NewOutboxMessage, RuleKind, StoreError,
+};
 use crate::web::AppState;
 
 /// WhatsApp allows a free-form message only this long after her last one.
@@ -137,16 +140,16 @@ async fn relay_to_her(
     if text.trim().is_empty() {
         return Ok(texts::empty_reply(code));
     }
-    let consent = state
-        .store
-        .consent(&conversation.contact_hash, conversation.channel)
-        .await?;
-    if consent != Some(true) {
+    if let Some(refusal) = refused(state, conversation, conversation.channel, incoming).await? {
         tracing::info!(
             conversation = conversation.id,
-            "a reply was not sent: no consent"
+            reason = refusal.as_str(),
+            "a reply was not sent: no consent in force"
         );
-        return Ok(texts::no_consent(code));
+        return Ok(match refusal {
+            Withheld::Expired => texts::consent_expired(code),
+            Withheld::NoneRecorded | Withheld::Withdrawn => texts::no_consent(code),
+        });
     }
     if conversation.channel == Channel::Whatsapp
         && incoming.now - conversation.last_inbound_at > WHATSAPP_WINDOW
@@ -169,6 +172,8 @@ async fn relay_to_her(
             to_sealed: key.seal(&her),
             body_sealed: key.seal(text.trim()),
             created_at: incoming.now,
+            // The sender asks her consent again when it is due: her hours, STOP, expiry.
+            contact_hash: Some(conversation.contact_hash.clone()),
         })
         .await?;
     state
@@ -181,6 +186,28 @@ async fn relay_to_her(
     Ok(texts::reply_sent(code))
 }
 
+/// Why nothing may be queued to her on `channel` now: no consent, withdrawn or ended. Her safe
+/// hours do not refuse: the outbox holds the message until they open, and asks again then.
+async fn refused(
+    state: &AppState,
+    conversation: &Conversation,
+    channel: Channel,
+    incoming: &Incoming<'_>,
+) -> Result<Option<Withheld>, StoreError> {
+    let latest = state
+        .store
+        .latest_consent(&conversation.contact_hash, channel)
+        .await?;
+    let terms = latest.as_ref().map(Consent::terms);
+    // Withholding never depends on the zone; only the hours do, and they do not refuse here.
+    Ok(
+        match consent::decide(terms.as_ref(), incoming.now, HOTLINE_ZONE) {
+            Decision::Withhold(reason) => Some(reason),
+            Decision::Send | Decision::HoldUntil(_) => None,
+        },
+    )
+}
+
 /// `CALL K7Q`: with her consent to a call, queues a call to the staff member in the outbox; the
 /// provider is never called from inside this webhook's answer. She is dialled only after the
 /// staff member picks up and presses 1 (`web::voice::callback`).
@@ -191,16 +218,16 @@ async fn queue_callback(
     conversation: &Conversation,
     code: &Code,
 ) -> Result<String, StoreError> {
-    let consent = state
-        .store
-        .consent(&conversation.contact_hash, Channel::Voice)
-        .await?;
-    if consent != Some(true) {
+    if let Some(refusal) = refused(state, conversation, Channel::Voice, incoming).await? {
         tracing::info!(
             conversation = conversation.id,
-            "a callback was not queued: no consent to a call"
+            reason = refusal.as_str(),
+            "a callback was not queued: no consent to a call in force"
         );
-        return Ok(texts::call_without_consent(code));
+        return Ok(match refusal {
+            Withheld::Expired => texts::consent_expired(code),
+            Withheld::NoneRecorded | Withheld::Withdrawn => texts::call_without_consent(code),
+        });
     }
     let key = &state.secrets.data_key;
     state
@@ -212,6 +239,8 @@ async fn queue_callback(
             // What the provider fetches when the staff member answers: no number in it.
             body_sealed: key.seal(&callback::callback_url(conversation.id, person.id)),
             created_at: incoming.now,
+            // The call rings staff first but ends at her phone: her consent to a call decides.
+            contact_hash: Some(conversation.contact_hash.clone()),
         })
         .await?;
     state

@@ -7,7 +7,9 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use hotline_routes::callback::{self, Refusal};
+use hotline_routes::consent::{self, Decision};
 use hotline_routes::messages::Code;
+use hotline_schedules::HOTLINE_ZONE;
 
 use super::Twiml;
 use crate::store::{Channel, Conversation, OutboxStatus, OutboxStatusUpdate, StoreError};
@@ -35,12 +37,15 @@ pub async fn callback_connect(State(state): State<AppState>, webhook: Webhook) -
         let Some((conversation, _, staff_id)) = named(&state, &webhook).await? else {
             return Ok(callback::refused(Refusal::Closed));
         };
-        // Asked again now: a STOP since `CALL` must keep her phone from ringing.
+        // Asked again now: a STOP since `CALL`, or her consent's end, must keep her phone from
+        // ringing. Her hours were weighed by the outbox when it placed this call, moments ago.
         let consent = state
             .store
-            .consent(&conversation.contact_hash, Channel::Voice)
+            .latest_consent(&conversation.contact_hash, Channel::Voice)
             .await?;
-        if consent != Some(true) {
+        let terms = consent.as_ref().map(crate::store::Consent::terms);
+        let now = state.clock.now();
+        if let Decision::Withhold(_) = consent::decide(terms.as_ref(), now, HOTLINE_ZONE) {
             tracing::info!(
                 conversation = conversation.id,
                 staff_id,

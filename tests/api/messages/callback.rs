@@ -3,6 +3,7 @@
 //! staff member's call asking for 1, and her number dialled from the hotline's only then, and
 //! only while she still consents.
 
+use hotline::clock::Clock;
 use hotline_schedules::Service;
 
 use super::{HER, LAWYER, Sent, code_in};
@@ -155,6 +156,33 @@ async fn after_stop_the_callback_does_not_connect_and_call_is_refused() {
         answer.body
     );
     assert_eq!(callbacks(&app).await.len(), 1);
+}
+
+#[tokio::test]
+async fn once_her_consent_to_a_call_has_ended_the_callback_does_not_connect() {
+    let app = spawn_app().await;
+    let code = she_writes(&app).await;
+    app.text("SM02", HER, "перезвоните").await;
+    let token = app.api_token().await;
+    let ends = app.clock.now() + chrono::Duration::minutes(10);
+    let terms = serde_json::json!({ "channel": "voice", "granted": true, "expires_at": ends });
+    let (status, answer) = app
+        .api(
+            reqwest::Method::PUT,
+            &format!("/api/v1/conversations/{code}/consent"),
+            &token,
+            Some(terms),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{answer}");
+    app.text("SM03", LAWYER, &format!("CALL {code}")).await;
+    let path = callbacks(&app).await.remove(0).body;
+
+    app.clock.advance(chrono::Duration::minutes(10));
+    let connect = path.replacen("/callback?", "/callback/connect?", 1);
+    let refused = twiml(&app, &connect, Some("1")).await;
+    assert!(!refused.contains("<Dial"), "{refused}");
+    assert!(!refused.contains(HER), "{refused}");
 }
 
 #[tokio::test]

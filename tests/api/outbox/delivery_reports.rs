@@ -17,6 +17,7 @@ async fn text(app: &TestApp, key: &str, sid: Option<&str>) -> i64 {
         to_sealed: app.data_key.seal(LAWYER),
         body_sealed: app.data_key.seal("Голосовое сообщение: №3"),
         created_at: now,
+        contact_hash: None,
     };
     app.store.enqueue_outbox(&message).await.expect("queued");
     let id = app.store.pending_outbox(10).await.expect("read")[0].id;

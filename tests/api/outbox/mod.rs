@@ -3,6 +3,7 @@
 //! delivered once, none lost), the delivery reports that come back, and the server wiring it.
 //! Time is the manual clock: a test moves it past a backoff instead of waiting.
 
+mod consent;
 mod contract;
 mod delivery_reports;
 mod fake_provider;
@@ -100,6 +101,7 @@ impl Rig {
             to_sealed: self.data_key.seal(to),
             body_sealed: self.data_key.seal(body),
             created_at: self.clock.now(),
+            contact_hash: None,
         };
         assert!(self.store.enqueue_outbox(&message).await.expect("queued"));
         self.store

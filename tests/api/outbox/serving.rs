@@ -41,6 +41,7 @@ async fn a_server_with_a_twilio_account_sends_through_it() {
         to_sealed: key.seal(LAWYER),
         body_sealed: key.seal("Голосовое сообщение: №1"),
         created_at: chrono::Utc::now(),
+        contact_hash: None,
     };
     store.enqueue_outbox(&message).await.expect("queued");
     provider.creates_reach(1).await;

@@ -4,6 +4,7 @@
 
 mod claims;
 mod reports;
+mod withheld;
 
 use std::sync::Arc;
 
@@ -12,6 +13,7 @@ use hotline::store::*;
 
 pub use claims::*;
 pub use reports::*;
+pub use withheld::*;
 
 use crate::at;
 
@@ -22,6 +24,7 @@ pub fn message(key: &str) -> NewOutboxMessage {
         to_sealed: vec![1],
         body_sealed: vec![2],
         created_at: at(10, 0),
+        contact_hash: None,
     }
 }
 

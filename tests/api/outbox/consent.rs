@@ -1,0 +1,216 @@
+//! Her consent, weighed by the outbox at the moment of sending, end to end: she writes, the
+//! lawyer replies through the hotline number, and what reaches her phone is what the fake
+//! provider got. A reply queued at night waits for her safe hours; a reply queued before her
+//! STOP, or before her consent ends, is withheld and never reaches the provider.
+
+use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
+use hotline::outbox::{Delivery, Outbox, OutboxSettings, TwilioDelivery};
+use hotline::store::{OutboxMessage, OutboxStatus};
+use hotline::telephony::client::TwilioClient;
+use hotline_schedules::Service;
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use super::CLIENT_LIMIT;
+use super::fake_provider::{ACCOUNT_SID, FakeProvider, PROVIDER_TOKEN};
+use crate::helpers::{HOTLINE_NUMBER, PUBLIC_URL, TestApp, spawn_app};
+use crate::messages::{HER, LAWYER, code_in};
+
+/// An instant on the hotline's wall clock (Almaty, UTC+5).
+fn almaty(text: &str) -> DateTime<Utc> {
+    let local = NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M").expect("a local time");
+    chrono_tz::Asia::Almaty
+        .from_local_datetime(&local)
+        .single()
+        .expect("one instant")
+        .to_utc()
+}
+
+/// The server's outbox worker, sending through the fake provider on the server's clock.
+fn outbox_for(app: &TestApp, provider: &FakeProvider) -> Outbox {
+    let client = TwilioClient::with_timeouts(
+        provider.base.clone(),
+        ACCOUNT_SID,
+        PROVIDER_TOKEN.to_owned().into(),
+        CLIENT_LIMIT,
+        CLIENT_LIMIT,
+    )
+    .expect("a client");
+    let delivery = Delivery::Twilio(Box::new(TwilioDelivery {
+        client,
+        from: HOTLINE_NUMBER.to_owned(),
+        status_callback: None,
+        public_url: Some(url::Url::parse(PUBLIC_URL).expect("a URL")),
+    }));
+    Outbox::new(
+        app.store.clone(),
+        app.data_key.clone(),
+        app.clock.clone(),
+        delivery,
+        OutboxSettings::default(),
+    )
+}
+
+/// Her first text at `local` o'clock reaches the lawyer on duty; its code.
+async fn she_writes_at(app: &TestApp, local: &str) -> String {
+    app.clock.set(almaty(local));
+    app.on_duty_now("Айгерим", LAWYER, Service::Legal).await;
+    app.text("SM01", HER, "Помогите, муж угрожает").await;
+    code_in(&app.last_text_to(LAWYER).await.body)
+}
+
+async fn set_terms(app: &TestApp, code: &str, terms: serde_json::Value) {
+    let token = app.api_token().await;
+    let path = format!("/api/v1/conversations/{code}/consent");
+    let (status, answer) = app.api(Method::PUT, &path, &token, Some(terms)).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+}
+
+/// The queued row with this idempotency key.
+async fn queued(app: &TestApp, key: &str) -> OutboxMessage {
+    app.store
+        .pending_outbox(1000)
+        .await
+        .expect("read")
+        .into_iter()
+        .find(|m| m.idempotency_key == key)
+        .unwrap_or_else(|| panic!("{key} is queued"))
+}
+
+async fn row(app: &TestApp, id: i64) -> OutboxMessage {
+    app.store
+        .outbox_message(id)
+        .await
+        .expect("read")
+        .expect("kept")
+}
+
+/// The bodies the provider got for her number.
+fn reached_her(provider: &FakeProvider) -> Vec<String> {
+    provider
+        .created()
+        .into_iter()
+        .filter(|m| m.to.trim_start_matches("whatsapp:") == HER)
+        .map(|m| m.body)
+        .collect()
+}
+
+#[tokio::test]
+async fn a_reply_queued_at_night_waits_for_her_safe_hours_then_goes_once() {
+    let app = spawn_app().await;
+    let code = she_writes_at(&app, "2026-11-24 22:50").await;
+    set_terms(
+        &app,
+        &code,
+        json!({ "channel": "sms", "granted": true,
+                "safe_hours": { "from": "10:00", "until": "13:00" } }),
+    )
+    .await;
+    app.clock.set(almaty("2026-11-24 23:00"));
+    app.text("SM02", LAWYER, &format!("{code} Мы перезвоним утром"))
+        .await;
+    let reply = queued(&app, "reply:SM02").await;
+    assert_eq!(reply.contact_hash, Some(app.data_key.hash(HER)));
+
+    let provider = FakeProvider::start(app.clock.clone(), []).await;
+    let outbox = outbox_for(&app, &provider);
+    let pass = outbox.send_due().await.expect("a pass");
+    assert_eq!(pass.held, 1, "{pass:?}");
+    assert!(reached_her(&provider).is_empty(), "not at 23:00");
+    let held = row(&app, reply.id).await;
+    assert_eq!(held.status, OutboxStatus::Queued);
+    assert_eq!(held.next_attempt_at, almaty("2026-11-25 10:00"));
+    assert_eq!(held.attempts, 0, "holding is not an attempt");
+    assert!(
+        provider
+            .created()
+            .iter()
+            .any(|m| m.to == LAWYER && m.body.contains(code.as_str())),
+        "texts to staff are not held"
+    );
+
+    for local in ["2026-11-25 03:00", "2026-11-25 09:59"] {
+        app.clock.set(almaty(local));
+        outbox.send_due().await.expect("a pass");
+        assert!(reached_her(&provider).is_empty(), "not at {local}");
+    }
+    app.clock.set(almaty("2026-11-25 10:00"));
+    outbox.send_due().await.expect("a pass");
+    assert_eq!(reached_her(&provider), vec!["Мы перезвоним утром"]);
+    app.clock.set(almaty("2026-11-25 10:30"));
+    outbox.send_due().await.expect("a pass");
+    assert_eq!(reached_her(&provider).len(), 1, "sent once");
+    assert_eq!(row(&app, reply.id).await.status, OutboxStatus::Sent);
+    provider.all_requests_valid().await;
+}
+
+#[tokio::test]
+async fn a_reply_and_a_callback_queued_before_her_stop_are_withheld_and_never_sent() {
+    let app = spawn_app().await;
+    let code = she_writes_at(&app, "2026-11-24 11:00").await;
+    app.text("SM02", HER, "Позвоните мне").await;
+    app.text("SM03", LAWYER, &format!("{code} Здравствуйте, это юрист"))
+        .await;
+    app.text("SM04", LAWYER, &format!("CALL {code}")).await;
+    let reply = queued(&app, "reply:SM03").await;
+    let callback = queued(&app, "callback:SM04").await;
+    assert_eq!(callback.contact_hash, Some(app.data_key.hash(HER)));
+
+    app.text("SM05", HER, "STOP").await;
+    let provider = FakeProvider::start(app.clock.clone(), []).await;
+    let outbox = outbox_for(&app, &provider);
+    let pass = outbox.send_due().await.expect("a pass");
+    assert_eq!(pass.withheld, 2, "{pass:?}");
+    for id in [reply.id, callback.id] {
+        let ended = row(&app, id).await;
+        assert_eq!(ended.status, OutboxStatus::Withheld);
+        assert_eq!(ended.provider_sid, None);
+        assert_eq!(ended.sent_at, None);
+        assert_eq!(
+            ended.error_message.as_deref(),
+            Some("not sent: she withdrew her consent to this channel")
+        );
+    }
+    app.clock.set(almaty("2026-11-25 11:00"));
+    outbox.send_due().await.expect("a pass");
+    assert!(reached_her(&provider).is_empty());
+    assert!(
+        provider
+            .created()
+            .iter()
+            .all(|m| !m.body.contains("Здравствуйте, это юрист")),
+        "the provider never saw the reply"
+    );
+    provider.all_requests_valid().await;
+}
+
+#[tokio::test]
+async fn a_reply_still_queued_when_her_consent_ends_is_withheld() {
+    let app = spawn_app().await;
+    let code = she_writes_at(&app, "2026-11-24 11:00").await;
+    let ends = almaty("2026-11-24 12:00");
+    set_terms(
+        &app,
+        &code,
+        json!({ "channel": "sms", "granted": true, "expires_at": ends.to_rfc3339(),
+                "safe_hours": { "from": "12:30", "until": "18:00" } }),
+    )
+    .await;
+    app.text("SM02", LAWYER, &format!("{code} Здравствуйте"))
+        .await;
+    let reply = queued(&app, "reply:SM02").await;
+
+    let provider = FakeProvider::start(app.clock.clone(), []).await;
+    let outbox = outbox_for(&app, &provider);
+    assert_eq!(outbox.send_due().await.expect("a pass").held, 1);
+    // Her hours open after her consent ended.
+    app.clock.set(almaty("2026-11-24 12:30"));
+    assert_eq!(outbox.send_due().await.expect("a pass").withheld, 1);
+    let ended = row(&app, reply.id).await;
+    assert_eq!(ended.status, OutboxStatus::Withheld);
+    assert_eq!(
+        ended.error_message.as_deref(),
+        Some("not sent: her consent to this channel has expired")
+    );
+    assert!(reached_her(&provider).is_empty());
+}
