@@ -8,6 +8,9 @@ mod cli;
 #[path = "../support/databases.rs"]
 mod databases;
 mod helpers;
+mod jobs_kill;
+mod jobs_leases;
+mod jobs_two_runners;
 mod lines_api;
 mod messages;
 mod operations;

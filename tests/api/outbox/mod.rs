@@ -5,7 +5,7 @@
 
 mod contract;
 mod delivery_reports;
-mod fake_provider;
+pub mod fake_provider;
 mod faults;
 mod prism;
 mod serving;
