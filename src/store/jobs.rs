@@ -175,8 +175,10 @@ macro_rules! job_is_due {
 /// backends say differently. The choice is a materialized CTE so it is made once: as a plain
 /// `IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)`, PostgreSQL may scan the subquery again while
 /// updating, skip the rows this very statement already changed, and claim more than `n`. The due
-/// condition is checked again on each row the UPDATE gets: on PostgreSQL that row may have been
-/// claimed and committed by another runner meanwhile.
+/// condition is checked again on each row the UPDATE gets, so the statement is safe on its own
+/// even where the choice was read from an older snapshot: a row another runner claimed and
+/// committed meanwhile no longer matches (the row locks make this so already; without both,
+/// two PostgreSQL runners do claim one job twice).
 macro_rules! claim_due_jobs_sql {
     ($lock:literal) => {
         concat!(
