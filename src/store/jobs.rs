@@ -1,9 +1,11 @@
 //! The durable jobs' records: one trait, and the SQL both backends share (`job_sql!` implements
 //! it for a store over a concrete sqlx pool). As in the outbox, every state change is one
-//! conditional UPDATE: two runners racing on a job cannot both claim it, on SQLite (one writer)
-//! as on PostgreSQL (row locks, and the WHERE clause evaluated again on the row a waiting UPDATE
-//! finally gets). A claimed job is fenced by its `attempts`: a runner whose lease ran out and was
-//! taken over can no longer finish, retry or bury it.
+//! conditional UPDATE. A runner claims a batch of due jobs in one statement: on PostgreSQL the
+//! candidates are locked with `FOR UPDATE SKIP LOCKED`, so two runners claiming at once each take
+//! different rows instead of queueing behind one another, and the due condition is checked again
+//! on each row the UPDATE finally gets; on SQLite there is one writer, so the statement alone is
+//! atomic. A claimed job is fenced by its `attempts`: a runner whose lease ran out and was taken
+//! over can no longer extend, finish, retry or bury it.
 
 use chrono::{DateTime, Utc};
 
@@ -73,14 +75,23 @@ pub trait JobStore: Send + Sync {
     /// Jobs a runner may claim at `now`: queued ones whose time has come, and running ones whose
     /// lease ran out (their runner died), soonest due first.
     async fn due_jobs(&self, now: DateTime<Utc>, limit: i64) -> StoreResult<Vec<Job>>;
-    /// Claims a due job for one attempt until `lease_until`, atomically: of two runners, one gets
-    /// it. Counts the attempt. `None` when it is not due (any more).
-    async fn claim_job(
+    /// Claims up to `limit` due jobs (as `due_jobs` finds them, soonest due first) for one
+    /// attempt each until `lease_until`, in one statement: of two runners claiming at once, each
+    /// job goes to one. Counts each attempt.
+    async fn claim_due_jobs(
         &self,
-        id: i64,
         now: DateTime<Utc>,
         lease_until: DateTime<Utc>,
-    ) -> StoreResult<Option<Job>>;
+        limit: i64,
+    ) -> StoreResult<Vec<Job>>;
+    /// Holds a claimed job until `lease_until` (later or sooner than it was). False when the
+    /// claim is no longer `attempt`'s.
+    async fn extend_job_lease(
+        &self,
+        id: i64,
+        attempt: i64,
+        lease_until: DateTime<Utc>,
+    ) -> StoreResult<bool>;
     /// Ends a claimed job as done. False when the claim is no longer `attempt`'s.
     async fn finish_job(&self, id: i64, attempt: i64, at: DateTime<Utc>) -> StoreResult<bool>;
     /// Queues a claimed job again after a failed attempt, due at `due_at`. False when the claim
@@ -152,6 +163,53 @@ macro_rules! job_columns {
     };
 }
 
+/// When a job may be claimed at `$1`: queued and its time has come, or running under a lease
+/// that ran out (its runner died).
+macro_rules! job_is_due {
+    () => {
+        "((status = 'queued' AND due_at <= $1) OR (status = 'running' AND lease_until <= $1))"
+    };
+}
+
+/// The batch claim, written once: `$lock` is what follows the choice of rows, the one thing the
+/// backends say differently. The choice is a materialized CTE so it is made once: as a plain
+/// `IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)`, PostgreSQL may scan the subquery again while
+/// updating, skip the rows this very statement already changed, and claim more than `n`. The due
+/// condition is checked again on each row the UPDATE gets, so the statement is safe on its own
+/// even where the choice was read from an older snapshot: a row another runner claimed and
+/// committed meanwhile no longer matches (the row locks make this so already; without both,
+/// two PostgreSQL runners do claim one job twice).
+macro_rules! claim_due_jobs_sql {
+    ($lock:literal) => {
+        concat!(
+            "WITH chosen AS MATERIALIZED (
+                SELECT id FROM jobs WHERE ",
+            jobs::job_is_due!(),
+            " ORDER BY due_at, id LIMIT $3",
+            $lock,
+            ")
+             UPDATE jobs SET status = 'running', attempts = attempts + 1, lease_until = $2
+             WHERE id IN (SELECT id FROM chosen) AND ",
+            jobs::job_is_due!(),
+            "
+             RETURNING ",
+            jobs::job_columns!()
+        )
+    };
+}
+
+/// What a claim locks its rows with, by backend (`Store::backend`).
+macro_rules! claim_due_jobs_for {
+    ($backend:expr) => {
+        match $backend {
+            // Rows another runner is claiming are skipped, not waited for.
+            "postgres" => jobs::claim_due_jobs_sql!(" FOR UPDATE SKIP LOCKED"),
+            // One writer at a time: the statement is the lock.
+            _ => jobs::claim_due_jobs_sql!(""),
+        }
+    };
+}
+
 /// The jobs' methods of `Store` for `$store`, whose `pool` field is a sqlx pool.
 macro_rules! job_sql {
     ($store:ty) => {
@@ -178,9 +236,8 @@ macro_rules! job_sql {
                 limit: i64,
             ) -> StoreResult<Vec<$crate::store::Job>> {
                 let rows = sqlx::query_as(concat!(
-                    "SELECT ", jobs::job_columns!(), " FROM jobs
-                     WHERE (status = 'queued' AND due_at <= $1) OR (status = 'running' AND lease_until <= $1)
-                     ORDER BY due_at, id LIMIT $2"
+                    "SELECT ", jobs::job_columns!(), " FROM jobs WHERE ", jobs::job_is_due!(),
+                    " ORDER BY due_at, id LIMIT $2"
                 ))
                 .bind(now)
                 .bind(limit)
@@ -189,23 +246,40 @@ macro_rules! job_sql {
                 jobs::into_jobs(rows)
             }
 
-            async fn claim_job(
+            async fn claim_due_jobs(
                 &self,
-                id: i64,
                 now: chrono::DateTime<chrono::Utc>,
                 lease_until: chrono::DateTime<chrono::Utc>,
-            ) -> StoreResult<Option<$crate::store::Job>> {
-                let row: Option<jobs::JobRow> = sqlx::query_as(concat!(
-                    "UPDATE jobs SET status = 'running', attempts = attempts + 1, lease_until = $3
-                     WHERE id = $1 AND ((status = 'queued' AND due_at <= $2) OR (status = 'running' AND lease_until <= $2))
-                     RETURNING ", jobs::job_columns!()
-                ))
+                limit: i64,
+            ) -> StoreResult<Vec<$crate::store::Job>> {
+                let sql = jobs::claim_due_jobs_for!($crate::store::Store::backend(self));
+                let rows = sqlx::query_as(sql)
+                    .bind(now)
+                    .bind(lease_until)
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await?;
+                // RETURNING keeps no order: the soonest due are run first.
+                let mut claimed = jobs::into_jobs(rows)?;
+                claimed.sort_by_key(|job| (job.due_at, job.id));
+                Ok(claimed)
+            }
+
+            async fn extend_job_lease(
+                &self,
+                id: i64,
+                attempt: i64,
+                lease_until: chrono::DateTime<chrono::Utc>,
+            ) -> StoreResult<bool> {
+                let done = sqlx::query(
+                    "UPDATE jobs SET lease_until = $3 WHERE id = $1 AND status = 'running' AND attempts = $2",
+                )
                 .bind(id)
-                .bind(now)
+                .bind(attempt)
                 .bind(lease_until)
-                .fetch_optional(&self.pool)
+                .execute(&self.pool)
                 .await?;
-                row.map(jobs::JobRow::into_job).transpose()
+                Ok(done.rows_affected() == 1)
             }
 
             async fn finish_job(
@@ -299,4 +373,4 @@ macro_rules! job_sql {
     };
 }
 
-pub(super) use {job_columns, job_sql};
+pub(super) use {claim_due_jobs_for, claim_due_jobs_sql, job_columns, job_is_due, job_sql};

@@ -113,8 +113,10 @@ conformance!(
     terms_set_by_staff_are_kept_with_their_audit_entry,
     // jobs
     jobs_are_scheduled_once_per_key,
+    a_claim_takes_the_soonest_due_first_and_no_more_than_asked,
     of_two_runners_racing_for_due_jobs_each_job_goes_to_one,
     a_lapsed_job_is_claimed_again_and_fences_the_old_runner,
+    an_extended_lease_holds_a_job_past_its_first,
     a_job_retried_waits_and_one_given_up_is_listed,
     // reports
     conversations_are_counted_by_service_within_their_span,

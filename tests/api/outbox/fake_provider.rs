@@ -1,6 +1,9 @@
 //! A fake Twilio for fault tests: it answers `Messages.json` creates as each test scripts them
 //! (500s, 429s, hangs, refusals, a create whose answer is lost) and lists the messages it
-//! created, by its test's manual clock. Every request it gets is also sent on to prism, so the
+//! created, newest first and a page at a time as Twilio does, by its test's clock (a manual
+//! one, or the machine's for a real server). It can also be slow: each create kept at once and
+//! answered a little later, so a server killed meanwhile leaves a text the provider has and the
+//! server does not know it has. Every request it gets is also sent on to prism, so the
 //! requests the outbox makes under faults are checked against Twilio's description too.
 
 use std::collections::VecDeque;
@@ -12,7 +15,7 @@ use axum::body::Bytes;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use hotline::clock::{Clock, ManualClock};
+use hotline::clock::Clock;
 use serde_json::json;
 
 use super::prism::prism;
@@ -55,7 +58,11 @@ struct Fake {
     created: Mutex<Vec<Created>>,
     look_ups: AtomicUsize,
     creates: tokio::sync::watch::Sender<usize>,
-    clock: Arc<ManualClock>,
+    /// Creates kept but not answered yet.
+    unanswered: AtomicUsize,
+    /// How long each create waits, once kept, before it is answered.
+    pace: Duration,
+    clock: Arc<dyn Clock>,
     checks: Mutex<Vec<tokio::task::JoinHandle<Option<String>>>>,
 }
 
@@ -65,13 +72,24 @@ pub struct FakeProvider {
 }
 
 impl FakeProvider {
-    pub async fn start(clock: Arc<ManualClock>, answers: impl IntoIterator<Item = Answer>) -> Self {
+    pub async fn start(clock: Arc<dyn Clock>, answers: impl IntoIterator<Item = Answer>) -> Self {
+        Self::start_paced(clock, answers, Duration::ZERO).await
+    }
+
+    /// A provider that answers each create `pace` after it has kept it.
+    pub async fn start_paced(
+        clock: Arc<dyn Clock>,
+        answers: impl IntoIterator<Item = Answer>,
+        pace: Duration,
+    ) -> Self {
         prism();
         let fake = Arc::new(Fake {
             answers: Mutex::new(answers.into_iter().collect()),
             created: Mutex::new(Vec::new()),
             look_ups: AtomicUsize::new(0),
             creates: tokio::sync::watch::channel(0).0,
+            unanswered: AtomicUsize::new(0),
+            pace,
             clock,
             checks: Mutex::new(Vec::new()),
         });
@@ -97,6 +115,11 @@ impl FakeProvider {
     /// Create requests it got, answered or not.
     pub fn creates(&self) -> usize {
         *self.fake.creates.borrow()
+    }
+
+    /// Creates it has kept but not yet answered: a server stopped now leaves them in doubt.
+    pub fn unanswered(&self) -> usize {
+        self.fake.unanswered.load(Ordering::SeqCst)
     }
 
     pub fn look_ups(&self) -> usize {
@@ -180,6 +203,11 @@ async fn answer(State(fake): State<Arc<Fake>>, request: Request) -> Response {
     match next {
         Answer::Create => {
             let message = create();
+            if !fake.pace.is_zero() {
+                // Counted down however the wait ends: a killed client drops the request.
+                let _waiting = Unanswered::new(&fake.unanswered);
+                tokio::time::sleep(fake.pace).await;
+            }
             (StatusCode::CREATED, axum::Json(resource(&message))).into_response()
         }
         Answer::Fail(status) => error(status, None, "Internal Server Error"),
@@ -208,6 +236,22 @@ async fn answer(State(fake): State<Arc<Fake>>, request: Request) -> Response {
     }
 }
 
+/// One create kept and not yet answered, for as long as it lives.
+struct Unanswered<'a>(&'a AtomicUsize);
+
+impl<'a> Unanswered<'a> {
+    fn new(count: &'a AtomicUsize) -> Self {
+        count.fetch_add(1, Ordering::SeqCst);
+        Self(count)
+    }
+}
+
+impl Drop for Unanswered<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 fn list(fake: &Fake, query: &str) -> Response {
     let query: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
         .into_owned()
@@ -218,15 +262,21 @@ fn list(fake: &Fake, query: &str) -> Response {
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
     };
+    // Twilio's default page is 50 and its largest 1000; only the first page is served.
+    let page_size = wanted("PageSize")
+        .and_then(|size| size.parse::<usize>().ok())
+        .unwrap_or(50)
+        .clamp(1, 1000);
     let created = fake.created.lock().expect("not poisoned");
     let messages: Vec<_> = created
         .iter()
         .rev()
         .filter(|m| wanted("To").is_none_or(|to| to == m.to))
         .filter(|m| wanted("From").is_none_or(|from| from == m.from))
+        .take(page_size)
         .map(resource)
         .collect();
-    axum::Json(json!({ "messages": messages, "page": 0, "page_size": 200 })).into_response()
+    axum::Json(json!({ "messages": messages, "page": 0, "page_size": page_size })).into_response()
 }
 
 fn resource(message: &Created) -> serde_json::Value {

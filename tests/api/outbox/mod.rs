@@ -6,7 +6,7 @@
 mod consent;
 mod contract;
 mod delivery_reports;
-mod fake_provider;
+pub mod fake_provider;
 mod faults;
 mod prism;
 mod serving;

@@ -89,10 +89,12 @@ fn start() -> Result<Prism, String> {
 /// (`StatusCallbackEvent=a&StatusCallbackEvent=b`), the way Twilio does: without
 /// `encoding: {Field: {style: form, explode: true}}` prism refuses them as "must be array".
 fn spec_copy() -> Result<std::path::PathBuf, String> {
-    let text = std::fs::read_to_string(SPEC).map_err(|e| {
-        format!("Twilio's API description is missing at {SPEC} (the shared/ folder beside the repository): {e}")
+    // A checkout elsewhere (a git worktree) names the description's place.
+    let spec_path = std::env::var("HOTLINE_TWILIO_SPEC").unwrap_or_else(|_| SPEC.to_owned());
+    let text = std::fs::read_to_string(&spec_path).map_err(|e| {
+        format!("Twilio's API description is missing at {spec_path} (the shared/ folder beside the repository, or HOTLINE_TWILIO_SPEC): {e}")
     })?;
-    let mut spec: Value = serde_json::from_str(&text).map_err(|e| format!("{SPEC}: {e}"))?;
+    let mut spec: Value = serde_json::from_str(&text).map_err(|e| format!("{spec_path}: {e}"))?;
     let paths = spec
         .get_mut("paths")
         .and_then(Value::as_object_mut)
