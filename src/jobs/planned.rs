@@ -1,13 +1,15 @@
 //! A follow-up planned for a set time comes due: its staff member is texted what they planned,
-//! with their note (the coordinators, if that person has been deactivated meanwhile). A plan
-//! cancelled before then sends nothing.
+//! with their note (the coordinators, if that person has been deactivated meanwhile), and she
+//! gets the plan's text to her, if it has one — queued with her hash, so the outbox sends it
+//! only if her consent allows it when it goes: held outside her safe hours, withheld once she
+//! has said STOP or her consent has ended. A plan cancelled before then sends nothing.
 
 use hotline_routes::follow_up::{Planned, planned_text};
 use hotline_schedules::StaffMember;
 use serde::Deserialize;
 
 use super::runner::{JobError, JobHandler};
-use crate::store::{Job, PLANNED_JOB};
+use crate::store::{Job, NewOutboxMessage, PLANNED_JOB};
 use crate::web::AppState;
 
 /// The kind of a plan's job (its job is written with the plan, by the store).
@@ -43,10 +45,11 @@ impl JobHandler for PlannedFollowUps {
         if plan.status != "planned" {
             return Ok(());
         }
-        let code = match plan.conversation_id {
-            Some(id) => store.conversation(id).await?.map(|c| c.code),
+        let conversation = match plan.conversation_id {
+            Some(id) => store.conversation(id).await?,
             None => None,
         };
+        let code = conversation.as_ref().map(|c| c.code.clone());
         let about = match (&code, plan.call_id) {
             (Some(code), _) => Planned::Conversation { code },
             (None, Some(id)) => Planned::Call { id },
@@ -79,6 +82,21 @@ impl JobHandler for PlannedFollowUps {
             crate::notify::coordinators(state, &event, &body, now).await?;
         } else {
             crate::notify::people(state, &person, &event, &body, now).await?;
+        }
+        if let (Some(text), Some(conversation)) = (&plan.her_text_sealed, &conversation)
+            // Erased by retention: nothing to send to.
+            && !conversation.contact_sealed.is_empty()
+        {
+            store
+                .enqueue_outbox(&NewOutboxMessage {
+                    idempotency_key: format!("{event}:her"),
+                    channel: conversation.channel.as_str().to_owned(),
+                    to_sealed: conversation.contact_sealed.clone(),
+                    body_sealed: text.clone(),
+                    created_at: now,
+                    contact_hash: Some(conversation.contact_hash.clone()),
+                })
+                .await?;
         }
         store.finish_planned(plan.id, now).await?;
         Ok(())

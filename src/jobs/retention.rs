@@ -34,6 +34,8 @@ pub async fn erase_expired(
 /// the line is quietest.
 pub const KIND: &str = "retention";
 pub const NIGHTLY: &str = "30 3 * * *";
+/// Done jobs are kept this long (to see what ran), then forgotten: the table stays small.
+pub const DONE_JOBS_KEPT: chrono::Duration = chrono::Duration::days(30);
 
 /// Retention as recurring work.
 pub struct Retention {
@@ -50,12 +52,10 @@ impl Retention {
 impl super::recurring::Work for Retention {
     async fn run(&self, _at: DateTime<Utc>) -> Result<(), super::runner::JobError> {
         let state = &self.state;
-        erase_expired(
-            state.store.as_ref(),
-            state.clock.now(),
-            state.schedule.retention,
-        )
-        .await?;
+        let now = state.clock.now();
+        erase_expired(state.store.as_ref(), now, state.schedule.retention).await?;
+        let forgotten = state.store.forget_done_jobs(now - DONE_JOBS_KEPT).await?;
+        tracing::info!(forgotten, "retention: done jobs forgotten");
         Ok(())
     }
 }

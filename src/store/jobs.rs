@@ -115,6 +115,10 @@ pub trait JobStore: Send + Sync {
     async fn job_by_key(&self, idempotency_key: &str) -> StoreResult<Option<Job>>;
     /// Jobs given up, newest first: for the coordinator.
     async fn dead_jobs(&self, limit: i64) -> StoreResult<Vec<Job>>;
+    /// Forgets jobs done before `before` (the dead stay, for the coordinator); how many. Their
+    /// keys go with them, so only jobs nothing will schedule again may be this old: each
+    /// occurrence, reminder and plan has a key of its own.
+    async fn forget_done_jobs(&self, before: DateTime<Utc>) -> StoreResult<u64>;
 }
 
 #[derive(sqlx::FromRow)]
@@ -368,6 +372,17 @@ macro_rules! job_sql {
                 .fetch_all(&self.pool)
                 .await?;
                 jobs::into_jobs(rows)
+            }
+
+            async fn forget_done_jobs(
+                &self,
+                before: chrono::DateTime<chrono::Utc>,
+            ) -> StoreResult<u64> {
+                let done = sqlx::query("DELETE FROM jobs WHERE status = 'done' AND finished_at < $1")
+                    .bind(before)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(done.rows_affected())
             }
         }
     };

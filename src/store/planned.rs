@@ -14,6 +14,8 @@ pub struct NewPlannedFollowUp {
     pub staff_id: i64,
     pub due_at: DateTime<Utc>,
     pub note_sealed: Option<Vec<u8>>,
+    /// A text to her at that time, on a conversation's channel, sent only with her consent.
+    pub her_text_sealed: Option<Vec<u8>>,
     pub created_by: String,
     pub created_at: DateTime<Utc>,
 }
@@ -26,6 +28,7 @@ pub struct PlannedFollowUp {
     pub staff_id: i64,
     pub due_at: DateTime<Utc>,
     pub note_sealed: Option<Vec<u8>>,
+    pub her_text_sealed: Option<Vec<u8>>,
     /// planned, done, cancelled
     pub status: String,
     pub created_by: String,
@@ -61,8 +64,8 @@ pub trait PlannedStore: Send + Sync {
 /// The columns `PlannedFollowUp` reads.
 macro_rules! planned_columns {
     () => {
-        "id, conversation_id, call_id, staff_id, due_at, note_sealed, status, created_by, \
-         created_at, done_at"
+        "id, conversation_id, call_id, staff_id, due_at, note_sealed, her_text_sealed, status, \
+         created_by, created_at, done_at"
     };
 }
 
@@ -79,14 +82,16 @@ macro_rules! planned_sql {
                 let mut tx = self.pool.begin().await?;
                 let (id,): (i64,) = sqlx::query_as(
                     "INSERT INTO planned_follow_ups
-                       (conversation_id, call_id, staff_id, due_at, note_sealed, created_by, created_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                       (conversation_id, call_id, staff_id, due_at, note_sealed, her_text_sealed,
+                        created_by, created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
                 )
                 .bind(plan.conversation_id)
                 .bind(plan.call_id)
                 .bind(plan.staff_id)
                 .bind(plan.due_at)
                 .bind(&plan.note_sealed)
+                .bind(&plan.her_text_sealed)
                 .bind(&plan.created_by)
                 .bind(plan.created_at)
                 .fetch_one(&mut *tx)

@@ -302,3 +302,49 @@ pub async fn a_job_retried_waits_and_one_given_up_is_listed(store: Arc<dyn Store
         "a dead job stays dead"
     );
 }
+
+pub async fn done_jobs_are_forgotten_after_a_while_and_the_dead_are_kept(store: Arc<dyn Store>) {
+    for key in ["done", "dead", "waiting"] {
+        store
+            .enqueue_job(&job(key, at(10, 0)))
+            .await
+            .expect("queued");
+    }
+    store
+        .enqueue_job(&job("later", at(12, 0)))
+        .await
+        .expect("queued");
+    let claimed = store
+        .claim_due_jobs(at(10, 0), at(10, 2), 2)
+        .await
+        .expect("claimed");
+    let by_key = |key: &str| {
+        claimed
+            .iter()
+            .find(|j| j.idempotency_key == key)
+            .unwrap_or_else(|| panic!("{key} claimed"))
+            .clone()
+    };
+    let (done, dead) = (by_key("done"), by_key("dead"));
+    assert!(store.finish_job(done.id, 1, at(10, 1)).await.expect("done"));
+    assert!(
+        store
+            .bury_job(dead.id, 1, "broken", at(10, 1))
+            .await
+            .expect("buried")
+    );
+
+    assert_eq!(
+        store.forget_done_jobs(at(10, 1)).await.expect("ran"),
+        0,
+        "not before"
+    );
+    assert_eq!(store.forget_done_jobs(at(11, 0)).await.expect("ran"), 1);
+    assert!(store.job(done.id).await.expect("read").is_none());
+    for key in ["dead", "waiting", "later"] {
+        assert!(
+            store.job_by_key(key).await.expect("read").is_some(),
+            "{key} kept"
+        );
+    }
+}

@@ -118,6 +118,7 @@ conformance!(
     a_lapsed_job_is_claimed_again_and_fences_the_old_runner,
     an_extended_lease_holds_a_job_past_its_first,
     a_job_retried_waits_and_one_given_up_is_listed,
+    done_jobs_are_forgotten_after_a_while_and_the_dead_are_kept,
     // reports
     conversations_are_counted_by_service_within_their_span,
     // planned

@@ -19,6 +19,7 @@ pub async fn a_plan_is_kept_with_its_job_and_ends_once(store: Arc<dyn Store>) {
         staff_id,
         due_at: at(hour, 0),
         note_sealed: Some(vec![1, 2, 3]),
+        her_text_sealed: None,
         created_by: "token:test".to_owned(),
         created_at: at(9, 0),
     };

@@ -14,8 +14,10 @@ use super::extract::{Actor, JsonBody};
 use crate::store::{AuditEntry, NewPlannedFollowUp, PlannedFollowUp};
 use crate::web::AppState;
 
-/// The longest note kept, and the most plans listed.
+/// The longest note kept, the longest text to her (two SMS in Cyrillic), and the most plans
+/// listed.
 const LONGEST_NOTE: usize = 500;
+const LONGEST_TEXT_TO_HER: usize = 134;
 const LONGEST_LIST: i64 = 500;
 
 #[derive(Debug, Deserialize)]
@@ -33,6 +35,11 @@ pub struct PlanInput {
     /// What to do, for the staff member's text (the court's time, what was agreed).
     #[serde(default)]
     note: Option<String>,
+    /// A text to her at that time ("Напоминаем: завтра в 10:00"), on a conversation only; sent
+    /// only if her consent allows it then (her hours, STOP, expiry). Never name the hotline in
+    /// it: her phone may not be hers alone.
+    #[serde(default)]
+    her_text: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -43,6 +50,7 @@ pub struct PlanView {
     staff_id: i64,
     at: DateTime<Utc>,
     note: Option<String>,
+    her_text: Option<String>,
     /// planned, done, cancelled
     status: String,
     created_by: String,
@@ -54,10 +62,12 @@ async fn view(state: &AppState, plan: PlannedFollowUp) -> Result<PlanView, ApiEr
         Some(id) => state.store.conversation(id).await?.map(|c| c.code),
         None => None,
     };
-    let note = match &plan.note_sealed {
-        Some(sealed) => state.secrets.data_key.open(sealed).ok(),
-        None => None,
+    let open = |sealed: &Option<Vec<u8>>| {
+        sealed
+            .as_ref()
+            .and_then(|sealed| state.secrets.data_key.open(sealed).ok())
     };
+    let (note, her_text) = (open(&plan.note_sealed), open(&plan.her_text_sealed));
     Ok(PlanView {
         id: plan.id,
         code,
@@ -65,6 +75,7 @@ async fn view(state: &AppState, plan: PlannedFollowUp) -> Result<PlanView, ApiEr
         staff_id: plan.staff_id,
         at: plan.due_at,
         note,
+        her_text,
         status: plan.status,
         created_by: plan.created_by,
         created_at: plan.created_at,
@@ -127,12 +138,32 @@ pub async fn create(
             format!("a note is at most {LONGEST_NOTE} characters"),
         ));
     }
+    let her_text = input
+        .her_text
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty());
+    if let Some(text) = her_text {
+        if conversation_id.is_none() {
+            return Err(ApiError::invalid(
+                "her_text",
+                "a text to her needs a conversation: she agreed to texts by writing to us",
+            ));
+        }
+        if text.chars().count() > LONGEST_TEXT_TO_HER {
+            return Err(ApiError::invalid(
+                "her_text",
+                format!("a text to her is at most {LONGEST_TEXT_TO_HER} characters"),
+            ));
+        }
+    }
     let plan = NewPlannedFollowUp {
         conversation_id,
         call_id,
         staff_id: input.staff_id,
         due_at: input.at,
         note_sealed: note.map(|n| state.secrets.data_key.seal(n)),
+        her_text_sealed: her_text.map(|t| state.secrets.data_key.seal(t)),
         created_by: actor.0.clone(),
         created_at: now,
     };
@@ -142,10 +173,11 @@ pub async fn create(
         action: "plan-follow-up".to_owned(),
         subject: String::new(),
         before: None,
-        // The note may say something of her: only whether there is one.
+        // The note and the text may say something of her: only whether there are.
         after: Some(
             serde_json::json!({ "conversation_id": conversation_id, "call_id": call_id,
-                "staff_id": input.staff_id, "at": input.at, "note": note.is_some() })
+                "staff_id": input.staff_id, "at": input.at, "note": note.is_some(),
+                "her_text": her_text.is_some() })
             .to_string(),
         ),
     };

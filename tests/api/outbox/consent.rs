@@ -214,3 +214,100 @@ async fn a_reply_still_queued_when_her_consent_ends_is_withheld() {
     );
     assert!(reached_her(&provider).is_empty());
 }
+
+/// A reminder to her planned for `local`, with the lawyer's own reminder; its plan's id.
+async fn plan_reminder_to_her(app: &TestApp, code: &str, local: &str) -> i64 {
+    let token = app.api_token().await;
+    let lawyer = app
+        .store
+        .staff()
+        .await
+        .expect("read")
+        .into_iter()
+        .find(|p| p.phone.as_e164() == LAWYER)
+        .expect("the lawyer")
+        .id;
+    let plan = json!({ "code": code, "staff_id": lawyer, "at": almaty(local),
+        "note": "консультация", "her_text": "Напоминаем: завтра в 11:00." });
+    let (status, created) = app
+        .api(
+            Method::POST,
+            "/api/v1/planned-follow-ups",
+            &token,
+            Some(plan),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    created["id"].as_i64().expect("an id")
+}
+
+/// The server's jobs, on the test's clock.
+fn jobs(app: &TestApp) -> hotline::jobs::Jobs {
+    hotline::jobs::Jobs::new(&app.state, hotline::jobs::runner::JobSettings::default())
+}
+
+#[tokio::test]
+async fn a_reminder_to_her_planned_for_the_night_waits_for_her_safe_hours() {
+    let app = spawn_app().await;
+    let code = she_writes_at(&app, "2026-11-24 12:00").await;
+    set_terms(
+        &app,
+        &code,
+        json!({ "channel": "sms", "granted": true,
+                "safe_hours": { "from": "10:00", "until": "13:00" } }),
+    )
+    .await;
+    let plan = plan_reminder_to_her(&app, &code, "2026-11-24 23:00").await;
+    let jobs = jobs(&app);
+    let provider = FakeProvider::start(app.clock.clone(), []).await;
+    let outbox = outbox_for(&app, &provider);
+
+    app.clock.set(almaty("2026-11-24 23:00"));
+    jobs.runner.run_due().await.expect("ran");
+    let queued = queued(&app, &format!("planned-follow-up:{plan}:her")).await;
+    assert_eq!(queued.contact_hash, Some(app.data_key.hash(HER)));
+    assert_eq!(outbox.send_due().await.expect("a pass").held, 1);
+    for local in ["2026-11-25 03:00", "2026-11-25 09:59"] {
+        app.clock.set(almaty(local));
+        outbox.send_due().await.expect("a pass");
+        assert!(reached_her(&provider).is_empty(), "not at {local}");
+    }
+    app.clock.set(almaty("2026-11-25 10:00"));
+    outbox.send_due().await.expect("a pass");
+    app.clock.set(almaty("2026-11-25 10:30"));
+    outbox.send_due().await.expect("a pass");
+    assert_eq!(reached_her(&provider), vec!["Напоминаем: завтра в 11:00."]);
+    // The lawyer's own reminder went at 23:00: her hours are hers, not the lawyer's.
+    let to_lawyer: Vec<String> = provider
+        .created()
+        .into_iter()
+        .filter(|m| m.to == LAWYER && m.body.starts_with("Запланировано"))
+        .map(|m| m.body)
+        .collect();
+    assert_eq!(to_lawyer.len(), 1, "{to_lawyer:?}");
+}
+
+#[tokio::test]
+async fn a_reminder_to_her_is_dropped_once_she_has_said_stop() {
+    let app = spawn_app().await;
+    let code = she_writes_at(&app, "2026-11-24 12:00").await;
+    let plan = plan_reminder_to_her(&app, &code, "2026-11-25 10:00").await;
+    let jobs = jobs(&app);
+    let provider = FakeProvider::start(app.clock.clone(), []).await;
+    let outbox = outbox_for(&app, &provider);
+
+    app.clock.set(almaty("2026-11-24 18:00"));
+    app.text("SM09", HER, "STOP").await;
+    app.clock.set(almaty("2026-11-25 10:00"));
+    jobs.runner.run_due().await.expect("ran");
+    let queued = queued(&app, &format!("planned-follow-up:{plan}:her")).await;
+    let pass = outbox.send_due().await.expect("a pass");
+    assert!(pass.withheld >= 1, "{pass:?}");
+    assert_eq!(row(&app, queued.id).await.status, OutboxStatus::Withheld);
+    app.clock.set(almaty("2026-11-26 10:00"));
+    outbox.send_due().await.expect("a pass");
+    assert!(
+        reached_her(&provider).is_empty(),
+        "nothing reached her phone"
+    );
+}
