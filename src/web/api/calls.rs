@@ -47,6 +47,10 @@ pub struct CallView {
 }
 
 fn masked_caller(state: &AppState, call: &CallRecord) -> String {
+    if call.caller_sealed.is_empty() {
+        // Retention erased it: the call is still counted.
+        return "(erased)".to_owned();
+    }
     match state.secrets.data_key.open(&call.caller_sealed) {
         Ok(number) => PhoneNumber::parse(&number)
             .map(|n| n.masked())
