@@ -6,6 +6,7 @@
 mod cadence;
 mod calendar;
 mod conflicts;
+mod day_view;
 mod gaps;
 pub mod model;
 mod overrides;
@@ -26,6 +27,7 @@ mod wire;
 
 pub use cadence::Cadence;
 pub use calendar::DutyShift;
+pub use day_view::{Bar, BarKind, DayView, day_start, days_view};
 pub use overrides::DutySource;
 pub use phone::{PhoneError, PhoneNumber};
 pub use recurrence::{Recurrence, RecurrenceError};
