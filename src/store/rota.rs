@@ -31,6 +31,8 @@ pub trait RotaStore: Send + Sync {
     ) -> StoreResult<Vec<StoredRule>>;
     /// The newest entries of the audit log first.
     async fn audit_log(&self, limit: i64) -> StoreResult<Vec<StoredAudit>>;
+    /// Writes an entry that goes with no change of ours (a number revealed).
+    async fn record_audit(&self, entry: &AuditEntry) -> StoreResult<()>;
 }
 
 /// Implements [`RotaStore`] for `$store`, whose `pool` field is a `sqlx::Pool`.
@@ -105,6 +107,13 @@ macro_rules! rota_sql {
                 .fetch_all(&self.pool)
                 .await?;
                 Ok(rows.into_iter().map(StoredAudit::from).collect())
+            }
+
+            async fn record_audit(&self, entry: &AuditEntry) -> StoreResult<()> {
+                let mut tx = self.pool.begin().await?;
+                Self::write_audit(&mut tx, entry).await?;
+                tx.commit().await?;
+                Ok(())
             }
         }
     };

@@ -3,6 +3,7 @@
 
 mod binary;
 mod call_flow;
+mod call_log;
 mod call_properties;
 mod cli;
 mod consent_api;

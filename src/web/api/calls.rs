@@ -18,6 +18,34 @@ use crate::web::AppState;
 pub struct CallsQuery {
     from: DateTime<Utc>,
     to: DateTime<Utc>,
+    /// Only calls to this hotline number.
+    #[serde(default)]
+    line: Option<String>,
+    #[serde(default)]
+    service: Option<Service>,
+    /// answered, voicemail, missed, abandoned, blocked, closed
+    #[serde(default)]
+    outcome: Option<String>,
+    #[serde(default)]
+    language: Option<Language>,
+}
+
+impl CallsQuery {
+    fn admits(&self, call: &CallRecord) -> bool {
+        self.line
+            .as_ref()
+            .is_none_or(|line| &call.line_number == line)
+            && self
+                .service
+                .is_none_or(|service| call.service == Some(service))
+            && self
+                .outcome
+                .as_deref()
+                .is_none_or(|outcome| call.outcome.map(|o| o.as_str()) == Some(outcome))
+            && self
+                .language
+                .is_none_or(|language| call.language == Some(language))
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -59,7 +87,8 @@ fn masked_caller(state: &AppState, call: &CallRecord) -> String {
     }
 }
 
-/// `GET /api/v1/calls?from=&to=`: the calls that started in the range, oldest first.
+/// `GET /api/v1/calls?from=&to=[&line=&service=&outcome=&language=]`: the calls that started in
+/// the range, oldest first.
 pub async fn list(
     State(state): State<AppState>,
     _: Actor,
@@ -74,8 +103,17 @@ pub async fn list(
             ),
         ));
     }
+    if let Some(outcome) = query.outcome.as_deref()
+        && hotline_routes::call::CallOutcome::from_name(outcome).is_none()
+    {
+        return Err(ApiError::invalid(
+            "outcome",
+            "one of answered, voicemail, missed, abandoned, blocked, closed",
+        ));
+    }
     let mut views = Vec::new();
-    for call in state.store.calls_between(query.from, query.to).await? {
+    let calls = state.store.calls_between(query.from, query.to).await?;
+    for call in calls.into_iter().filter(|call| query.admits(call)) {
         let legs = state.store.legs(call.id).await?;
         views.push(CallView {
             id: call.id,
@@ -102,4 +140,40 @@ pub async fn list(
         });
     }
     Ok(Json(views))
+}
+
+#[derive(Debug, Serialize)]
+pub struct Revealed {
+    id: i64,
+    caller: String,
+}
+
+/// `POST /api/v1/calls/{id}/reveal`: her whole number, for a coordinator who must call her
+/// back. Every reveal is written to the audit log, with who and when, before it is answered.
+pub async fn reveal(
+    State(state): State<AppState>,
+    actor: Actor,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+) -> Result<Json<Revealed>, ApiError> {
+    let Some(call) = state.store.call_by_id(id).await? else {
+        return Err(ApiError::not_found("call"));
+    };
+    if call.caller_sealed.is_empty() {
+        return Err(ApiError::conflict("her number was erased by retention"));
+    }
+    let number = state
+        .secrets
+        .data_key
+        .open(&call.caller_sealed)
+        .map_err(|_| ApiError::conflict("her number cannot be opened with this key"))?;
+    let audit = crate::store::AuditEntry {
+        at: state.clock.now(),
+        actor: actor.0,
+        action: "reveal-number".to_owned(),
+        subject: format!("call/{id}"),
+        before: None,
+        after: None,
+    };
+    state.store.record_audit(&audit).await?;
+    Ok(Json(Revealed { id, caller: number }))
 }

@@ -38,6 +38,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/staff/{id}/pause", post(staff::pause))
         .route("/api/v1/staff/{id}/resume", post(staff::resume))
         .route("/api/v1/calls", get(calls::list))
+        .route("/api/v1/calls/{id}/reveal", post(calls::reveal))
         .route(
             "/api/v1/conversations/{code}/consent",
             get(consent::show).put(consent::put),

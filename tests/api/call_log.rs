@@ -1,0 +1,91 @@
+//! The call log as the coordinator filters it (line, service, outcome, language), with callers'
+//! numbers masked; and a number revealed to a coordinator, which is audited before it is shown.
+
+use chrono::Duration;
+use hotline::clock::Clock;
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+
+use crate::helpers::{CALLER, TestApp, spawn_app};
+
+/// The server's now moved by `hours`, ready for a query string.
+fn around(app: &TestApp, hours: i64) -> String {
+    (app.clock.now() + Duration::hours(hours))
+        .to_rfc3339()
+        .replace('+', "%2B")
+}
+
+fn ids(calls: &Value) -> Vec<i64> {
+    calls
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|c| c["id"].as_i64().expect("an id"))
+        .collect()
+}
+
+#[tokio::test]
+async fn the_log_filters_by_service_outcome_and_language_and_reveals_a_number_with_an_audit() {
+    let app = spawn_app().await;
+    app.usual_rota().await;
+    let from = around(&app, -1);
+    // Russian, legal, she hangs up while it rings; Kazakh, psychological, the same.
+    let legal = app.call("CA-LOG-1");
+    legal.chooses("2", "1").await;
+    legal.ends("2").await;
+    let psych = app.call("CA-LOG-2");
+    psych.chooses("1", "2").await;
+    psych.ends("2").await;
+    let (legal, psych) = (legal.record().await.id, psych.record().await.id);
+    let to = around(&app, 1);
+    let token = app.api_token().await;
+    let get = |query: &str| {
+        let path = format!("/api/v1/calls?from={from}&to={to}{query}");
+        let (app, token) = (&app, token.clone());
+        async move { app.api(Method::GET, &path, &token, None).await }
+    };
+    let (status, all) = get("").await;
+    assert_eq!(status, StatusCode::OK, "{all}");
+    assert_eq!(ids(&all), vec![legal, psych]);
+    for call in all.as_array().expect("a list") {
+        let shown = call["caller"].as_str().expect("masked");
+        assert!(
+            shown.contains('•') && !shown.contains(&CALLER[3..9]),
+            "{shown}"
+        );
+    }
+    assert_eq!(ids(&get("&service=legal").await.1), vec![legal]);
+    assert_eq!(ids(&get("&language=kk").await.1), vec![psych]);
+    assert_eq!(ids(&get("&outcome=abandoned").await.1), vec![legal, psych]);
+    assert_eq!(ids(&get("&outcome=answered").await.1), Vec::<i64>::new());
+    assert_eq!(ids(&get("&line=%2B70000000000").await.1), Vec::<i64>::new());
+    let (status, refused) = get("&outcome=lost").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(refused["field"], "outcome");
+
+    let (status, revealed) = app
+        .api(
+            Method::POST,
+            &format!("/api/v1/calls/{legal}/reveal"),
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{revealed}");
+    assert_eq!(revealed["caller"], CALLER);
+    let audit = app.store.audit_log(5).await.expect("read");
+    let reveal = audit
+        .iter()
+        .find(|e| e.entry.action == "reveal-number")
+        .expect("the reveal is audited");
+    assert_eq!(reveal.entry.subject, format!("call/{legal}"));
+    assert!(
+        reveal.entry.actor.contains("coordinator-script"),
+        "{:?}",
+        reveal.entry
+    );
+    let (status, _) = app
+        .api(Method::POST, "/api/v1/calls/999999/reveal", &token, None)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
