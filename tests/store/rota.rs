@@ -139,3 +139,14 @@ pub async fn an_edit_closes_a_rule_and_opens_its_replacement_in_one_step(store: 
         ]
     );
 }
+
+pub async fn an_audit_entry_with_no_change_is_kept_newest_first(store: Arc<dyn Store>) {
+    let reveal = AuditEntry {
+        action: "reveal-number".into(),
+        subject: "call/7".into(),
+        ..audit()
+    };
+    store.record_audit(&reveal).await.expect("kept");
+    let newest = store.audit_log(1).await.expect("read");
+    assert_eq!(newest[0].entry, reveal);
+}
