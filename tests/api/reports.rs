@@ -4,6 +4,7 @@
 //! with no script.
 
 use chrono::{Duration, TimeZone, Utc};
+use hotline::clock::Clock;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
@@ -241,6 +242,24 @@ async fn the_monthly_report_counts_novembers_contacts_exactly() {
             },
         })
     );
+
+    // Retention erases her number and words from closed contacts; the counts stay as they were.
+    let long_after = app.clock.now() + Duration::days(400);
+    let erased = app
+        .store
+        .erase_closed_contacts(long_after, long_after)
+        .await
+        .expect("erased");
+    assert!(erased.calls >= 4, "{erased:?}");
+    let (_, after_retention) = app
+        .api(
+            Method::GET,
+            "/api/v1/reports/monthly?month=2026-11",
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(after_retention, report);
 
     let (status, october) = app
         .api(
