@@ -113,7 +113,9 @@ pub struct Callers {
 
 /// The answer rate, exactly: of the calls that began in the month and in which she chose a
 /// service (so there was someone to ring: calls that ended in the greeting or were blocked
-/// are not counted), those a person accepted (`answered`). Texts are not counted here.
+/// are not counted), those a person accepted (`answered`). A call that went to voicemail,
+/// was missed or abandoned after her choice, or is still ringing when the report is made, is
+/// counted and not answered. Texts are not counted here.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct AnswerRate {
     pub answered: u32,
