@@ -13,6 +13,7 @@ def q(name, desc, required=False, fmt=None, enum=None):
     if enum: s["enum"]=enum
     return {"name":name,"in":"query","required":required,"description":desc,"schema":s}
 services=["legal","psychological","mens"]
+month_q=q("month","A calendar month in the hotline's zone, like 2026-11; default the current one")
 paths = {
  "/api/v1/staff": {
    "get": {"summary":"Every staff member","responses":{**ok("Staff",array=True),**err}},
@@ -48,6 +49,9 @@ paths = {
  "/api/v1/rota": {"get": {"summary":"The duty intervals between two instants, overrides applied, for calendars","parameters":[q("from","Start (RFC 3339)",True,"date-time"),q("to","End (RFC 3339); at most 400 days after from",True,"date-time"),q("service","Only this service",enum=services)],"responses":{**ok("DutyInterval",array=True),**err}}},
  "/api/v1/gaps": {"get": {"summary":"Every interval with nobody on duty","parameters":[q("service","The service",True,enum=services),q("language","Only people who speak it count",enum=["kk","ru"]),q("from","Start (RFC 3339)",True,"date-time"),q("to","End (RFC 3339)",True,"date-time")],"responses":{**ok("Gap",array=True),**err}}},
  "/api/v1/swaps": {"post": {"summary":"Two staff exchange two duty intervals in one step (two replace overrides)","requestBody":body("SwapInput"),"responses":{**ok("Rule","201","Swapped",array=True),**err,"409":{"$ref":"#/components/responses/Conflict"}}}},
+ "/api/v1/reports/monthly": {"get": {"summary":"The donors' monthly report: contacts by service, outcome, language and channel, new and repeat callers, the answer rate, times to a person and to answer a follow-up; counts only","parameters":[month_q],"responses":{**ok("MonthlyReport"),**err}}},
+ "/api/v1/reports/monthly.csv": {"get": {"summary":"The monthly report's totals as CSV (month,measure,group,value; one total a row; no personal data)","parameters":[month_q],"responses":{"200":{"description":"UTF-8 CSV with a header","content":{"text/csv":{"schema":{"type":"string"}}}},**err}}},
+ "/api/v1/reports/monthly.svg": {"get": {"summary":"One chart of the monthly report as SVG: bars with an accessible title, no script","parameters":[month_q,q("chart","Which chart",True,enum=["services","outcomes","languages","channels","callers"])],"responses":{"200":{"description":"An SVG document","content":{"image/svg+xml":{"schema":{"type":"string"}}}},**err}}},
 }
 for plural, schema in [("rotations","Rotation"),("shifts","Shift"),("overrides","Override")]:
     paths[f"/api/v1/{plural}"] = {
@@ -94,6 +98,19 @@ schemas = {
    "safe_hours":{**ref("SafeHours"),"description":"Absent: any hour"},"expires_at":{**dt,"description":"In the future; absent: until she withdraws it"},"code_word":{"type":"string","maxLength":64,"description":"Kept sealed; never in the audit log"}}},
  "Consent":{"type":"object","required":["channel","granted","reason","at"],"properties":{"channel":{"type":"string","enum":["sms","whatsapp","voice"]},"granted":{"type":"boolean"},"reason":{"type":"string","enum":["wrote_first","stop","start","asked_to_be_called","terms"]},
    "safe_hours":{**ref("SafeHours"),"nullable":True},"expires_at":{**dt,"nullable":True},"code_word":{"type":"string","nullable":True},"at":dt}},
+ "ReportGroup":{"type":"object","required":["group","calls","texts","total"],"properties":{"group":{"type":"string","description":"A fixed key: a service, an outcome, a language, a channel, or none"},"calls":{"type":"integer"},"texts":{"type":"integer"},"total":{"type":"integer"}}},
+ "Spread":{"type":"object","required":["count","median_secs","p90_secs"],"description":"Waits in seconds; median and 90th percentile by nearest rank (the value at rank ceil(p/100 * count))","properties":{"count":{"type":"integer"},"median_secs":{"type":"integer","nullable":True},"p90_secs":{"type":"integer","nullable":True}}},
+ "MonthlyReport":{"type":"object","required":["month","contacts","by_service","by_outcome","by_language","by_channel","callers","answer_rate","time_to_person","follow_ups"],"description":"Each breakdown lists every group in a fixed order and adds up to contacts","properties":{
+   "month":{"type":"string","example":"2026-11"},
+   "contacts":{"type":"object","required":["calls","texts","total"],"description":"Calls that began and text conversations opened in the month","properties":{"calls":{"type":"integer"},"texts":{"type":"integer"},"total":{"type":"integer"}}},
+   "by_service":{"type":"array","items":ref("ReportGroup"),"description":"legal, psychological, mens, none (a call that ended before she chose)"},
+   "by_outcome":{"type":"array","items":ref("ReportGroup"),"description":"answered, voicemail, missed, abandoned, blocked, closed, in_progress (calls); answered or unanswered (texts: a staff reply was queued to her or not)"},
+   "by_language":{"type":"array","items":ref("ReportGroup"),"description":"kk, ru, none (not chosen; texts record no language)"},
+   "by_channel":{"type":"array","items":ref("ReportGroup"),"description":"voice, sms, whatsapp"},
+   "callers":{"type":"object","required":["people","new","repeat"],"description":"People counted once a month by their keyed hash; new: no call or text before the month","properties":{"people":{"type":"integer"},"new":{"type":"integer"},"repeat":{"type":"integer"}}},
+   "answer_rate":{"type":"object","required":["answered","reached_service","percent"],"description":"Calls a person accepted, of the calls in which she chose a service","properties":{"answered":{"type":"integer"},"reached_service":{"type":"integer"},"percent":{"type":"integer","nullable":True,"description":"Rounded half up; null with no such calls"}}},
+   "time_to_person":{"type":"object","required":["calls","texts"],"properties":{"calls":{**ref("Spread"),"description":"From the call's start to a person accepting"},"texts":{**ref("Spread"),"description":"From her first text to the first staff reply queued to her"}}},
+   "follow_ups":{"type":"object","required":["opened","answered","time_to_answer"],"description":"Follow-ups opened in the month; answered whenever","properties":{"opened":{"type":"integer"},"answered":{"type":"integer"},"time_to_answer":ref("Spread")}}}},
  "Consents":{"type":"object","required":["code","consents"],"properties":{"code":{"type":"string"},"consents":{"type":"array","items":ref("Consent")}}},
  "Gap":{"type":"object","required":["starts_at","ends_at"],"properties":{"starts_at":dt,"ends_at":dt}},
  "SwapInput":{"type":"object","required":["first","second"],"properties":{"first":ref("DutyRef"),"second":ref("DutyRef")}},

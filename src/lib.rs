@@ -13,6 +13,7 @@ pub mod lines;
 pub mod metrics;
 pub mod notify;
 pub mod outbox;
+pub mod reports;
 pub mod rota;
 pub mod secrets;
 pub mod server;

@@ -12,6 +12,7 @@ pub mod line;
 pub mod menu;
 pub mod messages;
 pub mod prompts;
+pub mod report;
 pub mod rota_watch;
 pub mod shift_notice;
 pub mod twiml;

@@ -22,6 +22,7 @@ mod outbox;
 mod planned;
 mod privacy;
 mod reminders;
+mod reports;
 mod retention;
 mod rota_api;
 mod rota_calls;

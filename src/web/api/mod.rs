@@ -10,6 +10,7 @@ mod follow_ups;
 mod jobs;
 mod lines;
 mod planned;
+mod reports;
 mod rules;
 mod staff;
 
@@ -57,6 +58,9 @@ pub fn routes() -> Router<AppState> {
             axum::routing::delete(planned::cancel),
         )
         .route("/api/v1/jobs/dead", get(jobs::dead))
+        .route("/api/v1/reports/monthly", get(reports::monthly))
+        .route("/api/v1/reports/monthly.csv", get(reports::monthly_csv))
+        .route("/api/v1/reports/monthly.svg", get(reports::monthly_svg))
         .route("/api/v1/lines", get(lines::list))
         .route(
             "/api/v1/lines/{number}",
