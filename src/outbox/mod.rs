@@ -143,7 +143,7 @@ pub struct Pass {
     pub found: usize,
     pub retried: usize,
     pub ended: usize,
-    /// Held back by a rate limit.
+    /// Held back by a rate limit, or until the provider's records settle after a crash.
     pub deferred: usize,
     /// Held until her safe hours open.
     pub held: usize,
@@ -228,6 +228,15 @@ impl Outbox {
         if let Some(stopped) = self.weigh_consent(message, now).await? {
             return Ok(stopped);
         }
+        if let Some(settled_at) = self.settles_at(message, now) {
+            return Ok(
+                if self.store.release_outbox(id, attempt, settled_at).await? {
+                    Outcome::Deferred
+                } else {
+                    Outcome::Lost
+                },
+            );
+        }
         let opened = self
             .data_key
             .open(&message.to_sealed)
@@ -294,6 +303,15 @@ impl Outbox {
             }
             Err(error) => self.after_failure(message, &error, now).await,
         }
+    }
+
+    /// When a message in doubt may be looked up, if not yet: a crashed worker's doubt is found
+    /// when its lease runs out, and a lease shorter than the settle time would look before the
+    /// provider's list shows the text. (After a failed attempt the retry waits for it already.)
+    fn settles_at(&self, message: &OutboxMessage, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let settled_at =
+            message.uncertain_since? + retry::chrono_duration(self.settings.retry.settle);
+        (now < settled_at).then_some(settled_at)
     }
 
     /// Her consent now, for a row to her: `None` to go on and send, else what became of it.
