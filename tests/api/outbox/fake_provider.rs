@@ -64,6 +64,8 @@ struct Fake {
     unanswered: AtomicUsize,
     /// How long each create waits, once kept, before it is answered.
     pace: Duration,
+    /// How long each page of a list takes to come.
+    list_pace: Mutex<Duration>,
     clock: Arc<dyn Clock>,
     checks: Mutex<Vec<tokio::task::JoinHandle<Option<String>>>>,
 }
@@ -93,6 +95,7 @@ impl FakeProvider {
             creates: tokio::sync::watch::channel(0).0,
             unanswered: AtomicUsize::new(0),
             pace,
+            list_pace: Mutex::new(Duration::ZERO),
             clock,
             checks: Mutex::new(Vec::new()),
         });
@@ -133,6 +136,11 @@ impl FakeProvider {
     /// Pages of messages served, first pages and the ones after.
     pub fn pages_listed(&self) -> usize {
         self.fake.pages.load(Ordering::SeqCst)
+    }
+
+    /// Makes each page of a list take `pace` to come, from now on.
+    pub fn slow_lists(&self, pace: Duration) {
+        *self.fake.list_pace.lock().expect("not poisoned") = pace;
     }
 
     /// Keeps a message as created at `at` without a request: a text sent by other means, or
@@ -199,6 +207,8 @@ async fn answer(State(fake): State<Arc<Fake>>, request: Request) -> Response {
         return StatusCode::NOT_FOUND.into_response();
     }
     if parts.method == Method::GET {
+        let pace = *fake.list_pace.lock().expect("not poisoned");
+        tokio::time::sleep(pace).await;
         return list(
             &fake,
             parts.uri.path(),

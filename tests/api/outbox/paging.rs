@@ -1,7 +1,10 @@
 //! The look-up for a text in doubt reads the provider's list page after page, newest first,
 //! back to the doubtful attempt: a text whose create answer was lost is found behind more than
 //! a page of newer texts to the same person, and not sent twice. Past the look-up's page bound
-//! it is sent again (a reminder twice rather than never).
+//! it is sent again (a reminder twice rather than never); a look-up slower than its share of
+//! the lease is a failed one, tried again, and sends nothing.
+
+use std::time::Duration;
 
 use hotline::outbox::{OutboxSettings, RateSettings};
 use hotline::store::OutboxStatus;
@@ -139,5 +142,48 @@ async fn past_the_page_bound_a_text_in_doubt_is_sent_again_rather_than_held_back
         sent.provider_sid,
         rig.provider.created().last().map(|m| m.sid.clone())
     );
+    rig.provider.all_requests_valid().await;
+}
+
+#[tokio::test]
+async fn a_look_up_slower_than_its_share_of_the_lease_is_tried_again_and_sends_nothing() {
+    let rig = Rig::new([Answer::CreateThenFail(502)]).await;
+    // A third of a 3 s lease for the look-up: one second, where three pages take 1.2 s.
+    let settings = OutboxSettings {
+        lease: Duration::from_secs(3),
+        ..unhurried()
+    };
+    let outbox = rig.outbox_with(settings);
+    let id = text_in_doubt(&rig, &outbox).await;
+    for n in 0..2 * page() + 10 {
+        rig.provider
+            .add_sent(LAWYER, HOTLINE_NUMBER, &format!("Сегодня №{n}"), rig.now());
+    }
+    rig.provider.slow_lists(Duration::from_millis(400));
+    rig.later(31);
+    let pass = outbox.send_due().await.expect("a pass");
+    assert_eq!((pass.retried, pass.found, pass.sent), (1, 0, 0));
+    let waiting = rig.message(id).await;
+    assert_eq!(waiting.status, OutboxStatus::Queued);
+    assert!(waiting.uncertain_since.is_some(), "still in doubt");
+    assert!(
+        waiting
+            .error_message
+            .as_deref()
+            .is_some_and(|m| m.contains("took too long")),
+        "{:?}",
+        waiting.error_message
+    );
+    assert_eq!(times_delivered(&rig, IN_DOUBT), 1);
+
+    rig.provider.slow_lists(Duration::ZERO);
+    rig.later(3600);
+    let pass = outbox.send_due().await.expect("a pass");
+    assert_eq!(
+        (pass.found, pass.sent),
+        (1, 0),
+        "found once the look-up finishes"
+    );
+    assert_eq!(times_delivered(&rig, IN_DOUBT), 1);
     rig.provider.all_requests_valid().await;
 }
