@@ -63,12 +63,25 @@ pub struct ServeArgs {
     /// Recorded prompts (Kazakh ones above all) served at `/prompts/FILE` for lines to `<Play>`.
     #[arg(long, env = "HOTLINE_PROMPTS_DIR", default_value = "prompts")]
     pub prompts_dir: PathBuf,
+    /// Seconds a claim on a job or a text holds: what a crashed server held is taken up again
+    /// after it. Each request to the provider is cut off at a third of it (20 s at most), so a
+    /// request is over before its claim is.
+    #[arg(long, env = "HOTLINE_LEASE_SECONDS", default_value_t = 120,
+          value_parser = clap::value_parser!(u64).range(10..=600))]
+    pub lease_seconds: u64,
     #[command(flatten)]
     pub outbox: OutboxArgs,
     #[command(flatten)]
     pub reminders: ReminderArgs,
     #[command(flatten)]
     pub schedule: ScheduleArgs,
+}
+
+impl ServeArgs {
+    /// How long a claim on a job or a text holds.
+    pub fn lease(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.lease_seconds)
+    }
 }
 
 /// The hotline's time zone, and when the server's own work comes round.

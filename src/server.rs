@@ -45,6 +45,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         },
         // Her safe hours are read on the hotline's clock.
         zone: args.schedule.timezone,
+        lease: args.lease(),
         ..OutboxSettings::default()
     };
     let outbox = Arc::new(Outbox::new(
@@ -56,7 +57,11 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     ));
     let (stop_jobs, stop) = tokio::sync::watch::channel(false);
     let sending = tokio::spawn(outbox.run(stop.clone()));
-    let jobs = jobs::Jobs::new(&state, jobs::runner::JobSettings::default());
+    let job_settings = jobs::runner::JobSettings {
+        lease: args.lease(),
+        ..jobs::runner::JobSettings::default()
+    };
+    let jobs = jobs::Jobs::new(&state, job_settings);
     jobs.start()
         .await
         .context("scheduling the digest and the rota's watch")?;
@@ -101,10 +106,14 @@ fn delivery(args: &ServeArgs) -> anyhow::Result<Delivery> {
         .context("TWILIO_FROM_NUMBER (the hotline number texts come from) must be set with TWILIO_ACCOUNT_SID")?;
     let from = hotline_schedules::PhoneNumber::parse(from.trim_start_matches("whatsapp:"))
         .context("TWILIO_FROM_NUMBER")?;
-    let client = TwilioClient::new(
+    // Each request is over before the claim on its text is.
+    let (connect, request) = crate::outbox::request_limits(args.lease());
+    let client = TwilioClient::with_timeouts(
         args.twilio_api_base.clone(),
         account_sid,
         SecretString::from(token.to_owned()),
+        connect,
+        request,
     )?;
     let status_callback = args
         .public_url

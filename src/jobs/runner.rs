@@ -39,7 +39,8 @@ pub const BATCH: i64 = 50;
 pub struct JobSettings {
     /// Attempts, waits between them (doubling, with jitter).
     pub retry: RetrySettings,
-    /// How long a claim holds; a job starts with at least half of it ahead, which must be
+    /// How long a claim holds (`HOTLINE_LEASE_SECONDS`, two minutes by default): a dead
+    /// runner's jobs wait this long. A job starts with at least half of it ahead, which must be
     /// longer than any job takes.
     pub lease: Duration,
 }

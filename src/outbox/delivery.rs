@@ -131,33 +131,66 @@ impl Delivery {
         }
     }
 
-    /// The provider's ids of messages to `to` with this `body` created since `since`, newest
-    /// first: an earlier attempt that reached the provider is among them. The console keeps
-    /// no record, so it finds none.
+    /// The provider's ids of messages to `to` with this `body` created since `since` (give or
+    /// take clock skew), newest first: an earlier attempt that reached the provider is among
+    /// them, unless the look-up stopped at its page bound first (then it says so). The console
+    /// keeps no record, so it finds none.
     pub async fn look_up(
         &self,
         channel: &str,
         to: &str,
         body: &str,
         since: DateTime<Utc>,
-    ) -> Result<Vec<String>, ProviderError> {
+    ) -> Result<LookUp, ProviderError> {
         let Delivery::Twilio(twilio) = self else {
-            return Ok(Vec::new());
+            return Ok(LookUp::nothing());
         };
         if channel == CALLBACK_CHANNEL {
             // The client lists messages, not calls: a doubtful callback is placed again.
-            return Ok(Vec::new());
+            return Ok(LookUp::nothing());
         }
+        let back_to = since - CLOCK_SKEW;
         let listed = twilio
             .client
-            .list_messages(&address(channel, to), &address(channel, &twilio.from))
+            .list_messages(
+                &address(channel, to),
+                &address(channel, &twilio.from),
+                back_to,
+            )
             .await?;
-        Ok(listed
-            .into_iter()
-            .filter(|m| m.body.trim() == body.trim())
-            .filter(|m| m.created_at.is_some_and(|at| at >= since - CLOCK_SKEW))
-            .map(|m| m.sid)
-            .collect())
+        Ok(LookUp {
+            sids: listed
+                .messages
+                .into_iter()
+                .filter(|m| m.body.trim() == body.trim())
+                .filter(|m| m.created_at.is_some_and(|at| at >= back_to))
+                .map(|m| m.sid)
+                .collect(),
+            pages: listed.pages,
+            complete: listed.complete,
+        })
+    }
+}
+
+/// What a look-up for a doubtful attempt found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LookUp {
+    /// The candidates, newest first.
+    pub sids: Vec<String>,
+    /// Pages of the provider's list read.
+    pub pages: usize,
+    /// It read back to the doubtful attempt; `false` when it stopped at
+    /// [`crate::telephony::client::LOOK_UP_PAGES`] with older messages still unread.
+    pub complete: bool,
+}
+
+impl LookUp {
+    fn nothing() -> Self {
+        Self {
+            sids: Vec::new(),
+            pages: 0,
+            complete: true,
+        }
     }
 }
 

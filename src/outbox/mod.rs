@@ -13,7 +13,8 @@
 //!
 //! ## Sent once, across crashes
 //! Twilio has no idempotency key for messages, so the outbox keeps track of doubt instead:
-//! - The claim is one conditional UPDATE with a lease ([`LEASE`], longer than a whole request),
+//! - The claim is one conditional UPDATE with a lease ([`LEASE`] unless `HOTLINE_LEASE_SECONDS`
+//!   says otherwise; the client's time limits are cut to fit in it, [`request_limits`]),
 //!   so two workers never hold a message at once; a worker that loses its lease cannot requeue
 //!   or fail the message any more (the attempt count fences it).
 //! - The SID is stored the moment the create answers. An error that proves nothing was created
@@ -21,18 +22,22 @@
 //!   have created it (a timeout, a 5xx, an unreadable answer), and a crash while `sending`
 //!   (found as an expired lease), mark the message *uncertain since* that attempt began.
 //! - Before sending an uncertain message again, the worker waits for the provider's records to
-//!   settle and lists the messages to that number: one with the same body, created since the
-//!   doubtful attempt (give or take clock skew) and not already some other row's, is adopted
-//!   as this one's SID instead of sending.
+//!   settle and lists the messages to that number, page after page (newest first) back to the
+//!   doubtful attempt: one with the same body, created since it (give or take clock skew) and
+//!   not already some other row's, is adopted as this one's SID instead of sending. A look-up
+//!   that does not finish in its third of the lease is a failed one, tried again later.
 //! - Each message's status callback URL carries `?outbox=ID`, so even a message whose create
 //!   answer was lost and whose look-up missed it gets its SID when the provider reports on it.
 //!
 //! ## What can still go wrong (honestly)
 //! - Sent twice: if the provider created the message but its list does not show it yet when
-//!   looked up (past the settle time), or if a worker stalls (the process suspended) *after*
-//!   its claim and *before* its request leaves, longer than the lease, and then resumes and
-//!   sends while another worker already did. Both are rare; the second SID is logged as an
-//!   error ("sent twice") when it is recorded.
+//!   looked up (past the settle time), or if more texts went to that number since the doubtful
+//!   attempt than a look-up reads ([`crate::telephony::client::LOOK_UP_PAGES`] pages; then it
+//!   is sent again with an error in the log: a reminder twice is better than a reminder never),
+//!   or if a worker stalls (the process suspended) *after* its claim and *before* its request
+//!   leaves, longer than the lease, and then resumes and sends while another worker already
+//!   did. All are rare; the second SID is logged as an error ("sent twice") when it is
+//!   recorded.
 //! - Taken for sent without being sent: if the same body went to the same number from the same
 //!   hotline number by other means (not this outbox) inside the look-up window.
 //! - Rate limits are per server instance.
@@ -60,7 +65,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use rand::Rng;
 
-pub use delivery::{CALLBACK_CHANNEL, Delivery, TwilioDelivery, address};
+pub use delivery::{CALLBACK_CHANNEL, Delivery, LookUp, TwilioDelivery, address};
 pub use limits::{RateLimits, RateSettings};
 pub use retry::RetrySettings;
 
@@ -69,15 +74,33 @@ use crate::crypto::DataKey;
 use crate::store::{
     Channel, OutboxFailure, OutboxMessage, OutboxRetry, OutboxStatus, Store, StoreResult,
 };
+use crate::telephony::client::ProviderError;
 use hotline_routes::consent::{Decision, decide};
 use retry::Verdict;
 
 /// How often the worker looks for messages to send.
 pub const POLL_INTERVAL: Duration = Duration::from_secs(1);
-/// How long a claim holds: longer than a look-up and a send together, each of which the client
-/// cuts off at [`crate::telephony::client::REQUEST_TIMEOUT`].
+/// How long a claim holds unless `HOTLINE_LEASE_SECONDS` says otherwise.
 pub const LEASE: Duration = Duration::from_secs(120);
-const _: () = assert!(LEASE.as_secs() > 2 * crate::telephony::client::REQUEST_TIMEOUT.as_secs());
+// The default leaves the client its full time limits.
+const _: () = assert!(LEASE.as_secs() >= 3 * crate::telephony::client::REQUEST_TIMEOUT.as_secs());
+
+/// The client's time limits (to connect, for a whole request) under a lease of `lease`: a
+/// request must be over, answered or cut off, well before the claim ends, or another worker
+/// could send the message while this one's request is still on its way. A claim's time is
+/// shared out in thirds: the look-up (all its pages), the send, and the rest for the database.
+pub fn request_limits(lease: Duration) -> (Duration, Duration) {
+    let request = crate::telephony::client::REQUEST_TIMEOUT.min(lease / 3);
+    (
+        crate::telephony::client::CONNECT_TIMEOUT.min(request),
+        request,
+    )
+}
+
+/// How long a look-up may take in all, its pages together: its third of the lease.
+fn look_up_limit(lease: Duration) -> Duration {
+    lease / 3
+}
 /// Messages claimed in one pass, oldest first.
 pub const BATCH: i64 = 50;
 
@@ -87,6 +110,9 @@ pub struct OutboxSettings {
     pub rates: RateSettings,
     /// The hotline's zone: her safe hours are read on its wall clock.
     pub zone: chrono_tz::Tz,
+    /// How long a claim holds: a message a crashed worker held is sent again after it. The
+    /// provider client's limits must fit in it ([`request_limits`]).
+    pub lease: Duration,
 }
 
 impl Default for OutboxSettings {
@@ -95,6 +121,7 @@ impl Default for OutboxSettings {
             retry: RetrySettings::default(),
             rates: RateSettings::default(),
             zone: hotline_schedules::HOTLINE_ZONE,
+            lease: LEASE,
         }
     }
 }
@@ -116,7 +143,7 @@ pub struct Pass {
     pub found: usize,
     pub retried: usize,
     pub ended: usize,
-    /// Held back by a rate limit.
+    /// Held back by a rate limit, or until the provider's records settle after a crash.
     pub deferred: usize,
     /// Held until her safe hours open.
     pub held: usize,
@@ -178,7 +205,7 @@ impl Outbox {
         let mut pass = Pass::default();
         for due in self.store.due_outbox(self.clock.now(), BATCH).await? {
             let now = self.clock.now();
-            let lease_until = now + retry::chrono_duration(LEASE);
+            let lease_until = now + retry::chrono_duration(self.settings.lease);
             let Some(message) = self.store.claim_outbox(due.id, now, lease_until).await? else {
                 continue;
             };
@@ -200,6 +227,15 @@ impl Outbox {
         let (id, attempt) = (message.id, message.attempts);
         if let Some(stopped) = self.weigh_consent(message, now).await? {
             return Ok(stopped);
+        }
+        if let Some(settled_at) = self.settles_at(message, now) {
+            return Ok(
+                if self.store.release_outbox(id, attempt, settled_at).await? {
+                    Outcome::Deferred
+                } else {
+                    Outcome::Lost
+                },
+            );
         }
         let opened = self
             .data_key
@@ -226,18 +262,35 @@ impl Outbox {
             });
         }
         if let Some(since) = message.uncertain_since {
-            match self
-                .delivery
-                .look_up(&message.channel, &to, &body, since)
-                .await
-            {
-                Ok(candidates) => {
-                    for sid in candidates {
-                        if self.store.outbox_by_sid(&sid).await?.is_none() {
+            let looked = tokio::time::timeout(
+                look_up_limit(self.settings.lease),
+                self.delivery.look_up(&message.channel, &to, &body, since),
+            )
+            .await
+            .unwrap_or_else(|_| {
+                Err(ProviderError::Unknown {
+                    reason: "looking for an earlier attempt at the provider took too long".into(),
+                    retry_after: None,
+                })
+            });
+            match looked {
+                Ok(found) => {
+                    for sid in &found.sids {
+                        if self.store.outbox_by_sid(sid).await?.is_none() {
                             tracing::info!(outbox_id = id, %sid, "an earlier attempt had reached the provider: not sending again");
-                            self.record_sent(id, &sid, now).await?;
+                            self.record_sent(id, sid, now).await?;
                             return Ok(Outcome::Found);
                         }
+                    }
+                    if !found.complete {
+                        // A second copy is a nuisance; a reminder of a missed contact held back
+                        // until it is given up leaves her unanswered. So it goes, loudly.
+                        tracing::error!(
+                            outbox_id = id,
+                            pages = found.pages,
+                            "the provider lists more texts to this number since the doubtful \
+                             attempt than a look-up reads: sending again, which may send it twice"
+                        );
                     }
                 }
                 Err(error) => return self.after_failure(message, &error, now).await,
@@ -250,6 +303,15 @@ impl Outbox {
             }
             Err(error) => self.after_failure(message, &error, now).await,
         }
+    }
+
+    /// When a message in doubt may be looked up, if not yet: a crashed worker's doubt is found
+    /// when its lease runs out, and a lease shorter than the settle time would look before the
+    /// provider's list shows the text. (After a failed attempt the retry waits for it already.)
+    fn settles_at(&self, message: &OutboxMessage, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let settled_at =
+            message.uncertain_since? + retry::chrono_duration(self.settings.retry.settle);
+        (now < settled_at).then_some(settled_at)
     }
 
     /// Her consent now, for a row to her: `None` to go on and send, else what became of it.
@@ -310,7 +372,7 @@ impl Outbox {
     async fn after_failure(
         &self,
         message: &OutboxMessage,
-        error: &crate::telephony::client::ProviderError,
+        error: &ProviderError,
         now: DateTime<Utc>,
     ) -> StoreResult<Outcome> {
         let jitter = rand::rng().random::<f64>();

@@ -3,7 +3,8 @@
 //! The kill lands while the provider holds a text it has not answered for yet (the fake is
 //! slow to answer), so the restarted server must find that text in the provider's list rather
 //! than send it again, and while reminder jobs are claimed and not finished, so they must be
-//! run again once their lease runs out, without queueing a second text.
+//! run again once their lease runs out, without queueing a second text. The server runs with a
+//! short lease (`HOTLINE_LEASE_SECONDS`), so what the killed one held is taken up in seconds.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -23,12 +24,15 @@ use crate::voice::LAWYER;
 
 const PSYCHOLOGIST: &str = "+77015550104";
 /// Reminders due when the server starts: several of the runner's batches, and fewer to each
-/// person than a page of the provider's list.
+/// person than a page of the provider's list (reading many pages is `outbox::paging`'s part).
 const FOLLOW_UPS: usize = 300;
 /// How long the fake provider takes to answer a create it has already kept.
-const PACE: Duration = Duration::from_millis(250);
-/// Longer than a job's and a text's lease (two minutes each) and all the sending after them.
-const SETTLE_LIMIT: Duration = Duration::from_secs(420);
+const PACE: Duration = Duration::from_millis(60);
+/// How long a claim on a job or a text holds, in seconds: the shortest the server takes.
+const LEASE_SECONDS: &str = "10";
+/// Far longer than a job's and a text's lease, the provider's settle time for the text in
+/// doubt, and all the sending after them: only a server that never settles reaches it.
+const SETTLE_LIMIT: Duration = Duration::from_secs(300);
 
 async fn on_duty(store: &dyn Store, name: &str, phone: &str, service: Service) -> i64 {
     let staff_id = store
@@ -152,6 +156,7 @@ async fn a_server_killed_mid_reminders_sends_each_once_after_its_restart() {
             .env("HOTLINE_OUTBOX_PER_SECOND", "1000")
             .env("HOTLINE_OUTBOX_BURST", "1000")
             .env("HOTLINE_OUTBOX_PER_RECIPIENT_PER_MINUTE", "1000")
+            .env("HOTLINE_LEASE_SECONDS", LEASE_SECONDS)
             .env("RUST_LOG", "info");
         command
     };

@@ -30,8 +30,12 @@ use answers::{read_answer, transport_error};
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Time for a whole request; the outbox's lease must be longer, so a claim outlives its request.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
-/// How many messages a look-up reads: more than the hotline sends one number in a lease's time.
+/// How many messages one page of a look-up holds.
 pub const LOOK_UP_PAGE_SIZE: u32 = 200;
+/// The most pages a look-up reads: 2000 texts to one number since a doubtful attempt is far more
+/// than the hotline sends (six a minute to one number by default), so a list that long is
+/// something wrong, and reading on would not end.
+pub const LOOK_UP_PAGES: usize = 10;
 
 /// Talks to `{base}/2010-04-01/Accounts/{AccountSid}/…`.
 #[derive(Clone)]
@@ -96,6 +100,17 @@ pub struct ListedMessage {
     pub sid: String,
     pub body: String,
     pub created_at: Option<DateTime<Utc>>,
+}
+
+/// What a look-up read: the messages, newest first, and whether they reach back far enough.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageList {
+    pub messages: Vec<ListedMessage>,
+    /// Pages read.
+    pub pages: usize,
+    /// The list reached back before the time asked for, or ended; `false` when the page bound
+    /// stopped it, so an older message may be missing.
+    pub complete: bool,
 }
 
 impl TwilioClient {
@@ -183,17 +198,47 @@ impl TwilioClient {
         created
     }
 
-    /// `GET Messages.json?To=…&From=…`: the newest messages sent from `from` to `to`.
+    /// `GET Messages.json?To=…&From=…`, newest first, following Twilio's `next_page_uri` until a
+    /// page reaches back before `back_to`, the list ends, or [`LOOK_UP_PAGES`] pages were read:
+    /// the answer says which, so a caller never takes "not among the newest" for "not there".
     pub async fn list_messages(
         &self,
         to: &str,
         from: &str,
-    ) -> Result<Vec<ListedMessage>, ProviderError> {
+        back_to: DateTime<Utc>,
+    ) -> Result<MessageList, ProviderError> {
         let mut url = self.resource("Messages.json");
         url.query_pairs_mut()
             .append_pair("To", to)
             .append_pair("From", from)
             .append_pair("PageSize", &LOOK_UP_PAGE_SIZE.to_string());
+        let mut list = MessageList {
+            messages: Vec::new(),
+            pages: 0,
+            complete: false,
+        };
+        while list.pages < LOOK_UP_PAGES {
+            let page = self.message_page(url).await?;
+            list.pages += 1;
+            let listed: Vec<ListedMessage> = page.messages.into_iter().map(listed).collect();
+            // Newest first: a page holding one older than `back_to` holds the last of interest.
+            // A message without a readable date says nothing, so it never ends the look-up.
+            let reached = listed
+                .iter()
+                .any(|m| m.created_at.is_some_and(|at| at < back_to));
+            let empty = listed.is_empty();
+            list.messages.extend(listed);
+            let next = page.next_page_uri.filter(|next| !next.is_empty());
+            let Some(next) = next.filter(|_| !reached && !empty) else {
+                list.complete = true;
+                return Ok(list);
+            };
+            url = self.next_page(&next)?;
+        }
+        Ok(list)
+    }
+
+    async fn message_page(&self, url: Url) -> Result<MessagePage, ProviderError> {
         let sent = self
             .http
             .get(url)
@@ -201,19 +246,27 @@ impl TwilioClient {
             .header(ACCEPT, "application/json")
             .send()
             .await;
-        let page: MessagePage = read_answer(sent.map_err(transport_error)?).await?;
-        Ok(page
-            .messages
-            .into_iter()
-            .map(|m| ListedMessage {
-                sid: m.sid,
-                body: m.body.unwrap_or_default(),
-                created_at: m
-                    .date_created
-                    .and_then(|d| DateTime::parse_from_rfc2822(&d).ok())
-                    .map(|d| d.with_timezone(&Utc)),
-            })
-            .collect())
+        read_answer(sent.map_err(transport_error)?).await
+    }
+
+    /// Twilio's `next_page_uri` is a path from the API's root, like
+    /// `/2010-04-01/Accounts/AC…/Messages.json?…&Page=1&PageToken=PA…`; it is followed only on
+    /// our own base and into this account's messages, so the credentials go nowhere else.
+    fn next_page(&self, next: &str) -> Result<Url, ProviderError> {
+        let strange = || ProviderError::Unknown {
+            reason: "the provider's next page of messages is not one of this account's".into(),
+            retry_after: None,
+        };
+        if !next.starts_with('/') {
+            return Err(strange());
+        }
+        let ours = self.resource("Messages.json");
+        let root = self.base.as_str().trim_end_matches('/');
+        let url = Url::parse(&format!("{root}{next}")).map_err(|_| strange())?;
+        if url.origin() != ours.origin() || url.path() != ours.path() {
+            return Err(strange());
+        }
+        Ok(url)
     }
 
     fn resource(&self, name: &str) -> Url {
@@ -251,6 +304,19 @@ fn log_outcome(resource: &'static str, outcome: &Result<Created, ProviderError>)
 struct MessagePage {
     #[serde(default)]
     messages: Vec<PageMessage>,
+    #[serde(default)]
+    next_page_uri: Option<String>,
+}
+
+fn listed(m: PageMessage) -> ListedMessage {
+    ListedMessage {
+        sid: m.sid,
+        body: m.body.unwrap_or_default(),
+        created_at: m
+            .date_created
+            .and_then(|d| DateTime::parse_from_rfc2822(&d).ok())
+            .map(|d| d.with_timezone(&Utc)),
+    }
 }
 
 #[derive(Deserialize)]
@@ -284,5 +350,29 @@ mod tests {
             client.resource("Messages.json").as_str(),
             "https://api.twilio.com/2010-04-01/Accounts/AC0123456789abcdef0123456789abcdef/Messages.json"
         );
+    }
+
+    #[test]
+    fn a_next_page_is_followed_only_into_this_accounts_messages_on_our_base() {
+        let client = TwilioClient::new(
+            Url::parse("https://provider.example/twilio/").expect("a URL"),
+            "AC0123456789abcdef0123456789abcdef",
+            SecretString::from("token"),
+        )
+        .expect("a client");
+        let page = "/2010-04-01/Accounts/AC0123456789abcdef0123456789abcdef/Messages.json\
+                    ?To=%2B77015550101&PageSize=200&Page=1&PageToken=PASM01";
+        assert_eq!(
+            client.next_page(page).expect("followed").as_str(),
+            format!("https://provider.example/twilio{page}")
+        );
+        for elsewhere in [
+            "https://elsewhere.example/2010-04-01/Accounts/AC0123456789abcdef0123456789abcdef/Messages.json",
+            "//elsewhere.example/2010-04-01/Accounts/AC0123456789abcdef0123456789abcdef/Messages.json",
+            "/2010-04-01/Accounts/ACffffffffffffffffffffffffffffffff/Messages.json?Page=1",
+            "/2010-04-01/Accounts/AC0123456789abcdef0123456789abcdef/Calls.json?Page=1",
+        ] {
+            assert!(client.next_page(elsewhere).is_err(), "{elsewhere}");
+        }
     }
 }

@@ -134,6 +134,7 @@ async fn the_look_up_of_sent_texts_is_one_twilio_accepts() {
         .list_messages(
             &format!("whatsapp:{LAWYER}"),
             &format!("whatsapp:{HOTLINE_NUMBER}"),
+            chrono::Utc::now() - chrono::Duration::minutes(5),
         )
         .await;
     assert!(listed.is_ok(), "{listed:?}");

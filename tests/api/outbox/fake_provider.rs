@@ -1,6 +1,7 @@
 //! A fake Twilio for fault tests: it answers `Messages.json` creates as each test scripts them
 //! (500s, 429s, hangs, refusals, a create whose answer is lost) and lists the messages it
-//! created, newest first and a page at a time as Twilio does, by its test's clock (a manual
+//! created, newest first and a page at a time as Twilio does (`PageSize`, `next_page_uri`
+//! with a `PageToken` that holds its place while newer messages arrive), by its test's clock (a manual
 //! one, or the machine's for a real server). It can also be slow: each create kept at once and
 //! answered a little later, so a server killed meanwhile leaves a text the provider has and the
 //! server does not know it has. Every request it gets is also sent on to prism, so the
@@ -57,11 +58,14 @@ struct Fake {
     answers: Mutex<VecDeque<Answer>>,
     created: Mutex<Vec<Created>>,
     look_ups: AtomicUsize,
+    pages: AtomicUsize,
     creates: tokio::sync::watch::Sender<usize>,
     /// Creates kept but not answered yet.
     unanswered: AtomicUsize,
     /// How long each create waits, once kept, before it is answered.
     pace: Duration,
+    /// How long each page of a list takes to come.
+    list_pace: Mutex<Duration>,
     clock: Arc<dyn Clock>,
     checks: Mutex<Vec<tokio::task::JoinHandle<Option<String>>>>,
 }
@@ -87,9 +91,11 @@ impl FakeProvider {
             answers: Mutex::new(answers.into_iter().collect()),
             created: Mutex::new(Vec::new()),
             look_ups: AtomicUsize::new(0),
+            pages: AtomicUsize::new(0),
             creates: tokio::sync::watch::channel(0).0,
             unanswered: AtomicUsize::new(0),
             pace,
+            list_pace: Mutex::new(Duration::ZERO),
             clock,
             checks: Mutex::new(Vec::new()),
         });
@@ -122,8 +128,34 @@ impl FakeProvider {
         self.fake.unanswered.load(Ordering::SeqCst)
     }
 
+    /// Look-ups begun: lists of messages asked for from their first page.
     pub fn look_ups(&self) -> usize {
         self.fake.look_ups.load(Ordering::SeqCst)
+    }
+
+    /// Pages of messages served, first pages and the ones after.
+    pub fn pages_listed(&self) -> usize {
+        self.fake.pages.load(Ordering::SeqCst)
+    }
+
+    /// Makes each page of a list take `pace` to come, from now on.
+    pub fn slow_lists(&self, pace: Duration) {
+        *self.fake.list_pace.lock().expect("not poisoned") = pace;
+    }
+
+    /// Keeps a message as created at `at` without a request: a text sent by other means, or
+    /// one of many, to set up a long list cheaply.
+    pub fn add_sent(&self, to: &str, from: &str, body: &str, at: chrono::DateTime<chrono::Utc>) {
+        let mut created = self.fake.created.lock().expect("not poisoned");
+        let message = Created {
+            sid: format!("SM{:032x}", created.len() + 1),
+            to: to.to_owned(),
+            from: from.to_owned(),
+            body: body.to_owned(),
+            status_callback: None,
+            created_at: at,
+        };
+        created.push(message);
     }
 
     /// Waits until it has got `count` create requests.
@@ -175,8 +207,13 @@ async fn answer(State(fake): State<Arc<Fake>>, request: Request) -> Response {
         return StatusCode::NOT_FOUND.into_response();
     }
     if parts.method == Method::GET {
-        fake.look_ups.fetch_add(1, Ordering::SeqCst);
-        return list(&fake, parts.uri.query().unwrap_or_default());
+        let pace = *fake.list_pace.lock().expect("not poisoned");
+        tokio::time::sleep(pace).await;
+        return list(
+            &fake,
+            parts.uri.path(),
+            parts.uri.query().unwrap_or_default(),
+        );
     }
     let form: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
     let field = |name: &str| form.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
@@ -252,7 +289,10 @@ impl Drop for Unanswered<'_> {
     }
 }
 
-fn list(fake: &Fake, query: &str) -> Response {
+/// A page of the messages that match `To` and `From`, newest first. Like Twilio's, the next
+/// page's URI carries a token naming the last message served, so texts created between two
+/// pages neither shift the next page nor show twice.
+fn list(fake: &Fake, path: &str, query: &str) -> Response {
     let query: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
         .into_owned()
         .collect();
@@ -262,21 +302,66 @@ fn list(fake: &Fake, query: &str) -> Response {
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
     };
-    // Twilio's default page is 50 and its largest 1000; only the first page is served.
+    fake.pages.fetch_add(1, Ordering::SeqCst);
+    let token = wanted("PageToken");
+    if token.is_none() {
+        fake.look_ups.fetch_add(1, Ordering::SeqCst);
+    }
+    // Twilio's default page is 50 and its largest 1000.
     let page_size = wanted("PageSize")
         .and_then(|size| size.parse::<usize>().ok())
         .unwrap_or(50)
         .clamp(1, 1000);
+    let page = wanted("Page")
+        .and_then(|page| page.parse::<usize>().ok())
+        .unwrap_or(0);
     let created = fake.created.lock().expect("not poisoned");
-    let messages: Vec<_> = created
+    let matching: Vec<&Created> = created
         .iter()
         .rev()
         .filter(|m| wanted("To").is_none_or(|to| to == m.to))
         .filter(|m| wanted("From").is_none_or(|from| from == m.from))
-        .take(page_size)
-        .map(resource)
         .collect();
-    axum::Json(json!({ "messages": messages, "page": 0, "page_size": page_size })).into_response()
+    let start = match token.and_then(|t| t.strip_prefix("PA")) {
+        Some(after) => matching
+            .iter()
+            .position(|m| m.sid == after)
+            .map_or(matching.len(), |at| at + 1),
+        None => page * page_size,
+    }
+    .min(matching.len());
+    let served = &matching[start..(start + page_size).min(matching.len())];
+    let uri = |page: usize, token: Option<&str>| {
+        let mut uri = form_urlencoded::Serializer::new(String::new());
+        for name in ["To", "From"] {
+            if let Some(value) = wanted(name) {
+                uri.append_pair(name, value);
+            }
+        }
+        uri.append_pair("PageSize", &page_size.to_string())
+            .append_pair("Page", &page.to_string());
+        if let Some(token) = token {
+            uri.append_pair("PageToken", token);
+        }
+        format!("{path}?{}", uri.finish())
+    };
+    let next = (start + served.len() < matching.len())
+        .then(|| served.last())
+        .flatten()
+        .map(|last| uri(page + 1, Some(&format!("PA{}", last.sid))));
+    let messages: Vec<_> = served.iter().map(|m| resource(m)).collect();
+    axum::Json(json!({
+        "messages": messages,
+        "page": page,
+        "page_size": page_size,
+        "start": start,
+        "end": start + served.len().saturating_sub(1),
+        "uri": uri(page, token),
+        "first_page_uri": uri(0, None),
+        "next_page_uri": next,
+        "previous_page_uri": if page == 0 { None } else { Some(uri(page - 1, None)) },
+    }))
+    .into_response()
 }
 
 fn resource(message: &Created) -> serde_json::Value {

@@ -3,6 +3,7 @@
 //! text still reaches its recipient once, and none is lost.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use hotline::outbox::{LEASE, OutboxSettings, RateSettings, RetrySettings};
 use hotline::store::OutboxStatus;
@@ -177,6 +178,41 @@ async fn a_worker_dying_between_sending_and_sent_neither_loses_nor_repeats_the_t
         assert_eq!(rig.delivered().len(), 2, "and never again");
         rig.provider.all_requests_valid().await;
     }
+}
+
+#[tokio::test]
+async fn with_a_short_lease_a_dead_workers_text_waits_for_the_providers_records_to_settle() {
+    let rig = Rig::new([Answer::CreateThenHang]).await;
+    let settings = OutboxSettings {
+        lease: Duration::from_secs(10),
+        ..OutboxSettings::default()
+    };
+    let settle = i64::try_from(settings.retry.settle.as_secs()).expect("seconds");
+    let reached = rig.text("reached", "sms", LAWYER, "дошло").await;
+    let dying = Arc::new(rig.outbox_with(settings.clone()));
+    let pass = tokio::spawn({
+        let dying = dying.clone();
+        async move { dying.send_due().await }
+    });
+    rig.provider.creates_reach(1).await;
+    pass.abort();
+    let _ = pass.await;
+
+    let restarted = rig.outbox_with(settings);
+    rig.later(11);
+    let pass = restarted.send_due().await.expect("a pass");
+    assert_eq!(
+        (pass.deferred, pass.found, pass.sent),
+        (1, 0, 0),
+        "its lease is over, but the provider's list may not show it yet"
+    );
+    assert_eq!(rig.provider.look_ups(), 0);
+    rig.later(settle - 11);
+    let pass = restarted.send_due().await.expect("a pass");
+    assert_eq!((pass.found, pass.sent), (1, 0));
+    assert_eq!(rig.delivered().len(), 1, "once");
+    assert_eq!(rig.message(reached).await.status, OutboxStatus::Sent);
+    rig.provider.all_requests_valid().await;
 }
 
 #[tokio::test]

@@ -1,6 +1,7 @@
 //! The outbox against a provider: Twilio's own description served by prism (every request is
 //! one Twilio would accept), a fake Twilio that fails as the real one can (each text still
-//! delivered once, none lost), the delivery reports that come back, and the server wiring it.
+//! delivered once, none lost, even behind pages of newer texts), the delivery reports that
+//! come back, and the server wiring it.
 //! Time is the manual clock: a test moves it past a backoff instead of waiting.
 
 mod consent;
@@ -8,6 +9,7 @@ mod contract;
 mod delivery_reports;
 pub mod fake_provider;
 mod faults;
+mod paging;
 mod prism;
 mod serving;
 

@@ -1,6 +1,6 @@
 //! `hotline serve` with a Twilio account configured sends its texts through the provider, from
-//! the hotline number, asking for delivery reports at its public URL; configured halfway, it
-//! refuses to start and says what is missing.
+//! the hotline number, asking for delivery reports at its public URL; configured halfway, or
+//! with a lease outside its range, it refuses to start and says what is wrong.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -91,4 +91,32 @@ fn an_account_without_a_from_number_is_refused_at_start() {
     assert!(!output.status.success());
     let said = String::from_utf8_lossy(&output.stderr);
     assert!(said.contains("TWILIO_FROM_NUMBER"), "{said}");
+}
+
+#[test]
+fn a_lease_outside_its_range_is_refused_at_start() {
+    // Ten seconds is the least (jobs_kill runs with it): a third of it is each request's time.
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    for lease in ["9", "601", "two minutes"] {
+        let mut server = hotline(dir.path())
+            .env("HOTLINE_LEASE_SECONDS", lease)
+            .args(["serve"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("hotline runs");
+        // A server that took the lease would run on: it is stopped, and the test fails.
+        let started = std::time::Instant::now();
+        while server.try_wait().expect("waited").is_none() {
+            if started.elapsed() > Duration::from_secs(20) {
+                server.kill().expect("stopped");
+                panic!("hotline serve started with HOTLINE_LEASE_SECONDS={lease}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let output = server.wait_with_output().expect("its output");
+        let said = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{lease}: {said}");
+        assert!(said.contains("--lease-seconds"), "{lease}: {said}");
+    }
 }
