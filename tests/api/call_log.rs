@@ -1,5 +1,6 @@
 //! The call log as the coordinator filters it (line, service, outcome, language), with callers'
-//! numbers masked; and a number revealed to a coordinator, which is audited before it is shown.
+//! numbers masked; a number revealed to a coordinator, which is audited before it is shown; and
+//! the audit log read over the API.
 
 use chrono::Duration;
 use hotline::clock::Clock;
@@ -88,4 +89,17 @@ async fn the_log_filters_by_service_outcome_and_language_and_reveals_a_number_wi
         .api(Method::POST, "/api/v1/calls/999999/reveal", &token, None)
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // The audit log over the API: the reveal is its newest entry.
+    let (status, newest) = app
+        .api(Method::GET, "/api/v1/audit?limit=1", &token, None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{newest}");
+    assert_eq!(newest[0]["action"], "reveal-number");
+    assert_eq!(newest[0]["subject"], format!("call/{legal}"));
+    let (status, refused) = app
+        .api(Method::GET, "/api/v1/audit?limit=0", &token, None)
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(refused["field"], "limit");
 }

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1/`, for tools and the coordinator's scripts: staff, the rota's
 //! rules, and who is on duty. Every request needs a bearer token from `hotline token create`.
 
+mod audit;
 mod calls;
 mod consent;
 mod duty;
@@ -38,6 +39,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v1/staff/{id}/pause", post(staff::pause))
         .route("/api/v1/staff/{id}/resume", post(staff::resume))
+        .route("/api/v1/audit", get(audit::list))
         .route("/api/v1/calls", get(calls::list))
         .route("/api/v1/calls/{id}/reveal", post(calls::reveal))
         .route(
