@@ -61,6 +61,12 @@ pub trait MessageStore: Send + Sync {
     async fn record_consent(&self, consent: &NewConsent) -> StoreResult<()>;
     /// Her latest word on being written to on `channel`: `None` when she never gave one.
     async fn consent(&self, contact_hash: &str, channel: Channel) -> StoreResult<Option<bool>>;
+    /// Conversations opened in `[from, to)`, oldest first: the message log.
+    async fn conversations_between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<Vec<Conversation>>;
 }
 
 #[derive(sqlx::FromRow)]
@@ -307,6 +313,24 @@ macro_rules! message_sql {
                 .fetch_all(&self.pool)
                 .await?;
                 Ok(ids)
+            }
+
+            async fn conversations_between(
+                &self,
+                from: DateTime<Utc>,
+                to: DateTime<Utc>,
+            ) -> StoreResult<Vec<Conversation>> {
+                let rows: Vec<messages::ConversationRow> = sqlx::query_as(concat!(
+                    messages::select_conversations!(),
+                    "WHERE c.opened_at >= $1 AND c.opened_at < $2 ORDER BY c.opened_at, c.id"
+                ))
+                .bind(from)
+                .bind(to)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter()
+                    .map(messages::ConversationRow::into_conversation)
+                    .collect()
             }
 
             async fn latest_conversation_of(&self, staff_id: i64) -> StoreResult<Option<Conversation>> {

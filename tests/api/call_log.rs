@@ -103,3 +103,59 @@ async fn the_log_filters_by_service_outcome_and_language_and_reveals_a_number_wi
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(refused["field"], "limit");
 }
+
+#[tokio::test]
+async fn the_message_log_lists_conversations_by_channel_service_and_status_with_numbers_masked() {
+    use crate::messages::{HER, LAWYER, PSYCHOLOGIST, code_in};
+    use hotline_schedules::Service;
+
+    let app = spawn_app().await;
+    app.on_duty_now("Айгерим", LAWYER, Service::Legal).await;
+    app.on_duty_now("Дана", PSYCHOLOGIST, Service::Psychological)
+        .await;
+    let from = around(&app, -1);
+    let other = "+77079998877";
+    app.text("SM01", HER, "Нужен юрист").await;
+    let code = code_in(&app.last_text_to(LAWYER).await.body);
+    app.text("SM02", &format!("whatsapp:{other}"), "психолог, пожалуйста")
+        .await;
+    app.text("SM03", LAWYER, &format!("DONE {code}")).await;
+    let to = around(&app, 1);
+    let token = app.api_token().await;
+    let get = |query: &str| {
+        let path = format!("/api/v1/conversations?from={from}&to={to}{query}");
+        let (app, token) = (&app, token.clone());
+        async move { app.api(Method::GET, &path, &token, None).await }
+    };
+    let codes = |log: &Value| -> Vec<String> {
+        log.as_array()
+            .expect("a list")
+            .iter()
+            .map(|c| c["code"].as_str().expect("a code").to_owned())
+            .collect()
+    };
+
+    let (status, all) = get("").await;
+    assert_eq!(status, StatusCode::OK, "{all}");
+    assert_eq!(all.as_array().map(Vec::len), Some(2), "{all}");
+    for conversation in all.as_array().expect("a list") {
+        let shown = conversation["contact"].as_str().expect("masked");
+        assert!(shown.contains('•'), "{shown}");
+        assert!(
+            !shown.contains("123456") && !shown.contains("999887"),
+            "{shown}"
+        );
+    }
+    assert!(!all.to_string().contains("Нужен юрист"), "never her words");
+    let whatsapp = get("&channel=whatsapp").await.1;
+    assert_eq!(whatsapp[0]["service"], "psychological");
+    assert_eq!(codes(&get("&service=legal").await.1), vec![code.clone()]);
+    assert_eq!(codes(&get("&status=closed").await.1), vec![code]);
+    assert_eq!(
+        get("&status=open").await.1.as_array().map(Vec::len),
+        Some(1)
+    );
+    let (status, refused) = get("&channel=fax").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(refused["field"], "channel");
+}

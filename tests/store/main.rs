@@ -122,6 +122,7 @@ conformance!(
     done_jobs_are_forgotten_after_a_while_and_the_dead_are_kept,
     // reports
     conversations_are_counted_by_service_within_their_span,
+    the_message_log_lists_conversations_opened_in_a_span_oldest_first,
     the_months_calls_come_with_her_choices_and_whether_she_reached_us_before,
     a_conversations_first_reply_is_the_first_staff_text_queued_to_her,
     follow_ups_opened_in_the_span_come_with_when_they_were_answered,

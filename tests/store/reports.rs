@@ -327,3 +327,30 @@ pub async fn follow_ups_opened_in_the_span_come_with_when_they_were_answered(
         ]
     );
 }
+
+pub async fn the_message_log_lists_conversations_opened_in_a_span_oldest_first(
+    store: Arc<dyn Store>,
+) {
+    for (code, contact, hour) in [
+        ("B21", "her-1", 9),
+        ("B22", "her-2", 11),
+        ("B23", "her-3", 10),
+    ] {
+        store
+            .start_conversation(
+                &opened(code, contact, Service::Legal, hour),
+                at(0, 0) - Duration::days(30),
+            )
+            .await
+            .expect("kept")
+            .expect("opened");
+    }
+    let listed: Vec<String> = store
+        .conversations_between(at(10, 0), at(12, 0))
+        .await
+        .expect("read")
+        .into_iter()
+        .map(|c| c.code)
+        .collect();
+    assert_eq!(listed, vec!["B23", "B22"]);
+}

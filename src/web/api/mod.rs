@@ -4,6 +4,7 @@
 mod audit;
 mod calls;
 mod consent;
+mod conversations;
 mod duty;
 mod error;
 mod extract;
@@ -40,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/staff/{id}/pause", post(staff::pause))
         .route("/api/v1/staff/{id}/resume", post(staff::resume))
         .route("/api/v1/audit", get(audit::list))
+        .route("/api/v1/conversations", get(conversations::list))
         .route("/api/v1/calls", get(calls::list))
         .route("/api/v1/calls/{id}/reveal", post(calls::reveal))
         .route(
