@@ -71,7 +71,9 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         }
     }));
     announce(&args, address, &secrets);
-    axum::serve(listener, web::app(state))
+    // The peer's address is what sign-in throttling counts failures from.
+    let app = web::app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     let _ = stop_jobs.send(true);
