@@ -20,6 +20,7 @@ mod operations;
 mod outbox;
 mod pages_access;
 mod pages_browser;
+mod pages_cli;
 mod pages_forms;
 mod pages_sign_in;
 mod planned;
