@@ -127,6 +127,7 @@ pub trait UserStore: Send + Sync {
     async fn count_users(&self) -> StoreResult<i64>;
     /// False when there is no such user.
     async fn set_user_language(&self, id: i64, language: PageLanguage) -> StoreResult<bool>;
+    /// Starts a session, and forgets those expired by its start.
     async fn start_session(&self, session: &NewSession) -> StoreResult<()>;
     /// The session with this token hash, unless it expired by `now` or its user was deactivated.
     async fn session(&self, token_hash: &str, now: DateTime<Utc>) -> StoreResult<Option<Session>>;
@@ -295,6 +296,12 @@ macro_rules! users_sql {
             }
 
             async fn start_session(&self, session: &NewSession) -> StoreResult<()> {
+                let mut tx = self.pool.begin().await?;
+                // Sessions that ended by time go as new ones start: no sweeper needed.
+                sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+                    .bind(session.created_at)
+                    .execute(&mut *tx)
+                    .await?;
                 sqlx::query(
                     "INSERT INTO sessions (token_hash, user_id, csrf_secret, created_at, last_seen_at, expires_at)
                      VALUES ($1, $2, $3, $4, $4, $5)",
@@ -304,8 +311,9 @@ macro_rules! users_sql {
                 .bind(&session.csrf_secret)
                 .bind(session.created_at)
                 .bind(session.expires_at)
-                .execute(&self.pool)
+                .execute(&mut *tx)
                 .await?;
+                tx.commit().await?;
                 Ok(())
             }
 

@@ -159,6 +159,33 @@ pub async fn a_session_is_found_by_its_token_hash_until_it_expires_or_ends(store
         None,
         "ended"
     );
+
+    // A session that ran out is forgotten when the next one starts.
+    let short = NewSession {
+        token_hash: "short-lived".to_owned(),
+        expires_at: at(12, 0),
+        ..session.clone()
+    };
+    store.start_session(&short).await.expect("started");
+    let next = NewSession {
+        token_hash: "next".to_owned(),
+        created_at: at(12, 0),
+        expires_at: at(23, 0),
+        ..session
+    };
+    store.start_session(&next).await.expect("started");
+    assert_eq!(
+        store.session("short-lived", at(10, 0)).await.expect("read"),
+        None,
+        "gone, not only expired"
+    );
+    assert!(
+        store
+            .session("next", at(12, 1))
+            .await
+            .expect("read")
+            .is_some()
+    );
 }
 
 pub async fn failed_sign_ins_are_counted_per_login_and_per_address_and_old_ones_forgotten(
