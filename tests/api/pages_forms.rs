@@ -149,13 +149,34 @@ async fn pages_read_in_russian_kazakh_and_english_as_each_user_chooses() {
             .contains("<h1>Жауапсыз өтініштер</h1>")
     );
 
-    assert_eq!(
-        browser
-            .post("/language", &[("csrf", &csrf), ("language", "en")])
-            .await
-            .status,
-        303
+    // The switch on a page comes back to it; a way off the site is not followed.
+    let follow_ups = browser.get("/follow-ups").await;
+    assert!(
+        follow_ups
+            .body
+            .contains("name=\"back\" value=\"/follow-ups\"")
     );
+    let switched = browser
+        .post(
+            "/language",
+            &[("csrf", &csrf), ("language", "en"), ("back", "/follow-ups")],
+        )
+        .await;
+    assert_eq!(
+        (switched.status, switched.location.as_deref()),
+        (303, Some("/follow-ups"))
+    );
+    let away = browser
+        .post(
+            "/language",
+            &[
+                ("csrf", &csrf),
+                ("language", "en"),
+                ("back", "//evil.example"),
+            ],
+        )
+        .await;
+    assert_eq!(away.location.as_deref(), Some("/"));
     let english = browser.get("/").await;
     assert!(english.body.contains("<h1>Now</h1>"));
     assert!(english.body.contains("On duty now"));

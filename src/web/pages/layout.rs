@@ -19,6 +19,8 @@ pub struct Layout {
     pub user_name: String,
     pub coordinator: bool,
     pub csrf: String,
+    /// This page's path, for the language switch to come back to.
+    pub here: String,
     pub language: PageLanguage,
     pub languages: [PageLanguage; 3],
 }
@@ -32,6 +34,7 @@ impl Layout {
             user_name: user.user.name.clone(),
             coordinator: user.is_coordinator(),
             csrf: user.csrf.clone(),
+            here: user.path.clone(),
             language: user.user.language,
             languages: PageLanguage::ALL,
         }

@@ -31,6 +31,8 @@ pub struct SignedIn {
     pub user: User,
     /// What this session's forms carry (see `csrf.rs`).
     pub csrf: String,
+    /// The path this request asked for: where a language switch comes back to.
+    pub path: String,
     token_hash: String,
 }
 
@@ -143,6 +145,7 @@ impl FromRequestParts<AppState> for SignedIn {
         Ok(SignedIn {
             user: session.user,
             csrf: session.csrf_secret,
+            path: parts.uri.path().to_owned(),
             token_hash,
         })
     }
