@@ -39,6 +39,9 @@ pub enum Command {
     /// API bearer tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// The people who sign in to the coordinator's pages.
+    #[command(subcommand)]
+    User(UserCommand),
     /// Play Twilio's part against a running server: place a call and print the conversation.
     #[command(subcommand)]
     Simulate(crate::simulate::cli::SimulateCommand),
@@ -51,6 +54,29 @@ pub enum TokenCommand {
         /// Who or what the token is for.
         #[arg(long, default_value = "api")]
         name: String,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a user who signs in to the pages; the password is read from standard input.
+    Add {
+        #[arg(long)]
+        login: String,
+        /// coordinator (everything) or staff (their own services, numbers masked).
+        #[arg(long, value_parser = ["coordinator", "staff"])]
+        role: String,
+        /// The staff member this user is: their services decide what a staff user sees.
+        #[arg(long)]
+        staff_id: Option<i64>,
+        /// ru, kk or en.
+        #[arg(long, default_value = "ru", value_parser = ["ru", "kk", "en"])]
+        language: String,
+        /// The name the pages show; the login when not given.
+        #[arg(long)]
+        name: Option<String>,
         #[command(flatten)]
         database: DatabaseArgs,
     },
@@ -105,6 +131,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Simulate(command) => crate::simulate::cli::run(command).await,
+        Command::User(UserCommand::Add {
+            login,
+            role,
+            staff_id,
+            language,
+            name,
+            database,
+        }) => crate::users::add(&database, &login, &role, staff_id, &language, name).await,
         Command::Token(TokenCommand::Create { name, database }) => {
             let store = crate::store::open(&database.database_url).await?;
             let mut secret = [0u8; 32];

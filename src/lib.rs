@@ -20,4 +20,5 @@ pub mod server;
 pub mod simulate;
 pub mod store;
 pub mod telephony;
+pub mod users;
 pub mod web;

@@ -75,8 +75,11 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             }
         }
     }));
+    offer_first_sign_in(&state, address).await?;
     announce(&args, address, &secrets);
-    axum::serve(listener, web::app(state))
+    // The peer's address is what sign-in throttling counts failures from.
+    let app = web::app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     let _ = stop_jobs.send(true);
@@ -160,6 +163,27 @@ fn announce(args: &ServeArgs, address: std::net::SocketAddr, secrets: &Secrets) 
             args.secrets.secrets_file.display()
         );
     }
+}
+
+/// With nobody able to sign in yet, prints a one-time link where the first coordinator sets a
+/// password. Printed, not logged: it is a key for a day.
+async fn offer_first_sign_in(
+    state: &AppState,
+    address: std::net::SocketAddr,
+) -> anyhow::Result<()> {
+    let base = match &state.public_url {
+        Some(url) => url.clone(),
+        None => url::Url::parse(&format!("http://127.0.0.1:{}/", address.port()))?,
+    };
+    let link = web::pages::first_coordinator_link(state.store.as_ref(), &base, state.clock.now())
+        .await
+        .context("making the first coordinator's sign-in link")?;
+    if let Some(link) = link {
+        println!(
+            "No one can sign in yet. The first coordinator sets a password here (once, within 24 hours): {link}"
+        );
+    }
+    Ok(())
 }
 
 /// Resolves on SIGINT or SIGTERM; axum then stops accepting and finishes what is in flight.

@@ -18,6 +18,7 @@ mod retention;
 mod rota;
 mod sql;
 mod sqlite;
+mod users;
 mod watches;
 
 use async_trait::async_trait;
@@ -39,6 +40,7 @@ pub use reports::ReportStore;
 pub use retention::{ERASE_BATCH, Erased, RetentionStore};
 pub use rota::RotaStore;
 pub use sqlite::SqliteStore;
+pub use users::{FailedSignIns, NewSession, NewUser, PageLanguage, Role, Session, User, UserStore};
 pub use watches::WatchStore;
 
 #[derive(Debug, thiserror::Error)]
@@ -87,6 +89,7 @@ pub trait Store:
     + PlannedStore
     + RetentionStore
     + ConsentStore
+    + UserStore
     + Send
     + Sync
     + 'static

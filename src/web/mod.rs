@@ -1,5 +1,5 @@
-//! The HTTP face of the server: Twilio's webhooks and the operator's endpoints. Handlers record
-//! and wire; what to answer is decided in `hotline-routes`.
+//! The HTTP face of the server: Twilio's webhooks, the operator's endpoints and the
+//! coordinator's pages. Handlers record and wire; what to answer is decided in `hotline-routes`.
 
 mod api;
 mod calendar;
@@ -7,6 +7,7 @@ pub mod ics;
 mod messages;
 mod messages_status;
 mod ops;
+pub mod pages;
 pub mod voice;
 pub mod webhook;
 
@@ -77,6 +78,7 @@ pub fn app(state: AppState) -> Router {
             tower_http::services::ServeDir::new(&state.prompts_dir),
         )
         .merge(api::routes())
+        .merge(pages::routes())
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
 }

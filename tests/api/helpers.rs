@@ -61,7 +61,8 @@ pub async fn spawn_app_on(database: TestDatabase) -> TestApp {
         .await
         .expect("a loopback port");
     let address = format!("http://{}", listener.local_addr().expect("bound"));
-    let app = web::app(state.clone());
+    // As `hotline serve` does: sign-in throttling counts failures by the peer's address.
+    let app = web::app(state.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, app).await });
     TestApp {
         address,

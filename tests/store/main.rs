@@ -21,6 +21,7 @@ mod retention;
 mod ringing;
 mod rota;
 mod staff;
+mod users;
 mod watches;
 
 use std::sync::Arc;
@@ -45,6 +46,7 @@ use retention::*;
 use ringing::*;
 use rota::*;
 use staff::*;
+use users::*;
 use watches::*;
 
 /// Runs each named test once per backend: `sqlite::name` and `postgres::name`.
@@ -134,6 +136,11 @@ conformance!(
     contacts_closed_before_the_cutoff_lose_her_number_words_and_notes,
     a_voicemail_left_long_ago_loses_its_recording_and_keeps_its_count,
     more_closed_calls_than_one_batch_are_all_erased_around_the_open_ones,
+    // users and sessions
+    users_are_added_once_per_login_and_keep_their_role_staff_and_language,
+    a_session_is_found_by_its_token_hash_until_it_expires_or_ends,
+    failed_sign_ins_are_counted_per_login_and_per_address_and_old_ones_forgotten,
+    a_sign_in_link_adds_one_user_once_and_never_after_it_expires,
     // the store as a whole, below
     the_store_answers_and_names_its_backend,
 );

@@ -1,0 +1,82 @@
+//! The coordinator's pages: server-rendered HTML (askama templates in `templates/`, checked at
+//! compile time), plain forms and no JavaScript, in Russian, Kazakh or English per user. Each
+//! page is one file here; every one takes `SignedIn` (or the `Coordinator` guard), renders a
+//! template with a `page: Layout` field, and every form posts through `Posted<T>`, which refuses
+//! a form without its session's token. Callers' numbers appear masked, never whole.
+
+mod access;
+mod csrf;
+mod follow_ups;
+mod language;
+mod layout;
+mod now;
+mod passwords;
+mod session;
+mod sign_in;
+mod throttle;
+mod users;
+mod welcome;
+mod words;
+
+pub use access::Sight;
+pub use csrf::Posted;
+pub use layout::{Layout, render};
+pub use passwords::{SHORTEST as SHORTEST_PASSWORD, hash as hash_password};
+pub use session::{Coordinator, SignedIn};
+pub use welcome::first_coordinator_link;
+pub use words::{Text, Words};
+
+use axum::Router;
+use axum::http::header::{self, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+
+use super::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(now::page))
+        .route("/sign-in", get(sign_in::page).post(sign_in::sign_in))
+        .route("/sign-out", post(sign_in::sign_out))
+        .route("/welcome/{token}", get(welcome::page).post(welcome::create))
+        .route("/language", post(language::switch))
+        .route("/follow-ups", get(follow_ups::list))
+        .route("/follow-ups/{id}", get(follow_ups::show))
+        .route("/follow-ups/{id}/answered", post(follow_ups::answered))
+        .route("/users", get(users::list))
+        .route("/static/hotline.css", get(stylesheet))
+        .layer(axum::middleware::map_response(guarded))
+}
+
+/// The one stylesheet, ours, small enough to come with the first page on a weak connection.
+async fn stylesheet() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../../static/hotline.css"),
+    )
+}
+
+/// Every page: scripts, frames and other sites' resources refused; no referrer leaks a path;
+/// and nothing personal is kept in a shared cache.
+async fn guarded(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'self'; frame-ancestors 'none'"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
