@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 export const root = path.resolve(import.meta.dirname, '../..');
-export const binary = process.env.HOTLINE_BIN ?? path.join(root, 'target/debug/hotline');
+export const binary =
+  process.env.HOTLINE_BIN ?? path.join(process.env.CARGO_TARGET_DIR ?? path.join(root, 'target'), 'debug/hotline');
 
 async function freePort() {
   return new Promise((resolve, reject) => {
