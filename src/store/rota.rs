@@ -31,6 +31,8 @@ pub trait RotaStore: Send + Sync {
     ) -> StoreResult<Vec<StoredRule>>;
     /// The newest entries of the audit log first.
     async fn audit_log(&self, limit: i64) -> StoreResult<Vec<StoredAudit>>;
+    /// The entries older than entry `before_id`, newest first: the audit page's next page.
+    async fn audit_log_before(&self, before_id: i64, limit: i64) -> StoreResult<Vec<StoredAudit>>;
     /// Writes an entry that goes with no change of ours (a number revealed).
     async fn record_audit(&self, entry: &AuditEntry) -> StoreResult<()>;
 }
@@ -103,6 +105,18 @@ macro_rules! rota_sql {
                 let rows: Vec<sql::AuditRow> = sqlx::query_as(
                     "SELECT id, at, actor, action, subject, before, after FROM audit_log ORDER BY id DESC LIMIT $1",
                 )
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows.into_iter().map(StoredAudit::from).collect())
+            }
+
+            async fn audit_log_before(&self, before_id: i64, limit: i64) -> StoreResult<Vec<StoredAudit>> {
+                let rows: Vec<sql::AuditRow> = sqlx::query_as(
+                    "SELECT id, at, actor, action, subject, before, after FROM audit_log
+                     WHERE id < $1 ORDER BY id DESC LIMIT $2",
+                )
+                .bind(before_id)
                 .bind(limit)
                 .fetch_all(&self.pool)
                 .await?;

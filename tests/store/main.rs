@@ -76,6 +76,7 @@ conformance!(
     rules_are_found_by_their_interval_and_the_time_they_are_in_force,
     an_edit_closes_a_rule_and_opens_its_replacement_in_one_step,
     an_audit_entry_with_no_change_is_kept_newest_first,
+    the_audit_log_pages_back_from_an_entry_newest_first,
     // calls
     a_call_is_recorded_once_per_call_sid,
     a_call_keeps_her_choices_and_its_first_outcome,

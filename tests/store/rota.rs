@@ -150,3 +150,31 @@ pub async fn an_audit_entry_with_no_change_is_kept_newest_first(store: Arc<dyn S
     let newest = store.audit_log(1).await.expect("read");
     assert_eq!(newest[0].entry, reveal);
 }
+
+pub async fn the_audit_log_pages_back_from_an_entry_newest_first(store: Arc<dyn Store>) {
+    for n in 1..=5 {
+        let entry = AuditEntry {
+            subject: format!("staff/{n}"),
+            ..audit()
+        };
+        store.record_audit(&entry).await.expect("kept");
+    }
+    let newest = store.audit_log(2).await.expect("read");
+    let subjects = |log: &[hotline::store::StoredAudit]| {
+        log.iter()
+            .map(|e| e.entry.subject.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(subjects(&newest), ["staff/5", "staff/4"]);
+    let older = store.audit_log_before(newest[1].id, 2).await.expect("read");
+    assert_eq!(subjects(&older), ["staff/3", "staff/2"]);
+    let oldest = store.audit_log_before(older[1].id, 2).await.expect("read");
+    assert_eq!(subjects(&oldest), ["staff/1"], "the last page is short");
+    assert!(
+        store
+            .audit_log_before(oldest[0].id, 2)
+            .await
+            .expect("read")
+            .is_empty()
+    );
+}

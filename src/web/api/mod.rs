@@ -14,7 +14,7 @@ mod lines;
 mod planned;
 mod reports;
 mod rules;
-mod staff;
+pub(super) mod staff;
 
 pub use duty::source_name;
 

@@ -12,7 +12,7 @@ use super::extract::{Actor, JsonBody};
 use super::rules::RuleView;
 use crate::rota::edit::Editor;
 use crate::rota::spec::{ChangeSpec, OverrideSpec};
-use crate::store::{AuditEntry, NewStaff, RuleKind};
+use crate::store::{AuditEntry, NewStaff, RuleKind, StoreResult};
 use crate::web::{AppState, calendar};
 
 #[derive(Debug, Serialize)]
@@ -61,28 +61,61 @@ fn yes() -> bool {
     true
 }
 
+/// What is wrong with a staff member as entered, field by field, for the API and the pages alike.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StaffProblem {
+    NoName,
+    /// The phone number is not one the hotline can ring (why, in English, for the API).
+    Phone(String),
+}
+
+/// A staff member as entered, checked: a name, and a phone number the hotline can ring.
+pub fn checked_staff(
+    name: &str,
+    phone: &str,
+    services: Vec<Service>,
+    languages: Vec<Language>,
+    gender: Option<Gender>,
+    coordinator: bool,
+    active: bool,
+) -> Result<NewStaff, StaffProblem> {
+    let name = name.trim().to_owned();
+    if name.is_empty() {
+        return Err(StaffProblem::NoName);
+    }
+    let phone = PhoneNumber::parse(phone).map_err(|e| StaffProblem::Phone(e.to_string()))?;
+    Ok(NewStaff {
+        name,
+        phone,
+        services,
+        languages,
+        gender,
+        is_coordinator: coordinator,
+        active,
+    })
+}
+
 impl StaffInput {
     fn validate(self) -> Result<NewStaff, ApiError> {
-        let name = self.name.trim().to_owned();
-        if name.is_empty() {
-            return Err(ApiError::invalid("name", "a staff member needs a name"));
-        }
-        let phone = PhoneNumber::parse(&self.phone)
-            .map_err(|e| ApiError::invalid("phone", e.to_string()))?;
-        Ok(NewStaff {
-            name,
-            phone,
-            services: self.services,
-            languages: self.languages,
-            gender: self.gender,
-            is_coordinator: self.coordinator,
-            active: self.active,
+        checked_staff(
+            &self.name,
+            &self.phone,
+            self.services,
+            self.languages,
+            self.gender,
+            self.coordinator,
+            self.active,
+        )
+        .map_err(|problem| match problem {
+            StaffProblem::NoName => ApiError::invalid("name", "a staff member needs a name"),
+            StaffProblem::Phone(why) => ApiError::invalid("phone", why),
         })
     }
 }
 
-fn audit(
-    actor: &Actor,
+/// The audit entry for a change to a staff member, as the API and the pages both write it.
+pub fn audit(
+    actor: &str,
     state: &AppState,
     action: &str,
     subject: String,
@@ -91,7 +124,7 @@ fn audit(
 ) -> AuditEntry {
     AuditEntry {
         at: state.clock.now(),
-        actor: actor.0.clone(),
+        actor: actor.to_owned(),
         action: action.to_owned(),
         subject,
         before: before.map(|p| serde_json::to_string(&StaffView::from(p)).unwrap_or_default()),
@@ -132,7 +165,14 @@ pub async fn create(
     JsonBody(input): JsonBody<StaffInput>,
 ) -> Result<(StatusCode, Json<StaffView>), ApiError> {
     let staff = input.validate()?;
-    let entry = audit(&actor, &state, "create", String::new(), None, Some(&staff));
+    let entry = audit(
+        &actor.0,
+        &state,
+        "create",
+        String::new(),
+        None,
+        Some(&staff),
+    );
     let Some(id) = state.store.create_staff(&staff, &entry).await? else {
         return Err(ApiError::conflict(format!(
             "{} is already a staff member's phone",
@@ -161,7 +201,7 @@ pub async fn update(
     let staff = input.validate()?;
     let before = member(&state, id).await?;
     let entry = audit(
-        &actor,
+        &actor.0,
         &state,
         "update",
         format!("staff/{id}"),
@@ -182,28 +222,63 @@ pub async fn deactivate(
     Path(id): Path<i64>,
 ) -> Result<StatusCode, ApiError> {
     let before = member(&state, id).await?;
+    set_active(&state, &actor.0, &before, false).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Deactivates (never rung again) or reactivates a staff member, audited as `deactivate` or
+/// `reactivate`; false when there is no longer anyone with that id.
+pub async fn set_active(
+    state: &AppState,
+    actor: &str,
+    before: &StaffMember,
+    active: bool,
+) -> StoreResult<bool> {
     let staff = NewStaff {
-        active: false,
-        ..NewStaff::from(&before)
+        active,
+        ..NewStaff::from(before)
     };
+    let action = if active { "reactivate" } else { "deactivate" };
     let entry = audit(
-        &actor,
-        &state,
-        "deactivate",
-        format!("staff/{id}"),
-        Some(&before),
+        actor,
+        state,
+        action,
+        format!("staff/{}", before.id),
+        Some(before),
         Some(&staff),
     );
-    state.store.update_staff(id, &staff, &entry).await?;
-    Ok(StatusCode::NO_CONTENT)
+    state.store.update_staff(before.id, &staff, &entry).await
 }
 
 #[derive(Debug, Serialize)]
 pub struct CalendarLink {
-    url: String,
+    pub url: String,
     /// For a coordinator: one feed per service.
     #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
-    services: std::collections::BTreeMap<Service, String>,
+    pub services: std::collections::BTreeMap<Service, String>,
+}
+
+/// The addresses `person` subscribes to: their own duties, and for a coordinator each service's.
+/// The secret is made on first asking, or anew when `renew` (the old addresses stop working).
+pub async fn feed_links(
+    state: &AppState,
+    headers: &HeaderMap,
+    person: &StaffMember,
+    renew: bool,
+) -> StoreResult<CalendarLink> {
+    let secret = calendar::feed_secret(state, person.id, renew).await?;
+    let services = if person.is_coordinator {
+        Service::ALL
+            .into_iter()
+            .map(|s| (s, calendar::feed_url(state, headers, &secret, Some(s))))
+            .collect()
+    } else {
+        Default::default()
+    };
+    Ok(CalendarLink {
+        url: calendar::feed_url(state, headers, &secret, None),
+        services,
+    })
 }
 
 async fn calendar_link(
@@ -213,19 +288,7 @@ async fn calendar_link(
     renew: bool,
 ) -> Result<Json<CalendarLink>, ApiError> {
     let person = member(state, id).await?;
-    let secret = calendar::feed_secret(state, id, renew).await?;
-    let services = if person.is_coordinator {
-        Service::ALL
-            .into_iter()
-            .map(|s| (s, calendar::feed_url(state, headers, &secret, Some(s))))
-            .collect()
-    } else {
-        Default::default()
-    };
-    Ok(Json(CalendarLink {
-        url: calendar::feed_url(state, headers, &secret, None),
-        services,
-    }))
+    Ok(Json(feed_links(state, headers, &person, renew).await?))
 }
 
 /// `GET /api/v1/staff/{id}/calendar`: the secret feed URL, made on first request.

@@ -5,6 +5,7 @@
 //! a form without its session's token. Callers' numbers appear masked, never whole.
 
 mod access;
+mod audit;
 mod csrf;
 mod follow_ups;
 mod language;
@@ -13,6 +14,7 @@ mod now;
 mod passwords;
 mod session;
 mod sign_in;
+mod staff;
 mod throttle;
 mod users;
 mod welcome;
@@ -44,6 +46,11 @@ pub fn routes() -> Router<AppState> {
         .route("/follow-ups/{id}", get(follow_ups::show))
         .route("/follow-ups/{id}/answered", post(follow_ups::answered))
         .route("/users", get(users::list))
+        .route("/staff", get(staff::list).post(staff::create))
+        .route("/staff/new", get(staff::new))
+        .route("/staff/{id}", get(staff::show).post(staff::update))
+        .route("/staff/{id}/active", post(staff::set_active))
+        .route("/audit", get(audit::list))
         .route("/static/hotline.css", get(stylesheet))
         .layer(axum::middleware::map_response(guarded))
 }
