@@ -88,15 +88,30 @@ try {
   const used = await coordinator.request.get(link);
   assert.notEqual(used.status(), 200, 'the one-time link works once');
 
-  // A lawyer on tonight's legal shift and a psychologist, through the JSON API.
+  // The coordinator adds a lawyer on the Staff page; a mistyped number is refused beside its field.
   const token = (await hotline(server, ['token', 'create', '--name', 'browser-test'])).trim().split('\n').pop();
   const now = Date.now();
-  const lawyer = await api(server, token, 'POST', '/api/v1/staff', {
-    name: 'Айгерим Омарова', phone: LAWYER, services: ['legal'], languages: ['kk', 'ru'], gender: 'female',
-  });
+  await page.goto(`${server.url}/staff/new`);
+  await page.fill('input[name=name]', 'Айгерим Омарова');
+  await page.fill('input[name=phone]', '8701555');
+  await page.check('input[name=service-legal]');
+  await page.check('input[name=language-kk]');
+  await page.check('input[name=language-ru]');
+  await page.selectOption('select[name=gender]', 'female');
+  await page.click('form.staff button');
+  assert.ok(await page.isVisible('#phone-problem'), 'a mistyped number is refused beside its field');
+  await shot(page, 'staff-refused');
+  await page.fill('input[name=phone]', LAWYER);
+  await Promise.all([page.waitForURL(/\/staff\/\d+$/), page.click('form.staff button')]);
+  await shot(page, 'staff-member');
+  const lawyer = { id: Number(page.url().split('/').pop()) };
+  await page.goto(`${server.url}/staff`);
+  await shot(page, 'staff');
+  // A psychologist, through the JSON API.
   const psychologist = await api(server, token, 'POST', '/api/v1/staff', {
     name: 'Дана Ким', phone: PSYCHOLOGIST, services: ['psychological'], languages: ['ru'], gender: 'female',
   });
+  // Tonight's legal shift (the rota page comes next).
   await api(server, token, 'POST', '/api/v1/shifts', {
     staff_id: lawyer.id, service: 'legal',
     starts_at: new Date(now - 3600e3).toISOString(), ends_at: new Date(now + 10 * 3600e3).toISOString(),
