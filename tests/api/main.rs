@@ -23,6 +23,7 @@ mod pages_access;
 mod pages_browser;
 mod pages_cli;
 mod pages_forms;
+mod pages_rota;
 mod pages_sign_in;
 mod planned;
 mod privacy;
