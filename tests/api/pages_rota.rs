@@ -234,7 +234,7 @@ async fn a_coordinator_adds_moves_and_removes_a_shift_each_audited() {
 
 #[tokio::test]
 async fn a_refused_change_shows_the_editors_message_keeps_what_was_typed_and_changes_nothing() {
-    let (app, _, saule) = setup().await;
+    let (app, aigerim, saule) = setup().await;
     let browser = coordinator(&app).await;
     let csrf = browser.get(WEEK).await.csrf();
     let before = rules_in_force(&app).await;
@@ -299,6 +299,53 @@ async fn a_refused_change_shows_the_editors_message_keeps_what_was_typed_and_cha
         backwards
             .body
             .contains("name=\"start_time\" value=\"18:00\"")
+    );
+
+    // A move refused keeps the times typed in that shift's own form.
+    let wednesday = app
+        .store
+        .rules_between(almaty(25, 0), almaty(26, 0))
+        .await
+        .expect("read")
+        .into_iter()
+        .find(|rule| {
+            rule.valid_until.is_none() && rule.body.contains(&format!("\"staff_id\":{aigerim},"))
+        })
+        .map(|rule| rule.id)
+        .expect("Aigerim's Wednesday");
+    let moved = browser
+        .post(
+            &format!("/rota/shifts/{wednesday}?service=legal&week=2026-W48"),
+            &[
+                ("csrf", &csrf),
+                ("staff_id", &aigerim.to_string()),
+                ("service", "legal"),
+                ("position", "0"),
+                ("start_date", "2026-11-26"),
+                ("start_time", "08:00"),
+                ("end_date", "2026-11-26"),
+                ("end_time", "10:00"),
+            ],
+        )
+        .await;
+    assert_eq!(moved.status, 409, "onto Saule's Thursday");
+    assert!(moved.body.contains("would put a second person at legal"));
+    let form = &moved.body[moved
+        .body
+        .find(&format!("action=\"/rota/shifts/{wednesday}?"))
+        .expect("its move form")..];
+    assert!(
+        form.contains("name=\"start_time\" value=\"08:00\""),
+        "{form}"
+    );
+    assert!(form.contains("name=\"end_date\" value=\"2026-11-26\""));
+    assert!(
+        browser
+            .get(WEEK)
+            .await
+            .body
+            .contains("09:00–18:00 · Айгерим"),
+        "not moved"
     );
 
     let garbled = browser

@@ -6,7 +6,9 @@
 //   in the follow-ups with her number masked; the monthly report counts it;
 //   a form posted without its CSRF token is refused and changes nothing;
 //   a staff account cannot open another service's follow-up, nor a coordinator's page;
-//   the coordinator marks the follow-up answered with a note.
+//   the coordinator marks the follow-up answered with a note;
+//   the rota shows the lawyer's shift as a bar and the hours without her in red, week and month,
+//   with the coordinator's forms, and the psychologist her own service's rota without them.
 // Every page is photographed into target/browser/ (kept by CI) and checked for sideways scroll.
 import assert from 'node:assert/strict';
 import { execFile as execFileCallback } from 'node:child_process';
@@ -148,6 +150,21 @@ try {
   await shot(page, 'follow-up-answered');
   assert.ok(!(await page.isVisible('form textarea[name=note]')), 'answered: the form is gone');
   assert.match(await page.content(), /Перезвонили, консультация назначена/);
+
+  // The rota: her shift a bar with her name, the rest of the day a red gap; forms for the coordinator.
+  await page.goto(`${server.url}/rota?service=legal`);
+  await shot(page, 'rota-week');
+  assert.match(await page.content(), /Айгерим Омарова<\/span>/);
+  const red = await page.$eval('.bar.gap', (bar) => getComputedStyle(bar).backgroundColor);
+  assert.equal(red, 'rgb(192, 57, 43)', 'a gap is drawn in red');
+  assert.ok(await page.isVisible('form[action^="/rota/shifts"] input[name=start_date]'), 'the coordinator can add a shift');
+  await page.goto(`${server.url}/rota?service=legal&view=month`);
+  await shot(page, 'rota-month');
+  assert.ok(await page.isVisible('.gap-mark'), 'days with gaps are marked');
+  const staffRota = await staffPage.goto(`${server.url}/rota`);
+  assert.equal(staffRota.status(), 200);
+  await shot(staffPage, 'rota-staff');
+  assert.equal(await staffPage.$('form[action^="/rota/"]'), null, 'staff see the rota read-only');
 
   // The donors' report counts the call.
   const month = new Date(now + 5 * 3600e3).toISOString().slice(0, 7);
