@@ -5,6 +5,7 @@
 mod conflicts;
 pub mod edit;
 pub mod spec;
+pub mod swap;
 
 use chrono::{DateTime, Utc};
 use hotline_schedules::model::{Override, Rotation, Shift, Validity};

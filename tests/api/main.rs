@@ -24,6 +24,7 @@ mod pages_audit;
 mod pages_browser;
 mod pages_cli;
 mod pages_forms;
+mod pages_rota;
 mod pages_sign_in;
 mod pages_staff;
 mod planned;

@@ -1,12 +1,14 @@
 // The coordinator's pages in real headless Chromium (Debian's, never a downloaded one), at a
 // phone's width, against a real `hotline serve` on an empty SQLite file:
 //   the first coordinator signs in through the one-time link the server printed;
-//   a lawyer is put on tonight's legal shift; a call signed as Twilio signs it (`hotline
+//   a lawyer is added on the Staff page and put on tonight's legal shift on the Rota page; a call signed as Twilio signs it (`hotline
 //   simulate call`) rings her, she does not answer, and the missed call is on the Now page and
 //   in the follow-ups with her number masked; the monthly report counts it;
 //   a form posted without its CSRF token is refused and changes nothing;
 //   a staff account cannot open another service's follow-up, nor a coordinator's page;
-//   the coordinator marks the follow-up answered with a note.
+//   the coordinator marks the follow-up answered with a note;
+//   the rota shows the lawyer's shift as a bar and the hours without her in red, week and month,
+//   with the coordinator's forms, and the psychologist her own service's rota without them.
 // Every page is photographed into target/browser/ (kept by CI) and checked for sideways scroll.
 import assert from 'node:assert/strict';
 import { execFile as execFileCallback } from 'node:child_process';
@@ -111,11 +113,20 @@ try {
   const psychologist = await api(server, token, 'POST', '/api/v1/staff', {
     name: 'Дана Ким', phone: PSYCHOLOGIST, services: ['psychological'], languages: ['ru'], gender: 'female',
   });
-  // Tonight's legal shift (the rota page comes next).
-  await api(server, token, 'POST', '/api/v1/shifts', {
-    staff_id: lawyer.id, service: 'legal',
-    starts_at: new Date(now - 3600e3).toISOString(), ends_at: new Date(now + 10 * 3600e3).toISOString(),
-  });
+  // On the Rota page, the coordinator puts her on duty from the last hour to ten hours on (local
+  // time in Shymkent, UTC+5): tonight's legal shift.
+  const local = (at) => new Date(at + 5 * 3600e3).toISOString();
+  const [from, until] = [local(now - 3600e3), local(now + 10 * 3600e3)];
+  await page.goto(`${server.url}/rota?service=legal`);
+  const add = page.locator('form[action^="/rota/shifts?"]');
+  await add.locator('select[name=staff_id]').selectOption(String(lawyer.id));
+  await add.locator('select[name=service]').selectOption('legal');
+  await add.locator('input[name=start_date]').fill(from.slice(0, 10));
+  await add.locator('input[name=start_time]').fill(from.slice(11, 16));
+  await add.locator('input[name=end_date]').fill(until.slice(0, 10));
+  await add.locator('input[name=end_time]').fill(until.slice(11, 16));
+  await Promise.all([page.waitForURL(/\/rota\?/), add.locator('button').click()]);
+  assert.match(await page.content(), /Айгерим Омарова<\/span>/, 'her shift is on the rota');
 
   // She calls, chooses Russian and legal help; the lawyer's phone rings and nobody answers.
   const transcript = await hotline(server, [
@@ -163,6 +174,21 @@ try {
   await shot(page, 'follow-up-answered');
   assert.ok(!(await page.isVisible('form textarea[name=note]')), 'answered: the form is gone');
   assert.match(await page.content(), /Перезвонили, консультация назначена/);
+
+  // The rota: her shift a bar with her name, the rest of the day a red gap; forms for the coordinator.
+  await page.goto(`${server.url}/rota?service=legal`);
+  await shot(page, 'rota-week');
+  assert.match(await page.content(), /Айгерим Омарова<\/span>/);
+  const red = await page.$eval('.bar.gap', (bar) => getComputedStyle(bar).backgroundColor);
+  assert.equal(red, 'rgb(192, 57, 43)', 'a gap is drawn in red');
+  assert.ok(await page.isVisible('form[action^="/rota/shifts"] input[name=start_date]'), 'the coordinator can add a shift');
+  await page.goto(`${server.url}/rota?service=legal&view=month`);
+  await shot(page, 'rota-month');
+  assert.ok(await page.isVisible('.gap-mark'), 'days with gaps are marked');
+  const staffRota = await staffPage.goto(`${server.url}/rota`);
+  assert.equal(staffRota.status(), 200);
+  await shot(staffPage, 'rota-staff');
+  assert.equal(await staffPage.$('form[action^="/rota/"]'), null, 'staff see the rota read-only');
 
   // The donors' report counts the call.
   const month = new Date(now + 5 * 3600e3).toISOString().slice(0, 7);

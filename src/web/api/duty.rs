@@ -13,7 +13,7 @@ use super::error::ApiError;
 use super::extract::{Actor, JsonBody, QueryParams};
 use super::rules::RuleView;
 use crate::rota::edit::Editor;
-use crate::rota::spec::OverrideSpec;
+use crate::rota::swap::{DutyKey, swap_duties};
 use crate::web::AppState;
 
 /// The longest span `/rota` and `/gaps` lay out: an hourly rotation makes thousands of pieces a
@@ -201,45 +201,23 @@ pub struct SwapInput {
     second: DutyRef,
 }
 
-/// The whole duty that starts at `wanted.starts_at`: laid out far enough to see where it ends.
-fn find_duty(rota: &Rota, wanted: &DutyRef, field: &str) -> Result<DutyShift, ApiError> {
-    rota.duties_between(wanted.starts_at, wanted.starts_at + LONGEST_RANGE)
-        .into_iter()
-        .find(|d| {
-            d.staff_id == wanted.staff_id
-                && d.service == wanted.service
-                && d.starts_at == wanted.starts_at
-        })
-        .ok_or_else(|| {
-            ApiError::invalid(
-                field,
-                "no such duty: give staff_id, service and starts_at as /rota lists them",
-            )
-        })
-}
-
 /// `POST /api/v1/swaps`: two staff exchange two duties in one step.
 pub async fn swap(
     State(state): State<AppState>,
     actor: Actor,
     JsonBody(input): JsonBody<SwapInput>,
 ) -> Result<(StatusCode, Json<Vec<RuleView>>), ApiError> {
-    let now = state.clock.now();
-    let from = input.first.starts_at.min(input.second.starts_at);
-    let to = input.first.starts_at.max(input.second.starts_at) + LONGEST_RANGE;
-    let (_, rota) = crate::rota::load(state.store.as_ref(), from, to).await?;
-    let first = find_duty(&rota, &input.first, "first")?;
-    let second = find_duty(&rota, &input.second, "second")?;
-    // The store gives the overrides their ids, newer than every override already kept.
-    let overrides = hotline_schedules::swap(&first, &second, [0, 0], now)
-        .map_err(|e| ApiError::invalid("", e.to_string()))?;
-    let specs: Vec<OverrideSpec> = overrides.iter().map(OverrideSpec::from).collect();
+    let key = |duty: DutyRef| DutyKey {
+        staff_id: duty.staff_id,
+        service: duty.service,
+        starts_at: duty.starts_at,
+    };
     let editor = Editor {
         store: state.store.as_ref(),
         actor: actor.0,
-        now,
+        now: state.clock.now(),
     };
-    let ids = editor.create_together(&specs).await?;
+    let ids = swap_duties(&editor, key(input.first), key(input.second)).await?;
     let mut views = Vec::new();
     for id in ids {
         let rule = state

@@ -12,6 +12,8 @@ mod language;
 mod layout;
 mod now;
 mod passwords;
+mod rota;
+mod rota_changes;
 mod session;
 mod sign_in;
 mod staff;
@@ -51,6 +53,13 @@ pub fn routes() -> Router<AppState> {
         .route("/staff/{id}", get(staff::show).post(staff::update))
         .route("/staff/{id}/active", post(staff::set_active))
         .route("/audit", get(audit::list))
+        .route("/rota", get(rota::page))
+        .route("/rota/shifts", post(rota_changes::add_shift))
+        .route("/rota/shifts/{id}", post(rota_changes::move_shift))
+        .route("/rota/shifts/{id}/remove", post(rota_changes::remove_shift))
+        .route("/rota/overrides", post(rota_changes::add_override))
+        .route("/rota/swaps", post(rota_changes::swap))
+        .route("/static/rota.css", get(rota::stylesheet))
         .route("/static/hotline.css", get(stylesheet))
         .layer(axum::middleware::map_response(guarded))
 }
