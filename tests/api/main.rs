@@ -23,6 +23,8 @@ mod pages_access;
 mod pages_browser;
 mod pages_cli;
 mod pages_forms;
+mod pages_log;
+mod pages_reports;
 mod pages_sign_in;
 mod planned;
 mod privacy;

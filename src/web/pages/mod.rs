@@ -7,10 +7,13 @@
 mod access;
 mod csrf;
 mod follow_ups;
+mod groups;
 mod language;
 mod layout;
+mod log;
 mod now;
 mod passwords;
+mod reports;
 mod session;
 mod sign_in;
 mod throttle;
@@ -44,6 +47,10 @@ pub fn routes() -> Router<AppState> {
         .route("/follow-ups/{id}", get(follow_ups::show))
         .route("/follow-ups/{id}/answered", post(follow_ups::answered))
         .route("/users", get(users::list))
+        .route("/log", get(log::page))
+        .route("/log/calls/{id}/reveal", post(log::reveal))
+        .route("/reports", get(reports::page))
+        .route("/reports/monthly.csv", get(reports::monthly_csv))
         .route("/static/hotline.css", get(stylesheet))
         .layer(axum::middleware::map_response(guarded))
 }
