@@ -153,6 +153,20 @@ try {
   const month = new Date(now + 5 * 3600e3).toISOString().slice(0, 7);
   const report = await api(server, token, 'GET', `/api/v1/reports/monthly?month=${month}`);
   assert.equal(report.contacts.total, 1, JSON.stringify(report.contacts));
+
+  // The log shows the call with her number masked; the coordinator reveals it once, by a form.
+  await page.goto(`${server.url}/log`);
+  await shot(page, 'log');
+  const logged = await page.content();
+  assert.ok(!logged.includes(CALLER.slice(4, 10)), 'the log masks her number');
+  await Promise.all([page.waitForURL(/\/reveal$/), page.click('form[action$="/reveal"] button')]);
+  await shot(page, 'log-reveal');
+  assert.ok(await page.isVisible(`a[href="tel:${CALLER}"]`), 'revealed to the coordinator');
+  await page.goto(`${server.url}/log?kind=texts`);
+  await shot(page, 'log-texts');
+  await page.goto(`${server.url}/reports?month=${month}`);
+  await shot(page, 'reports');
+  assert.equal(await page.locator('.chart svg').count(), 5, 'the report draws its charts');
   console.log(`browser: every step passed; screenshots in ${SHOTS}`);
 } catch (error) {
   console.error(`browser: failed; the server said:\n${server.output()}`);

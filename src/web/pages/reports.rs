@@ -60,6 +60,8 @@ pub struct ReportView {
     pub waits: Vec<Waits>,
     pub follow_ups_opened: u32,
     pub follow_ups_answered: u32,
+    /// From a follow-up's opening to its answer.
+    pub answer_waits: Waits,
     /// Inline SVG documents from `bar_chart`, which escapes every text it is given.
     pub charts: Vec<String>,
 }
@@ -210,8 +212,8 @@ fn view(t: Words, report: &MonthlyReport) -> ReportView {
         waits: vec![
             waits(t, Text::Calls, &report.time_to_person.calls),
             waits(t, Text::Texts, &report.time_to_person.texts),
-            waits(t, Text::FollowUps, &report.follow_ups.time_to_answer),
         ],
+        answer_waits: waits(t, Text::TimeToAnswer, &report.follow_ups.time_to_answer),
         follow_ups_opened: report.follow_ups.opened,
         follow_ups_answered: report.follow_ups.answered,
         charts,
