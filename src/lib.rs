@@ -10,6 +10,7 @@ pub mod crypto;
 pub mod import;
 pub mod jobs;
 pub mod lines;
+pub mod log;
 pub mod metrics;
 pub mod notify;
 pub mod outbox;

@@ -55,6 +55,27 @@ impl PhoneNumber {
         let hidden = "•".repeat(rest.len() - tail.len());
         format!("+{first}{hidden}{tail}")
     }
+
+    /// The masked form grouped as people read numbers aloud, for pages: a Kazakh or Russian
+    /// number (`+7` and ten digits) keeps the first digit of its operator code, which tells a
+    /// Kazakh mobile from a Russian one, and the last two: `+7 7•• ••• •• 69`. Any other keeps,
+    /// like [`PhoneNumber::masked`], only its first digit and last two, hidden digits in threes.
+    pub fn masked_grouped(&self) -> String {
+        let digits = &self.0[1..];
+        let tail = &digits[digits.len() - 2..];
+        if let Some(national) = digits.strip_prefix('7').filter(|n| n.len() == 10) {
+            return format!("+7 {}•• ••• •• {tail}", &national[..1]);
+        }
+        let (first, rest) = digits.split_at(1);
+        let hidden: Vec<String> = "•"
+            .repeat(rest.len() - 2)
+            .chars()
+            .collect::<Vec<_>>()
+            .chunks(3)
+            .map(|chunk| chunk.iter().collect())
+            .collect();
+        format!("+{first} {} {tail}", hidden.join(" "))
+    }
 }
 
 /// Debug shows the masked form, so a number in a struct that is logged with `{:?}` never leaks.
@@ -111,5 +132,26 @@ mod tests {
         let number = PhoneNumber::parse("+77011234569").expect("valid");
         assert_eq!(number.masked(), "+7••••••••69");
         assert!(!format!("{number:?}").contains("701123"));
+    }
+
+    #[test]
+    fn grouped_masks_keep_the_operators_first_digit_only_for_plus_seven_numbers() {
+        let kazakh = PhoneNumber::parse("+77011234569").expect("valid");
+        assert_eq!(kazakh.masked_grouped(), "+7 7•• ••• •• 69");
+        let russian = PhoneNumber::parse("+79161234567").expect("valid");
+        assert_eq!(russian.masked_grouped(), "+7 9•• ••• •• 67");
+        // Elsewhere the country code's length is unknown here: only its first digit is kept.
+        let german = PhoneNumber::parse("+4915112345678").expect("valid");
+        assert_eq!(german.masked_grouped(), "+4 ••• ••• ••• • 78");
+        let shortest = PhoneNumber::parse("+12345678").expect("valid");
+        assert_eq!(shortest.masked_grouped(), "+1 ••• •• 78");
+        for number in [kazakh, russian, german, shortest] {
+            let shown: String = number
+                .masked_grouped()
+                .chars()
+                .filter(char::is_ascii_digit)
+                .collect();
+            assert!(shown.len() <= 4, "{shown}");
+        }
     }
 }

@@ -24,6 +24,8 @@ mod pages_audit;
 mod pages_browser;
 mod pages_cli;
 mod pages_forms;
+mod pages_log;
+mod pages_reports;
 mod pages_rota;
 mod pages_sign_in;
 mod pages_staff;

@@ -1,9 +1,10 @@
 // The coordinator's pages in real headless Chromium (Debian's, never a downloaded one), at a
 // phone's width, against a real `hotline serve` on an empty SQLite file:
 //   the first coordinator signs in through the one-time link the server printed;
-//   a lawyer is added on the Staff page and put on tonight's legal shift on the Rota page; a call signed as Twilio signs it (`hotline
-//   simulate call`) rings her, she does not answer, and the missed call is on the Now page and
-//   in the follow-ups with her number masked; the monthly report counts it;
+//   a lawyer is added on the Staff page and put on tonight's legal shift on the Rota page;
+//   a call signed as Twilio signs it (`hotline simulate call`) rings her, she does not answer,
+//   and the missed call is on the Now page, in the follow-ups and in the log with her number
+//   masked, the coordinator reveals it by a form (audited), and the report page counts it;
 //   a form posted without its CSRF token is refused and changes nothing;
 //   a staff account cannot open another service's follow-up, nor a coordinator's page;
 //   the coordinator marks the follow-up answered with a note;
@@ -194,6 +195,24 @@ try {
   const month = new Date(now + 5 * 3600e3).toISOString().slice(0, 7);
   const report = await api(server, token, 'GET', `/api/v1/reports/monthly?month=${month}`);
   assert.equal(report.contacts.total, 1, JSON.stringify(report.contacts));
+
+  // The log shows the call with her number masked; the coordinator reveals it once, by a form.
+  await page.goto(`${server.url}/log`);
+  await shot(page, 'log');
+  const logged = await page.content();
+  assert.ok(!logged.includes(CALLER.slice(4, 10)), 'the log masks her number');
+  const listedCaller = await page.textContent('li .number');
+  assert.equal(listedCaller, `+7 7•• ••• •• ${CALLER.slice(-2)}`, 'masked in groups, as the log shows it');
+  await Promise.all([page.waitForURL(/\/reveal$/), page.click('form[action$="/reveal"] button')]);
+  await shot(page, 'log-reveal');
+  assert.ok(await page.isVisible(`a[href="tel:${CALLER}"]`), 'revealed to the coordinator');
+  await page.goto(`${server.url}/log?kind=texts`);
+  await shot(page, 'log-texts');
+  await page.goto(`${server.url}/reports?month=${month}`);
+  await shot(page, 'reports');
+  assert.equal(await page.locator('.chart svg').count(), 5, 'the report draws its charts');
+  const totals = await page.locator('tr', { has: page.locator('td.n') }).first().locator('td.n').allTextContents();
+  assert.deepEqual(totals, ['1', '0', '1'], 'the report page counts the call');
   console.log(`browser: every step passed; screenshots in ${SHOTS}`);
 } catch (error) {
   console.error(`browser: failed; the server said:\n${server.output()}`);

@@ -4,12 +4,13 @@
 use axum::Json;
 use axum::extract::State;
 use chrono::{DateTime, Utc};
-use hotline_schedules::{Language, PhoneNumber, Service};
+use hotline_routes::call::CallOutcome;
+use hotline_schedules::{Language, Service};
 use serde::{Deserialize, Serialize};
 
-use super::duty::LONGEST_RANGE;
 use super::error::ApiError;
 use super::extract::{Actor, QueryParams};
+use crate::log::{self, CallFilter, LONGEST_RANGE, Number, RevealRefused};
 use crate::store::CallRecord;
 use crate::web::AppState;
 
@@ -28,24 +29,6 @@ pub struct CallsQuery {
     outcome: Option<String>,
     #[serde(default)]
     language: Option<Language>,
-}
-
-impl CallsQuery {
-    fn admits(&self, call: &CallRecord) -> bool {
-        self.line
-            .as_ref()
-            .is_none_or(|line| &call.line_number == line)
-            && self
-                .service
-                .is_none_or(|service| call.service == Some(service))
-            && self
-                .outcome
-                .as_deref()
-                .is_none_or(|outcome| call.outcome.map(|o| o.as_str()) == Some(outcome))
-            && self
-                .language
-                .is_none_or(|language| call.language == Some(language))
-    }
 }
 
 #[derive(Debug, Serialize)]
@@ -75,15 +58,12 @@ pub struct CallView {
 }
 
 fn masked_caller(state: &AppState, call: &CallRecord) -> String {
-    if call.caller_sealed.is_empty() {
+    match log::number(&state.secrets.data_key, &call.caller_sealed) {
         // Retention erased it: the call is still counted.
-        return "(erased)".to_owned();
-    }
-    match state.secrets.data_key.open(&call.caller_sealed) {
-        Ok(number) => PhoneNumber::parse(&number)
-            .map(|n| n.masked())
-            .unwrap_or_else(|_| "(withheld)".to_owned()),
-        Err(_) => "(unreadable)".to_owned(),
+        Number::Erased => "(erased)".to_owned(),
+        Number::Withheld => "(withheld)".to_owned(),
+        Number::Unreadable => "(unreadable)".to_owned(),
+        Number::Known(number) => number.masked(),
     }
 }
 
@@ -94,7 +74,7 @@ pub async fn list(
     _: Actor,
     QueryParams(query): QueryParams<CallsQuery>,
 ) -> Result<Json<Vec<CallView>>, ApiError> {
-    if query.to <= query.from || query.to - query.from > LONGEST_RANGE {
+    if !log::range_is_readable(query.from, query.to) {
         return Err(ApiError::invalid(
             "to",
             format!(
@@ -103,17 +83,25 @@ pub async fn list(
             ),
         ));
     }
-    if let Some(outcome) = query.outcome.as_deref()
-        && hotline_routes::call::CallOutcome::from_name(outcome).is_none()
-    {
-        return Err(ApiError::invalid(
-            "outcome",
-            "one of answered, voicemail, missed, abandoned, blocked, closed",
-        ));
-    }
+    let outcome = match query.outcome.as_deref() {
+        None => None,
+        Some(name) => Some(CallOutcome::from_name(name).ok_or_else(|| {
+            ApiError::invalid(
+                "outcome",
+                "one of answered, voicemail, missed, abandoned, blocked, closed",
+            )
+        })?),
+    };
+    let filter = CallFilter {
+        from: query.from,
+        to: query.to,
+        line: query.line,
+        service: query.service,
+        outcome,
+        language: query.language,
+    };
     let mut views = Vec::new();
-    let calls = state.store.calls_between(query.from, query.to).await?;
-    for call in calls.into_iter().filter(|call| query.admits(call)) {
+    for call in log::calls(state.store.as_ref(), &filter).await? {
         let legs = state.store.legs(call.id).await?;
         views.push(CallView {
             id: call.id,
@@ -155,25 +143,20 @@ pub async fn reveal(
     actor: Actor,
     axum::extract::Path(id): axum::extract::Path<i64>,
 ) -> Result<Json<Revealed>, ApiError> {
-    let Some(call) = state.store.call_by_id(id).await? else {
-        return Err(ApiError::not_found("call"));
-    };
-    if call.caller_sealed.is_empty() {
-        return Err(ApiError::conflict("her number was erased by retention"));
+    let revealed = log::reveal(
+        state.store.as_ref(),
+        &state.secrets.data_key,
+        id,
+        actor.0,
+        state.clock.now(),
+    )
+    .await;
+    match revealed {
+        Ok(number) => Ok(Json(Revealed { id, caller: number })),
+        Err(RevealRefused::NoSuchCall) => Err(ApiError::not_found("call")),
+        Err(refused @ (RevealRefused::Erased | RevealRefused::Unreadable)) => {
+            Err(ApiError::conflict(refused.to_string()))
+        }
+        Err(RevealRefused::Store(error)) => Err(error.into()),
     }
-    let number = state
-        .secrets
-        .data_key
-        .open(&call.caller_sealed)
-        .map_err(|_| ApiError::conflict("her number cannot be opened with this key"))?;
-    let audit = crate::store::AuditEntry {
-        at: state.clock.now(),
-        actor: actor.0,
-        action: "reveal-number".to_owned(),
-        subject: format!("call/{id}"),
-        before: None,
-        after: None,
-    };
-    state.store.record_audit(&audit).await?;
-    Ok(Json(Revealed { id, caller: number }))
 }

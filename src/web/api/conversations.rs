@@ -5,12 +5,12 @@
 use axum::Json;
 use axum::extract::State;
 use chrono::{DateTime, Utc};
-use hotline_schedules::{PhoneNumber, Service};
+use hotline_schedules::Service;
 use serde::{Deserialize, Serialize};
 
-use super::duty::LONGEST_RANGE;
 use super::error::ApiError;
 use super::extract::{Actor, QueryParams};
+use crate::log::{self, LONGEST_RANGE, Number, TextFilter};
 use crate::store::Conversation;
 use crate::web::AppState;
 
@@ -29,23 +29,6 @@ pub struct ConversationsQuery {
     /// open or closed
     #[serde(default)]
     status: Option<String>,
-}
-
-impl ConversationsQuery {
-    fn admits(&self, conversation: &Conversation) -> bool {
-        let status = if conversation.open { "open" } else { "closed" };
-        self.line
-            .as_ref()
-            .is_none_or(|line| &conversation.line_number == line)
-            && self
-                .service
-                .is_none_or(|service| conversation.service == service)
-            && self
-                .channel
-                .as_deref()
-                .is_none_or(|channel| conversation.channel.as_str() == channel)
-            && self.status.as_deref().is_none_or(|wanted| wanted == status)
-    }
 }
 
 #[derive(Debug, Serialize)]
@@ -67,14 +50,11 @@ pub struct ConversationView {
 }
 
 fn masked_contact(state: &AppState, conversation: &Conversation) -> String {
-    if conversation.contact_sealed.is_empty() {
-        return "(erased)".to_owned();
-    }
-    match state.secrets.data_key.open(&conversation.contact_sealed) {
-        Ok(number) => PhoneNumber::parse(number.trim_start_matches("whatsapp:"))
-            .map(|n| n.masked())
-            .unwrap_or_else(|_| "(withheld)".to_owned()),
-        Err(_) => "(unreadable)".to_owned(),
+    match log::number(&state.secrets.data_key, &conversation.contact_sealed) {
+        Number::Erased => "(erased)".to_owned(),
+        Number::Withheld => "(withheld)".to_owned(),
+        Number::Unreadable => "(unreadable)".to_owned(),
+        Number::Known(number) => number.masked(),
     }
 }
 
@@ -84,7 +64,7 @@ pub async fn list(
     _: Actor,
     QueryParams(query): QueryParams<ConversationsQuery>,
 ) -> Result<Json<Vec<ConversationView>>, ApiError> {
-    if query.to <= query.from || query.to - query.from > LONGEST_RANGE {
+    if !log::range_is_readable(query.from, query.to) {
         return Err(ApiError::invalid(
             "to",
             format!(
@@ -93,28 +73,31 @@ pub async fn list(
             ),
         ));
     }
-    if query
-        .channel
-        .as_deref()
-        .is_some_and(|c| !matches!(c, "sms" | "whatsapp"))
-    {
-        return Err(ApiError::invalid("channel", "sms or whatsapp"));
-    }
-    if query
-        .status
-        .as_deref()
-        .is_some_and(|s| !matches!(s, "open" | "closed"))
-    {
-        return Err(ApiError::invalid("status", "open or closed"));
-    }
-    let conversations = state
-        .store
-        .conversations_between(query.from, query.to)
-        .await?;
+    let channel = match query.channel.as_deref() {
+        None => None,
+        Some(name) => Some(
+            log::text_channel(name)
+                .ok_or_else(|| ApiError::invalid("channel", "sms or whatsapp"))?,
+        ),
+    };
+    let open = match query.status.as_deref() {
+        None => None,
+        Some("open") => Some(true),
+        Some("closed") => Some(false),
+        Some(_) => return Err(ApiError::invalid("status", "open or closed")),
+    };
+    let filter = TextFilter {
+        from: query.from,
+        to: query.to,
+        line: query.line,
+        service: query.service,
+        channel,
+        open,
+    };
+    let conversations = log::conversations(state.store.as_ref(), &filter).await?;
     Ok(Json(
         conversations
             .iter()
-            .filter(|c| query.admits(c))
             .map(|c| ConversationView {
                 id: c.id,
                 code: c.code.clone(),

@@ -8,10 +8,13 @@ mod access;
 mod audit;
 mod csrf;
 mod follow_ups;
+mod groups;
 mod language;
 mod layout;
+mod log;
 mod now;
 mod passwords;
+mod reports;
 mod rota;
 mod rota_changes;
 mod session;
@@ -60,6 +63,10 @@ pub fn routes() -> Router<AppState> {
         .route("/rota/overrides", post(rota_changes::add_override))
         .route("/rota/swaps", post(rota_changes::swap))
         .route("/static/rota.css", get(rota::stylesheet))
+        .route("/log", get(log::page))
+        .route("/log/calls/{id}/reveal", post(log::reveal))
+        .route("/reports", get(reports::page))
+        .route("/reports/monthly.csv", get(reports::monthly_csv))
         .route("/static/hotline.css", get(stylesheet))
         .layer(axum::middleware::map_response(guarded))
 }

@@ -1,0 +1,252 @@
+//! The call and message log as a page: calls placed through signed webhooks, listed newest first
+//! in local dates and filtered by service, language and outcome, her number masked in groups;
+//! a coordinator reveals one number with a form that is audited first and shown once; a staff
+//! member sees only her service's calls and can never reveal; texts on their own tab.
+
+use chrono::Duration;
+use hotline::store::{PageLanguage, Role};
+use hotline_schedules::Service;
+
+use crate::helpers::{CALLER, TestApp, spawn_app};
+use crate::pages_browser::{Browser, PASSWORD, add_user, coordinator};
+use crate::voice::{LAWYER, PSYCHOLOGIST};
+
+/// How the log shows `CALLER` (+77071234567).
+const MASKED: &str = "+7 7•• ••• •• 67";
+
+/// Her number's digits after the country code, in any run of seven: on no page but the reveal.
+fn shows_her_number(body: &str) -> bool {
+    let digits = &CALLER[2..];
+    (0..=digits.len() - 7).any(|i| body.contains(&digits[i..i + 7]))
+}
+
+/// Where a call's row is on a log page, if listed.
+fn row(body: &str, id: i64) -> Option<usize> {
+    body.find(&format!("<li>#{id} ·"))
+}
+
+/// A lawyer and a psychologist on duty; she calls for legal help in Russian, then for
+/// psychological help in Kazakh, and hangs up each time while it rings: (legal, psychological).
+async fn two_calls(app: &TestApp) -> (i64, i64, i64) {
+    let lawyer = app.on_duty_now("Айгерим", LAWYER, Service::Legal).await;
+    app.on_duty_now("Дана", PSYCHOLOGIST, Service::Psychological)
+        .await;
+    let legal = app.call("CA-PAGE-1");
+    legal.chooses("2", "1").await;
+    legal.ends("2").await;
+    app.clock.advance(Duration::minutes(5));
+    let psych = app.call("CA-PAGE-2");
+    psych.chooses("1", "2").await;
+    psych.ends("2").await;
+    (legal.record().await.id, psych.record().await.id, lawyer)
+}
+
+fn local_today(app: &TestApp) -> chrono::NaiveDate {
+    app.clock_now()
+        .with_timezone(&app.state.schedule.zone)
+        .date_naive()
+}
+
+#[tokio::test]
+async fn the_log_lists_calls_newest_first_filtered_with_her_number_masked_in_groups() {
+    let app = spawn_app().await;
+    let (legal, psych) = {
+        let (legal, psych, _) = two_calls(&app).await;
+        (legal, psych)
+    };
+    let browser = coordinator(&app).await;
+    let log = browser.get("/log").await;
+    assert_eq!(log.status, 200, "{}", log.body);
+    assert!(log.body.contains("<h1>Журнал</h1>"));
+    let (newer, older) = (
+        row(&log.body, psych).expect("listed"),
+        row(&log.body, legal).expect("listed"),
+    );
+    assert!(newer < older, "newest first");
+    assert_eq!(log.body.matches(MASKED).count(), 2, "{}", log.body);
+    assert!(!shows_her_number(&log.body));
+    assert!(log.body.contains("положила трубку, не дождавшись"));
+
+    let only = |query: &str| {
+        let browser = &browser;
+        let path = format!("/log?{query}");
+        async move {
+            let page = browser.get(&path).await;
+            assert_eq!(page.status, 200, "{path}: {}", page.body);
+            (
+                row(&page.body, legal).is_some(),
+                row(&page.body, psych).is_some(),
+            )
+        }
+    };
+    assert_eq!(only("service=legal").await, (true, false));
+    assert_eq!(only("language=kk").await, (false, true));
+    assert_eq!(only("outcome=abandoned&service=").await, (true, true));
+    assert_eq!(only("outcome=answered").await, (false, false));
+    let today = local_today(&app);
+    let tomorrow = today + Duration::days(1);
+    assert_eq!(
+        only(&format!("from={today}&to={today}")).await,
+        (true, true)
+    );
+    assert_eq!(
+        only(&format!("from={tomorrow}&to={tomorrow}")).await,
+        (false, false),
+        "local dates: today's calls are not tomorrow's"
+    );
+    // The filter chosen stays chosen.
+    let legal_only = browser.get("/log?service=legal").await;
+    assert!(
+        legal_only
+            .body
+            .contains("<option value=\"legal\" selected>")
+    );
+
+    for (query, message) in [
+        ("outcome=lost", "Такого значения фильтра нет."),
+        ("service=fax", "Такого значения фильтра нет."),
+        (&format!("from={tomorrow}&to={today}"), "Проверьте даты"),
+        ("from=2026-13-01", "Проверьте даты"),
+        ("from=2020-01-01&to=2026-01-01", "Проверьте даты"),
+    ] {
+        let refused = browser.get(&format!("/log?{query}")).await;
+        assert_eq!(refused.status, 422, "{query}");
+        assert!(refused.body.contains(message), "{query}: {}", refused.body);
+        assert!(
+            row(&refused.body, legal).is_none(),
+            "{query}: nothing listed"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_coordinator_reveals_one_number_audited_first_and_shown_on_that_page_only() {
+    let app = spawn_app().await;
+    let (legal, _, _) = two_calls(&app).await;
+    let browser = coordinator(&app).await;
+    let path = format!("/log/calls/{legal}/reveal");
+    let log = browser.get("/log").await;
+    assert!(log.body.contains(&format!("action=\"{path}\"")), "offered");
+
+    let forged = browser.post(&path, &[]).await;
+    assert_eq!(forged.status, 403);
+    assert!(!shows_her_number(&forged.body));
+    let reveals = |app: &TestApp| {
+        let store = app.store.clone();
+        async move {
+            store
+                .audit_log(50)
+                .await
+                .expect("read")
+                .into_iter()
+                .filter(|e| e.entry.action == "reveal-number")
+                .map(|e| (e.entry.actor, e.entry.subject))
+                .collect::<Vec<_>>()
+        }
+    };
+    assert!(
+        reveals(&app).await.is_empty(),
+        "a forged form reveals nothing"
+    );
+
+    let revealed = browser.post(&path, &[("csrf", &log.csrf())]).await;
+    assert_eq!(revealed.status, 200, "{}", revealed.body);
+    assert!(revealed.body.contains(&format!("href=\"tel:{CALLER}\"")));
+    assert_eq!(
+        reveals(&app).await,
+        vec![("user:dinara".to_owned(), format!("call/{legal}"))],
+        "audited, naming who"
+    );
+    let again = browser.get("/log").await;
+    assert!(
+        !shows_her_number(&again.body),
+        "the next page masks it again"
+    );
+
+    let missing = browser
+        .post("/log/calls/999999/reveal", &[("csrf", &log.csrf())])
+        .await;
+    assert_eq!(missing.status, 404);
+    assert_eq!(reveals(&app).await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_staff_member_sees_only_her_services_calls_and_can_never_reveal() {
+    let app = spawn_app().await;
+    let (legal, psych, lawyer) = two_calls(&app).await;
+    add_user(&app, "aigerim", Role::Staff, Some(lawyer), PageLanguage::En).await;
+    let staff = Browser::new(&app);
+    assert_eq!(staff.sign_in("aigerim", PASSWORD).await.status, 303);
+
+    let log = staff.get("/log").await;
+    assert_eq!(log.status, 200, "{}", log.body);
+    assert!(log.body.contains("<h1>Log</h1>"));
+    assert!(row(&log.body, legal).is_some(), "{}", log.body);
+    assert!(row(&log.body, psych).is_none(), "not her service");
+    assert!(
+        row(&staff.get("/log?service=psychological").await.body, psych).is_none(),
+        "nor when she asks for it"
+    );
+    assert!(log.body.contains(MASKED));
+    assert!(!log.body.contains("/reveal"), "no reveal offered");
+    assert!(log.body.contains("href=\"/log\""));
+    assert!(
+        !log.body.contains("href=\"/reports\""),
+        "reports not offered"
+    );
+
+    let tried = staff
+        .post(
+            &format!("/log/calls/{legal}/reveal"),
+            &[("csrf", &log.csrf())],
+        )
+        .await;
+    assert_eq!(tried.status, 403);
+    assert!(!shows_her_number(&tried.body));
+    let audit = app.store.audit_log(50).await.expect("read");
+    assert!(!audit.iter().any(|e| e.entry.action == "reveal-number"));
+}
+
+#[tokio::test]
+async fn texts_have_their_own_tab_filtered_by_channel_and_status() {
+    use crate::messages::{HER, code_in};
+
+    let app = spawn_app().await;
+    app.on_duty_now("Айгерим", LAWYER, Service::Legal).await;
+    app.on_duty_now("Дана", PSYCHOLOGIST, Service::Psychological)
+        .await;
+    app.text("SM01", HER, "Нужен юрист").await;
+    let legal = code_in(&app.last_text_to(LAWYER).await.body);
+    app.text("SM02", "whatsapp:+77079998877", "психолог, пожалуйста")
+        .await;
+    let psych = code_in(&app.last_text_to(PSYCHOLOGIST).await.body);
+    app.text("SM03", LAWYER, &format!("DONE {legal}")).await;
+
+    let browser = coordinator(&app).await;
+    let codes = |query: &str| {
+        let browser = &browser;
+        let path = format!("/log?kind=texts{query}");
+        let (legal, psych) = (legal.clone(), psych.clone());
+        async move {
+            let page = browser.get(&path).await;
+            assert_eq!(page.status, 200, "{path}: {}", page.body);
+            assert!(!page.body.contains("Нужен юрист"), "never her words");
+            assert!(!shows_her_number(&page.body) && !page.body.contains("9998877"));
+            (
+                page.body.contains(&format!("<li>{legal} ·")),
+                page.body.contains(&format!("<li class=\"open\">{psych} ·")),
+            )
+        }
+    };
+    assert_eq!(codes("").await, (true, true));
+    let all = browser.get("/log?kind=texts").await;
+    assert!(all.body.contains(MASKED), "{}", all.body);
+    assert!(all.body.contains("+7 7•• ••• •• 77"));
+    assert!(all.body.contains("aria-current=\"page\">Сообщения"));
+    assert_eq!(codes("&channel=whatsapp").await, (false, true));
+    assert_eq!(codes("&status=closed").await, (true, false));
+    assert_eq!(codes("&service=legal&status=open").await, (false, false));
+    let refused = browser.get("/log?kind=texts&channel=fax").await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.body.contains("Такого значения фильтра нет."));
+}
