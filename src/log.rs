@@ -128,6 +128,18 @@ pub fn number(key: &DataKey, sealed: &[u8]) -> Number {
     }
 }
 
+impl Number {
+    /// As the JSON API shows it: masked, or why there is nothing to mask.
+    pub fn masked(&self) -> String {
+        match self {
+            Number::Erased => "(erased)".to_owned(),
+            Number::Withheld => "(withheld)".to_owned(),
+            Number::Unreadable => "(unreadable)".to_owned(),
+            Number::Known(number) => number.masked(),
+        }
+    }
+}
+
 /// Why a number was not revealed.
 #[derive(Debug, thiserror::Error)]
 pub enum RevealRefused {

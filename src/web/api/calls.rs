@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::ApiError;
 use super::extract::{Actor, QueryParams};
-use crate::log::{self, CallFilter, LONGEST_RANGE, Number, RevealRefused};
+use crate::log::{self, CallFilter, LONGEST_RANGE, RevealRefused};
 use crate::store::CallRecord;
 use crate::web::AppState;
 
@@ -58,13 +58,7 @@ pub struct CallView {
 }
 
 fn masked_caller(state: &AppState, call: &CallRecord) -> String {
-    match log::number(&state.secrets.data_key, &call.caller_sealed) {
-        // Retention erased it: the call is still counted.
-        Number::Erased => "(erased)".to_owned(),
-        Number::Withheld => "(withheld)".to_owned(),
-        Number::Unreadable => "(unreadable)".to_owned(),
-        Number::Known(number) => number.masked(),
-    }
+    log::number(&state.secrets.data_key, &call.caller_sealed).masked()
 }
 
 /// `GET /api/v1/calls?from=&to=[&line=&service=&outcome=&language=]`: the calls that started in

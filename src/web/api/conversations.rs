@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::ApiError;
 use super::extract::{Actor, QueryParams};
-use crate::log::{self, LONGEST_RANGE, Number, TextFilter};
+use crate::log::{self, LONGEST_RANGE, TextFilter};
 use crate::store::Conversation;
 use crate::web::AppState;
 
@@ -50,12 +50,7 @@ pub struct ConversationView {
 }
 
 fn masked_contact(state: &AppState, conversation: &Conversation) -> String {
-    match log::number(&state.secrets.data_key, &conversation.contact_sealed) {
-        Number::Erased => "(erased)".to_owned(),
-        Number::Withheld => "(withheld)".to_owned(),
-        Number::Unreadable => "(unreadable)".to_owned(),
-        Number::Known(number) => number.masked(),
-    }
+    log::number(&state.secrets.data_key, &conversation.contact_sealed).masked()
 }
 
 /// `GET /api/v1/conversations?from=&to=[&line=&service=&channel=&status=]`: oldest first.
