@@ -178,7 +178,7 @@ async fn no_page_shows_a_callers_number_but_masked() {
         .await
         .expect("chosen");
     let coordinator = coordinator(&app).await;
-    let masked = "+7••••••••67";
+    let masked = "+7 7•• ••• •• 67";
     let digits = CALLER.trim_start_matches('+');
     for browser in [&staff, &coordinator] {
         for path in [

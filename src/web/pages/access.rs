@@ -9,6 +9,7 @@ use hotline_schedules::Service;
 
 use super::layout;
 use super::session::SignedIn;
+use crate::log::{self, Number};
 use crate::web::AppState;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,16 +51,11 @@ impl Sight {
 
 /// A caller's sealed number as every page shows it: masked.
 pub fn masked_caller(state: &AppState, sealed: &[u8]) -> String {
-    if sealed.is_empty() {
-        return "—".to_owned();
+    match log::number(&state.secrets.data_key, sealed) {
+        Number::Known(number) => number.masked_grouped(),
+        Number::Erased => "—".to_owned(),
+        Number::Unreadable | Number::Withheld => "•••".to_owned(),
     }
-    state
-        .secrets
-        .data_key
-        .open(sealed)
-        .ok()
-        .and_then(|number| hotline_schedules::PhoneNumber::parse(&number).ok())
-        .map_or_else(|| "•••".to_owned(), |number| number.masked())
 }
 
 #[cfg(test)]
