@@ -64,7 +64,7 @@ fn line(state: &AppState, user: &SignedIn, follow_up: &FollowUp) -> FollowUpLine
     FollowUpLine {
         id: follow_up.id,
         service: t.service(follow_up.service),
-        kind: follow_up.kind.clone(),
+        kind: t.follow_up_kind(&follow_up.kind),
         open: follow_up.status == "open",
         opened: local(state, follow_up.created_at),
         age: t.age((until - follow_up.created_at).num_seconds()),

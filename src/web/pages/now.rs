@@ -117,7 +117,7 @@ async fn build(state: &AppState, user: &SignedIn) -> Result<NowPage, Response> {
         .map(|follow_up| FollowUpLine {
             id: follow_up.id,
             service: t.service(follow_up.service),
-            kind: follow_up.kind,
+            kind: t.follow_up_kind(&follow_up.kind),
             age: t.age((now - follow_up.created_at).num_seconds()),
             reminders_sent: follow_up.reminders_sent,
         })

@@ -181,6 +181,12 @@ pub enum Text {
     TimeToAnswer,
     DownloadCsv,
     Charts,
+    // A follow-up's kind.
+    KindMissed,
+    KindAbandoned,
+    KindVoicemail,
+    KindClosed,
+    KindMessage,
 }
 
 /// The catalogue in one language; cheap to copy into every page.
@@ -728,7 +734,36 @@ impl Words {
             (Ru, Charts) => "Диаграммы",
             (Kk, Charts) => "Диаграммалар",
             (En, Charts) => "Charts",
+            // A follow-up's kind.
+            (Ru, KindMissed) => "пропущенный звонок",
+            (Kk, KindMissed) => "қабылданбаған қоңырау",
+            (En, KindMissed) => "missed call",
+            (Ru, KindAbandoned) => "положила трубку",
+            (Kk, KindAbandoned) => "тұтқаны қойды",
+            (En, KindAbandoned) => "hung up",
+            (Ru, KindVoicemail) => "голосовое сообщение",
+            (Kk, KindVoicemail) => "дауыстық хабар",
+            (En, KindVoicemail) => "voicemail",
+            (Ru, KindClosed) => "звонок без итога",
+            (Kk, KindClosed) => "нәтижесіз қоңырау",
+            (En, KindClosed) => "call without an outcome",
+            (Ru, KindMessage) => "сообщение",
+            (Kk, KindMessage) => "хабарлама",
+            (En, KindMessage) => "message",
         }
+    }
+
+    /// A follow-up's kind as the store names it, in words; an unknown one as it is.
+    pub fn follow_up_kind(&self, kind: &str) -> String {
+        let key = match kind {
+            "missed" => Text::KindMissed,
+            "abandoned" => Text::KindAbandoned,
+            "voicemail" => Text::KindVoicemail,
+            "closed" => Text::KindClosed,
+            "message" => Text::KindMessage,
+            other => return other.to_owned(),
+        };
+        self.say(key).to_owned()
     }
 
     pub fn service(&self, service: Option<Service>) -> &'static str {
@@ -809,5 +844,21 @@ mod tests {
         assert_eq!(en.age(65 * 60), "1 h 5 min");
         assert_eq!(en.age((2 * 1440 + 3 * 60 + 4) * 60), "2 d 3 h");
         assert_eq!(Words(PageLanguage::Ru).age(7 * 60), "7 мин");
+    }
+
+    #[test]
+    fn a_follow_ups_kind_is_said_in_words_and_an_unknown_one_as_it_is() {
+        let ru = Words(PageLanguage::Ru);
+        assert_eq!(ru.follow_up_kind("voicemail"), "голосовое сообщение");
+        assert_eq!(ru.follow_up_kind("message"), "сообщение");
+        assert_eq!(
+            Words(PageLanguage::En).follow_up_kind("abandoned"),
+            "hung up"
+        );
+        assert_eq!(
+            Words(PageLanguage::Kk).follow_up_kind("missed"),
+            "қабылданбаған қоңырау"
+        );
+        assert_eq!(ru.follow_up_kind("newer-kind"), "newer-kind");
     }
 }
