@@ -3,8 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use hotline_routes::digest::{DigestFacts, digest_text};
+use hotline_schedules::day_start;
 
 use super::recurring::Work;
 use super::runner::JobError;
@@ -47,11 +48,10 @@ pub async fn facts(
     now: DateTime<Utc>,
 ) -> Result<DigestFacts, StoreError> {
     let zone = state.schedule.zone;
-    let start = |day: NaiveDate| {
-        hotline_schedules::instant_of(zone, day.and_time(NaiveTime::MIN))
-            .unwrap_or_else(|| day.and_time(NaiveTime::MIN).and_utc())
-    };
-    let (from, to) = (start(day), start(day + Duration::days(1)));
+    let (from, to) = (
+        day_start(zone, day),
+        day_start(zone, day + Duration::days(1)),
+    );
     let mut calls = BTreeMap::new();
     for call in state.store.calls_between(from, to).await? {
         *calls.entry((call.service, call.outcome)).or_insert(0) += 1;

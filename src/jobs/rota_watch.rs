@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use chrono::{DateTime, Duration, NaiveTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use hotline_routes::line::Line;
 use hotline_routes::rota_watch::{RotaGap, gap_alert_text, while_open};
 
@@ -58,14 +58,7 @@ pub async fn gaps_ahead(
 ) -> Result<Vec<RotaGap>, StoreError> {
     let zone = state.schedule.zone;
     let yesterday = now.with_timezone(&zone).date_naive() - Duration::days(1);
-    // A zone whose clocks skip midnight: an hour later is still yesterday.
-    let from = [
-        NaiveTime::MIN,
-        NaiveTime::from_hms_opt(1, 0, 0).unwrap_or(NaiveTime::MIN),
-    ]
-    .into_iter()
-    .find_map(|time| hotline_schedules::instant_of(zone, yesterday.and_time(time)))
-    .unwrap_or(now - Duration::days(1));
+    let from = hotline_schedules::day_start(zone, yesterday);
     let horizon = now + ahead;
     let until = horizon + BEYOND;
     let (_, rota) = crate::rota::load(state.store.as_ref(), from, until).await?;

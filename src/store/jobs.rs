@@ -214,6 +214,16 @@ macro_rules! claim_due_jobs_for {
     };
 }
 
+/// A queued job's row, binding kind, payload, key, due_at and created_at in that order: one
+/// statement for `enqueue_job` and for a subject that keeps its job in its own transaction
+/// (`planned.rs`).
+macro_rules! insert_job {
+    () => {
+        "INSERT INTO jobs (kind, payload, idempotency_key, status, due_at, created_at) \
+         VALUES ($1, $2, $3, 'queued', $4, $5)"
+    };
+}
+
 /// The jobs' methods of `Store` for `$store`, whose `pool` field is a sqlx pool.
 macro_rules! job_sql {
     ($store:ty) => {
@@ -221,8 +231,7 @@ macro_rules! job_sql {
         impl $crate::store::JobStore for $store {
             async fn enqueue_job(&self, job: &$crate::store::NewJob) -> StoreResult<bool> {
                 let done = sqlx::query(
-                    "INSERT INTO jobs (kind, payload, idempotency_key, status, due_at, created_at)
-                     VALUES ($1, $2, $3, 'queued', $4, $5) ON CONFLICT (idempotency_key) DO NOTHING",
+                    concat!(jobs::insert_job!(), " ON CONFLICT (idempotency_key) DO NOTHING"),
                 )
                 .bind(&job.kind)
                 .bind(&job.payload)
@@ -388,4 +397,6 @@ macro_rules! job_sql {
     };
 }
 
-pub(super) use {claim_due_jobs_for, claim_due_jobs_sql, job_columns, job_is_due, job_sql};
+pub(super) use {
+    claim_due_jobs_for, claim_due_jobs_sql, insert_job, job_columns, job_is_due, job_sql,
+};

@@ -96,10 +96,7 @@ macro_rules! planned_sql {
                 .bind(plan.created_at)
                 .fetch_one(&mut *tx)
                 .await?;
-                sqlx::query(
-                    "INSERT INTO jobs (kind, payload, idempotency_key, status, due_at, created_at)
-                     VALUES ($1, $2, $3, 'queued', $4, $5)",
-                )
+                sqlx::query(jobs::insert_job!())
                 .bind($crate::store::PLANNED_JOB)
                 .bind(format!("{{\"planned\":{id}}}"))
                 .bind($crate::store::planned_job_key(id))

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use chrono_tz::Tz;
-use hotline_schedules::instant_of;
+use hotline_schedules::day_start;
 
 /// A calendar month, read in whatever zone its bounds are asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -51,11 +51,10 @@ impl Month {
     /// `[start, end)`: from local midnight on the 1st to local midnight on the 1st of the next
     /// month, in `zone`.
     pub fn bounds(self, zone: Tz) -> (DateTime<Utc>, DateTime<Utc>) {
-        let start = |month: Month| {
-            let midnight = month.first.and_hms_opt(0, 0, 0).unwrap_or_default();
-            instant_of(zone, midnight).unwrap_or_else(|| midnight.and_utc())
-        };
-        (start(self), start(self.next()))
+        (
+            day_start(zone, self.first),
+            day_start(zone, self.next().first),
+        )
     }
 }
 
