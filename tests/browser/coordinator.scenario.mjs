@@ -12,87 +12,28 @@
 //   with the coordinator's forms, and the psychologist her own service's rota without them.
 // Every page is photographed into target/browser/ (kept by CI) and checked for sideways scroll.
 import assert from 'node:assert/strict';
-import { execFile as execFileCallback } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { promisify } from 'node:util';
 
 import { chromium } from 'playwright-core';
 
-import { binary, root, startServer } from './server.mjs';
+import { CHROMIUM, PHONE, SHOTS, api, apiToken, firstCoordinator, hotline, shot, signIn } from './pages.mjs';
+import { startServer } from './server.mjs';
 
-const execFile = promisify(execFileCallback);
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const SHOTS = path.join(root, 'target/browser');
-const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 const LAWYER = '+77015550101';
 const PSYCHOLOGIST = '+77015550102';
 const CALLER = '+77075550112';
-
-mkdirSync(SHOTS, { recursive: true });
-
-/// Photographs the page and checks that it needs no sideways scrolling on a phone.
-async function shot(page, name) {
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-  const [scrollWidth, width] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
-  assert.ok(scrollWidth <= width, `${name} scrolls sideways at phone width: ${scrollWidth} > ${width}`);
-}
-
-async function hotline(server, args, input) {
-  const run = execFile(binary, args, { cwd: server.folder, env: server.env });
-  if (input !== undefined) {
-    run.child.stdin.end(input);
-  }
-  const { stdout } = await run;
-  return stdout;
-}
-
-async function api(server, token, method, route, body) {
-  const answer = await fetch(`${server.url}${route}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await answer.text();
-  assert.ok(answer.ok, `${method} ${route}: ${answer.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
-
-async function waitFor(what, check) {
-  for (let tries = 0; tries < 100; tries += 1) {
-    const found = check();
-    if (found) return found;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`never saw ${what}`);
-}
-
-async function signIn(page, server, login, password) {
-  await page.goto(`${server.url}/sign-in`);
-  await page.fill('input[name=login]', login);
-  await page.fill('input[name=password]', password);
-  await Promise.all([page.waitForURL(`${server.url}/`), page.click('form button')]);
-}
 
 const server = await startServer();
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
 try {
   // The first coordinator, through the link only she was shown.
-  const link = await waitFor('the one-time sign-in link', () => server.output().match(/(https?:\/\/\S+\/welcome\/\S+)/)?.[1]);
   const coordinator = await browser.newContext(PHONE);
-  const page = await coordinator.newPage();
-  await page.goto(link);
-  await shot(page, 'welcome');
-  await page.fill('input[name=name]', 'Гульнара');
-  await page.fill('input[name=login]', 'gulnara');
-  await page.fill('input[name=password]', 'верный-пароль-123');
-  await Promise.all([page.waitForURL(`${server.url}/`), page.click('form button')]);
+  const { page, link } = await firstCoordinator(server, coordinator, (welcome) => shot(welcome, 'welcome'));
   await shot(page, 'now-empty');
   const used = await coordinator.request.get(link);
   assert.notEqual(used.status(), 200, 'the one-time link works once');
 
   // The coordinator adds a lawyer on the Staff page; a mistyped number is refused beside its field.
-  const token = (await hotline(server, ['token', 'create', '--name', 'browser-test'])).trim().split('\n').pop();
+  const token = await apiToken(server);
   const now = Date.now();
   await page.goto(`${server.url}/staff/new`);
   await page.fill('input[name=name]', 'Айгерим Омарова');
