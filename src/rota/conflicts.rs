@@ -7,6 +7,7 @@ use hotline_schedules::{RuleError, StaffMember};
 
 use super::Rules;
 use super::edit::{EditError, RuleBody};
+use super::refusal::{Conflict, Problem};
 use crate::store::StoredRule;
 
 /// A new rule's id while it is checked: the store's ids start at 1.
@@ -22,9 +23,11 @@ pub fn check<B: RuleBody>(
     body.check_against(&rota, PROPOSED, Validity::since(now))
         .map_err(|error| match error {
             RuleError::Invalid { field, problem } => EditError::Invalid {
+                problem: Problem::of_rule(&field, problem),
                 field,
-                message: problem,
             },
-            conflict @ RuleError::Conflict { .. } => EditError::Conflict(conflict.to_string()),
+            conflict @ RuleError::Conflict { .. } => {
+                EditError::Conflict(Conflict::Overlap(conflict))
+            }
         })
 }

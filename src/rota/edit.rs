@@ -7,6 +7,7 @@ use hotline_schedules::{Rota, RuleError, StaffMember, validate_override};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use super::refusal::{Conflict, Problem};
 use super::spec::{ChangeSpec, OverrideSpec, RotationSpec, ShiftSpec};
 use crate::store::{AuditEntry, NewRule, RuleKind, Store, StoreError, StoredRule};
 
@@ -15,20 +16,20 @@ pub const CONFLICT_HORIZON: Duration = Duration::days(400);
 
 #[derive(Debug, thiserror::Error)]
 pub enum EditError {
-    #[error("{field}: {message}")]
-    Invalid { field: String, message: String },
+    #[error("{field}: {problem}")]
+    Invalid { field: String, problem: Problem },
     #[error("{0}")]
-    Conflict(String),
+    Conflict(Conflict),
     #[error("no such {0}")]
     NotFound(&'static str),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
 
-fn invalid(field: &str, message: impl Into<String>) -> EditError {
+pub fn invalid(field: &str, problem: Problem) -> EditError {
     EditError::Invalid {
         field: field.to_owned(),
-        message: message.into(),
+        problem,
     }
 }
 
@@ -64,27 +65,21 @@ impl RuleBody for RotationSpec {
 
     fn check_fields(&self) -> Result<(), EditError> {
         if self.name.trim().is_empty() {
-            return Err(invalid("name", "a rotation needs a name"));
+            return Err(invalid("name", Problem::NoName));
         }
         if self.members.is_empty() {
-            return Err(invalid("members", "a rotation needs at least one member"));
+            return Err(invalid("members", Problem::NoMembers));
         }
         if self.handoff.every == 0 {
-            return Err(invalid("handoff.every", "a handoff comes every 1 or more"));
+            return Err(invalid("handoff.every", Problem::NoHandoff));
         }
         if self.handoff.unit == hotline_schedules::model::HandoffUnit::ActiveShifts
             && self.windows.is_empty()
         {
-            return Err(invalid(
-                "windows",
-                "a rotation that hands over by active shifts needs windows",
-            ));
+            return Err(invalid("windows", Problem::NoWindows));
         }
         if let Some(index) = self.windows.iter().position(|w| w.days.0 == 0) {
-            return Err(invalid(
-                &format!("windows[{index}].days"),
-                "a window needs at least one day",
-            ));
+            return Err(invalid(&format!("windows[{index}].days"), Problem::NoDays));
         }
         Ok(())
     }
@@ -108,7 +103,7 @@ impl RuleBody for ShiftSpec {
 
     fn check_fields(&self) -> Result<(), EditError> {
         if self.ends_at <= self.starts_at {
-            return Err(invalid("ends_at", "a shift must end after it starts"));
+            return Err(invalid("ends_at", Problem::EndsBeforeStart));
         }
         Ok(())
     }
@@ -140,12 +135,12 @@ impl RuleBody for OverrideSpec {
 
     fn check_fields(&self) -> Result<(), EditError> {
         if self.ends_at <= self.starts_at {
-            return Err(invalid("ends_at", "an override must end after it starts"));
+            return Err(invalid("ends_at", Problem::EndsBeforeStart));
         }
         if let ChangeSpec::Replace { absent, present } = self.change
             && absent == present
         {
-            return Err(invalid("present", "a person cannot replace themselves"));
+            return Err(invalid("present", Problem::ReplacesSelf));
         }
         Ok(())
     }
@@ -184,8 +179,8 @@ impl Editor<'_> {
         for (field, id) in body.staff_named() {
             match staff.iter().find(|p| p.id == id) {
                 Some(StaffMember { active: true, .. }) => {}
-                Some(_) => return Err(invalid(field, format!("staff member {id} is deactivated"))),
-                None => return Err(invalid(field, format!("there is no staff member {id}"))),
+                Some(_) => return Err(invalid(field, Problem::Deactivated(id))),
+                None => return Err(invalid(field, Problem::NoSuchStaff(id))),
             }
         }
         let rules = self
@@ -247,10 +242,9 @@ impl Editor<'_> {
     async fn in_force<B: RuleBody>(&self, id: i64) -> Result<StoredRule, EditError> {
         match self.store.rule(id).await? {
             Some(rule) if rule.kind == B::KIND && rule.valid_until.is_none() => Ok(rule),
-            Some(rule) if rule.kind == B::KIND => Err(EditError::Conflict(format!(
-                "{} {id} was already changed or deleted; edit its newest version",
-                B::NAME
-            ))),
+            Some(rule) if rule.kind == B::KIND => {
+                Err(EditError::Conflict(Conflict::Stale { kind: B::NAME, id }))
+            }
             _ => Err(EditError::NotFound(B::NAME)),
         }
     }

@@ -4,6 +4,7 @@
 
 mod conflicts;
 pub mod edit;
+pub mod refusal;
 pub mod spec;
 pub mod swap;
 

@@ -5,7 +5,8 @@
 use chrono::{DateTime, Duration, Utc};
 use hotline_schedules::{DutyShift, Rota, Service};
 
-use super::edit::{EditError, Editor};
+use super::edit::{EditError, Editor, invalid};
+use super::refusal::Problem;
 use super::spec::OverrideSpec;
 
 /// How far past its start a duty is laid out to see where it ends.
@@ -27,11 +28,7 @@ fn find_duty(rota: &Rota, wanted: &DutyKey, field: &str) -> Result<DutyShift, Ed
                 && d.service == wanted.service
                 && d.starts_at == wanted.starts_at
         })
-        .ok_or_else(|| EditError::Invalid {
-            field: field.to_owned(),
-            message: "no such duty: give staff_id, service and starts_at as /rota lists them"
-                .to_owned(),
-        })
+        .ok_or_else(|| invalid(field, Problem::NoSuchDuty))
 }
 
 /// Swaps `first` and `second`; returns the ids of the two overrides kept.
@@ -46,12 +43,8 @@ pub async fn swap_duties(
     let first = find_duty(&rota, &first, "first")?;
     let second = find_duty(&rota, &second, "second")?;
     // The store gives the overrides their ids, newer than every override already kept.
-    let overrides = hotline_schedules::swap(&first, &second, [0, 0], editor.now).map_err(|e| {
-        EditError::Invalid {
-            field: String::new(),
-            message: e.to_string(),
-        }
-    })?;
+    let overrides = hotline_schedules::swap(&first, &second, [0, 0], editor.now)
+        .map_err(|e| invalid("", Problem::Other(e.to_string())))?;
     let specs: Vec<OverrideSpec> = overrides.iter().map(OverrideSpec::from).collect();
     editor.create_together(&specs).await
 }

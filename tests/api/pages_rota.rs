@@ -257,7 +257,9 @@ async fn a_refused_change_shows_the_editors_message_keeps_what_was_typed_and_cha
         .await;
     assert_eq!(clash.status, 409);
     assert!(
-        clash.body.contains("would put a second person at legal"),
+        clash.body.contains(
+            "С 25.11.2026 12:00 это место уже занято: смена: Айгерим 25.11.2026 09:00–18:00."
+        ),
         "{}",
         clash.body
     );
@@ -290,11 +292,7 @@ async fn a_refused_change_shows_the_editors_message_keeps_what_was_typed_and_cha
         )
         .await;
     assert_eq!(backwards.status, 422);
-    assert!(
-        backwards
-            .body
-            .contains("ends_at: a shift must end after it starts")
-    );
+    assert!(backwards.body.contains("Конец должен быть позже начала."));
     assert!(
         backwards
             .body
@@ -329,7 +327,13 @@ async fn a_refused_change_shows_the_editors_message_keeps_what_was_typed_and_cha
         )
         .await;
     assert_eq!(moved.status, 409, "onto Saule's Thursday");
-    assert!(moved.body.contains("would put a second person at legal"));
+    assert!(
+        moved
+            .body
+            .contains("С 26.11.2026 09:00 это место уже занято: смена: Сауле"),
+        "{}",
+        moved.body
+    );
     let form = &moved.body[moved
         .body
         .find(&format!("action=\"/rota/shifts/{wednesday}?"))
@@ -365,7 +369,7 @@ async fn a_refused_change_shows_the_editors_message_keeps_what_was_typed_and_cha
         )
         .await;
     assert_eq!(garbled.status, 422);
-    assert!(garbled.body.contains("a person cannot replace themselves"));
+    assert!(garbled.body.contains("Человек не может заменить сам себя."));
     assert_eq!(rules_in_force(&app).await, before, "still nothing kept");
 }
 

@@ -42,8 +42,8 @@ impl RuleView {
 impl From<EditError> for ApiError {
     fn from(error: EditError) -> Self {
         match error {
-            EditError::Invalid { field, message } => ApiError::invalid(field, message),
-            EditError::Conflict(message) => ApiError::conflict(message),
+            EditError::Invalid { field, problem } => ApiError::invalid(field, problem.to_string()),
+            EditError::Conflict(conflict) => ApiError::conflict(conflict.to_string()),
             EditError::NotFound(what) => ApiError::not_found(what),
             EditError::Store(error) => error.into(),
         }

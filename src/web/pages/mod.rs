@@ -17,6 +17,7 @@ mod passwords;
 mod reports;
 mod rota;
 mod rota_changes;
+mod rota_refusal;
 mod session;
 mod sign_in;
 mod staff;

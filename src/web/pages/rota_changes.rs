@@ -18,7 +18,8 @@ use super::layout::{self, Notice};
 use super::rota::{self, Place, RotaQuery};
 use super::session::SignedIn;
 use super::words::Text;
-use crate::rota::edit::{EditError, Editor};
+use crate::rota::edit::{EditError, Editor, invalid};
+use crate::rota::refusal::Problem;
 use crate::rota::spec::{ChangeSpec, OverrideSpec, ShiftSpec};
 use crate::rota::swap::{DutyKey, swap_duties};
 use crate::store::{RuleKind, StoredRule};
@@ -222,10 +223,7 @@ impl Editing {
 
 /// A form that does not say what it means: a field left out or mistyped.
 fn unreadable(field: &str) -> EditError {
-    EditError::Invalid {
-        field: field.to_owned(),
-        message: "check the person, the service, the dates and the times".to_owned(),
-    }
+    invalid(field, Problem::Unreadable)
 }
 
 fn staff_id(text: &str, field: &str) -> Result<i64, EditError> {
@@ -301,7 +299,7 @@ fn duty_key(text: &str, service: Service, field: &str) -> Result<DutyKey, EditEr
     })
 }
 
-fn editor<'a>(state: &'a AppState, user: &SignedIn) -> Editor<'a> {
+pub(super) fn editor<'a>(state: &'a AppState, user: &SignedIn) -> Editor<'a> {
     Editor {
         store: state.store.as_ref(),
         actor: user.actor(),
@@ -310,7 +308,7 @@ fn editor<'a>(state: &'a AppState, user: &SignedIn) -> Editor<'a> {
 }
 
 /// Changes are the coordinator's: a staff user's form is refused whatever it says.
-fn refused_unless_coordinator(user: &SignedIn) -> Option<Response> {
+pub(super) fn refused_unless_coordinator(user: &SignedIn) -> Option<Response> {
     (!user.is_coordinator()).then(|| {
         layout::notice(
             StatusCode::FORBIDDEN,
@@ -349,7 +347,8 @@ async fn finish(
         Ok(()) => return layout::server_error("a change both kept and refused"),
     };
     tracing::info!(%error, "a rota change from the page was refused");
-    match rota::build(state, user, query, Some(error.to_string()), typed).await {
+    let problem = super::rota_refusal::explain(state, &user.words(), &error).await;
+    match rota::build(state, user, query, Some(problem), typed).await {
         Ok(page) => layout::render_with(status, &page),
         Err(response) => response,
     }

@@ -187,6 +187,41 @@ pub enum Text {
     KindVoicemail,
     KindClosed,
     KindMessage,
+    // Rota refusals and rotations (rota_refusal.rs, rotations.rs).
+    RefusedEndsBeforeStart,
+    RefusedReplacesSelf,
+    RefusedDeactivated,
+    RefusedNoSuchStaff,
+    RefusedNoName,
+    RefusedNoMembers,
+    RefusedNoHandoff,
+    RefusedNoWindows,
+    RefusedNoDays,
+    RefusedWindowsOverlap,
+    RefusedNoSuchDuty,
+    RefusedUnreadable,
+    RefusedStale,
+    RefusedOverlap,
+    RuleRotation,
+    RuleShift,
+    Rotations,
+    RotationNew,
+    RotationName,
+    RotationOrder,
+    RotationFirstHandoff,
+    RotationEvery,
+    UnitHours,
+    UnitDays,
+    UnitWeeks,
+    UnitShifts,
+    RotationHours,
+    RotationWindowFrom,
+    RotationWindowTo,
+    RotationAroundTheClock,
+    RotationEnd,
+    RotationNone,
+    RotationSave,
+    RotationFromNow,
 }
 
 /// The catalogue in one language; cheap to copy into every page.
@@ -750,6 +785,125 @@ impl Words {
             (Ru, KindMessage) => "сообщение",
             (Kk, KindMessage) => "хабарлама",
             (En, KindMessage) => "message",
+            // Rota refusals and rotations (rota_refusal.rs, rotations.rs).
+            (Ru, RefusedEndsBeforeStart) => "Конец должен быть позже начала.",
+            (Kk, RefusedEndsBeforeStart) => "Аяқталуы басталуынан кейін болуы керек.",
+            (En, RefusedEndsBeforeStart) => "The end must come after the start.",
+            (Ru, RefusedReplacesSelf) => "Человек не может заменить сам себя.",
+            (Kk, RefusedReplacesSelf) => "Адам өзін-өзі алмастыра алмайды.",
+            (En, RefusedReplacesSelf) => "A person cannot replace themselves.",
+            (Ru, RefusedDeactivated) => "Этот сотрудник отключён.",
+            (Kk, RefusedDeactivated) => "Бұл қызметкер өшірілген.",
+            (En, RefusedDeactivated) => "This staff member is deactivated.",
+            (Ru, RefusedNoSuchStaff) => "Такого сотрудника нет.",
+            (Kk, RefusedNoSuchStaff) => "Мұндай қызметкер жоқ.",
+            (En, RefusedNoSuchStaff) => "There is no such staff member.",
+            (Ru, RefusedNoName) => "У ротации должно быть название.",
+            (Kk, RefusedNoName) => "Ротацияның атауы болуы керек.",
+            (En, RefusedNoName) => "A rotation needs a name.",
+            (Ru, RefusedNoMembers) => "В очереди должен быть хотя бы один человек.",
+            (Kk, RefusedNoMembers) => "Кезекте кемінде бір адам болуы керек.",
+            (En, RefusedNoMembers) => "The turn order needs at least one person.",
+            (Ru, RefusedNoHandoff) => "Передача — каждые 1 или больше.",
+            (Kk, RefusedNoHandoff) => "Ауысу кемінде 1 сайын болады.",
+            (En, RefusedNoHandoff) => "A handoff comes every 1 or more.",
+            (Ru, RefusedNoWindows) => {
+                "Ротации, которая передаётся по рабочим сменам, нужны часы работы."
+            }
+            (Kk, RefusedNoWindows) => {
+                "Жұмыс ауысымы бойынша ауысатын ротацияға жұмыс уақыты керек."
+            }
+            (En, RefusedNoWindows) => {
+                "A rotation that hands over by working shifts needs working hours."
+            }
+            (Ru, RefusedNoDays) => "Отметьте хотя бы один день для этих часов.",
+            (Kk, RefusedNoDays) => "Бұл уақытқа кемінде бір күнді белгілеңіз.",
+            (En, RefusedNoDays) => "Tick at least one day for these hours.",
+            (Ru, RefusedWindowsOverlap) => "Часы работы ротации не должны пересекаться.",
+            (Kk, RefusedWindowsOverlap) => "Ротацияның жұмыс уақыттары қиылыспауы керек.",
+            (En, RefusedWindowsOverlap) => "A rotation's working hours must not overlap.",
+            (Ru, RefusedNoSuchDuty) => "Такого дежурства уже нет — обновите страницу.",
+            (Kk, RefusedNoSuchDuty) => "Мұндай кезекшілік енді жоқ — бетті жаңартыңыз.",
+            (En, RefusedNoSuchDuty) => "That duty is no longer there — reload the page.",
+            (Ru, RefusedUnreadable) => "Проверьте человека, службу, даты и время.",
+            (Kk, RefusedUnreadable) => "Адамды, қызметті, күн мен уақытты тексеріңіз.",
+            (En, RefusedUnreadable) => "Check the person, the service, the dates and the times.",
+            (Ru, RefusedStale) => "Это уже изменено или удалено — обновите страницу.",
+            (Kk, RefusedStale) => "Бұл өзгертілген не жойылған — бетті жаңартыңыз.",
+            (En, RefusedStale) => "This was already changed or removed — reload the page.",
+            (Ru, RefusedOverlap) => {
+                "С {at} это место уже занято: {other}. Сначала закройте то правило или добавьте замену."
+            }
+            (Kk, RefusedOverlap) => {
+                "{at} бастап бұл орын бос емес: {other}. Алдымен сол ережені жабыңыз немесе ауыстыру қосыңыз."
+            }
+            (En, RefusedOverlap) => {
+                "From {at} that place is already taken: {other}. Close that rule first or add an override."
+            }
+            (Ru, RuleRotation) => "ротация",
+            (Kk, RuleRotation) => "ротация",
+            (En, RuleRotation) => "rotation",
+            (Ru, RuleShift) => "смена",
+            (Kk, RuleShift) => "ауысым",
+            (En, RuleShift) => "shift",
+            (Ru, Rotations) => "Ротации",
+            (Kk, Rotations) => "Ротациялар",
+            (En, Rotations) => "Rotations",
+            (Ru, RotationNew) => "Новая ротация",
+            (Kk, RotationNew) => "Жаңа ротация",
+            (En, RotationNew) => "New rotation",
+            (Ru, RotationName) => "Название",
+            (Kk, RotationName) => "Атауы",
+            (En, RotationName) => "Name",
+            (Ru, RotationOrder) => "Очередь, по порядку",
+            (Kk, RotationOrder) => "Кезек, ретімен",
+            (En, RotationOrder) => "Turn order",
+            (Ru, RotationFirstHandoff) => "Первая передача",
+            (Kk, RotationFirstHandoff) => "Бірінші ауысу",
+            (En, RotationFirstHandoff) => "First handoff",
+            (Ru, RotationEvery) => "Передача каждые",
+            (Kk, RotationEvery) => "Ауысу жиілігі",
+            (En, RotationEvery) => "Hands over every",
+            (Ru, UnitHours) => "часов",
+            (Kk, UnitHours) => "сағат",
+            (En, UnitHours) => "hours",
+            (Ru, UnitDays) => "дней",
+            (Kk, UnitDays) => "күн",
+            (En, UnitDays) => "days",
+            (Ru, UnitWeeks) => "недель",
+            (Kk, UnitWeeks) => "апта",
+            (En, UnitWeeks) => "weeks",
+            (Ru, UnitShifts) => "рабочих смен",
+            (Kk, UnitShifts) => "жұмыс ауысымы",
+            (En, UnitShifts) => "working shifts",
+            (Ru, RotationHours) => "Часы работы (ничего не отмечено — круглосуточно)",
+            (Kk, RotationHours) => "Жұмыс уақыты (ештеңе белгіленбесе — тәулік бойы)",
+            (En, RotationHours) => "Working hours (nothing ticked: around the clock)",
+            (Ru, RotationWindowFrom) => "с",
+            (Kk, RotationWindowFrom) => "басы",
+            (En, RotationWindowFrom) => "from",
+            (Ru, RotationWindowTo) => "до",
+            (Kk, RotationWindowTo) => "соңы",
+            (En, RotationWindowTo) => "to",
+            (Ru, RotationAroundTheClock) => "круглосуточно",
+            (Kk, RotationAroundTheClock) => "тәулік бойы",
+            (En, RotationAroundTheClock) => "around the clock",
+            (Ru, RotationEnd) => "Завершить ротацию",
+            (Kk, RotationEnd) => "Ротацияны аяқтау",
+            (En, RotationEnd) => "End the rotation",
+            (Ru, RotationNone) => "Ротаций нет.",
+            (Kk, RotationNone) => "Ротация жоқ.",
+            (En, RotationNone) => "No rotations.",
+            (Ru, RotationSave) => "Сохранить ротацию",
+            (Kk, RotationSave) => "Ротацияны сақтау",
+            (En, RotationSave) => "Save the rotation",
+            (Ru, RotationFromNow) => {
+                "Изменения действуют с этой минуты; прошлое остаётся как было."
+            }
+            (Kk, RotationFromNow) => {
+                "Өзгерістер осы минуттан бастап күшіне енеді; өткен өзгермейді."
+            }
+            (En, RotationFromNow) => "Changes apply from this minute on; the past stays as it was.",
         }
     }
 
