@@ -27,6 +27,7 @@ mod pages_forms;
 mod pages_log;
 mod pages_reports;
 mod pages_rota;
+mod pages_rotations;
 mod pages_sign_in;
 mod pages_staff;
 mod planned;

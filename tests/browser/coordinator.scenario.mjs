@@ -9,7 +9,8 @@
 //   a staff account cannot open another service's follow-up, nor a coordinator's page;
 //   the coordinator marks the follow-up answered with a note;
 //   the rota shows the lawyer's shift as a bar and the hours without her in red, week and month,
-//   with the coordinator's forms, and the psychologist her own service's rota without them.
+//   with the coordinator's forms, and the psychologist her own service's rota without them;
+//   the coordinator makes a weekday rotation for the psychologist from its form.
 // Every page is photographed into target/browser/ (kept by CI) and checked for sideways scroll.
 import assert from 'node:assert/strict';
 
@@ -154,6 +155,22 @@ try {
   assert.equal(await page.locator('.chart svg').count(), 5, 'the report draws its charts');
   const totals = await page.locator('tr', { has: page.locator('td.n') }).first().locator('td.n').allTextContents();
   assert.deepEqual(totals, ['1', '0', '1'], 'the report page counts the call');
+  // Rotations: the psychologist takes weekday daytimes from next Monday, made from its form.
+  await page.goto(`${server.url}/rota?service=psychological`);
+  await Promise.all([page.waitForURL(/\/rota\/rotations\?/), page.click('a[href^="/rota/rotations?"]')]);
+  const rotation = page.locator('form.rotation.new');
+  await rotation.locator('input[name=name]').fill('Психологи, будни');
+  await rotation.locator('select[name=member]').first().selectOption(String(psychologist.id));
+  for (const day of ['mon', 'tue', 'wed', 'thu', 'fri']) {
+    await rotation.locator(`input[name=w0_day][value=${day}]`).check();
+  }
+  await rotation.locator('input[name=w0_from]').fill('09:00');
+  await rotation.locator('input[name=w0_to]').fill('18:00');
+  await Promise.all([page.waitForURL(/\/rota\/rotations\?service=psychological$/), rotation.locator('button').click()]);
+  await page.locator('section.rotation details summary').first().click();
+  await shot(page, 'rotations');
+  assert.match(await page.content(), /Дана Ким/, 'the rotation names her');
+  assert.equal(await page.locator('section.rotation').count(), 1);
   console.log(`browser: every step passed; screenshots in ${SHOTS}`);
 } catch (error) {
   console.error(`browser: failed; the server said:\n${server.output()}`);

@@ -18,6 +18,8 @@ mod reports;
 mod rota;
 mod rota_changes;
 mod rota_refusal;
+mod rotation_form;
+mod rotations;
 mod session;
 mod sign_in;
 mod staff;
@@ -63,6 +65,12 @@ pub fn routes() -> Router<AppState> {
         .route("/rota/shifts/{id}/remove", post(rota_changes::remove_shift))
         .route("/rota/overrides", post(rota_changes::add_override))
         .route("/rota/swaps", post(rota_changes::swap))
+        .route(
+            "/rota/rotations",
+            get(rotations::page).post(rotations::create),
+        )
+        .route("/rota/rotations/{id}", post(rotations::update))
+        .route("/rota/rotations/{id}/end", post(rotations::end))
         .route("/static/rota.css", get(rota::stylesheet))
         .route("/log", get(log::page))
         .route("/log/calls/{id}/reveal", post(log::reveal))

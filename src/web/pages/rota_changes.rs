@@ -326,27 +326,22 @@ async fn finish(
     result: Result<(), EditError>,
     typed: Typed,
 ) -> Response {
-    let status = match &result {
-        Ok(()) => {
-            let sight = match super::access::Sight::of(state, user).await {
-                Ok(sight) => sight,
-                Err(response) => return response,
-            };
-            let back =
-                rota::place(state, &sight, query).map_or_else(|| "/rota".to_owned(), |p| p.href());
-            return Redirect::to(&back).into_response();
-        }
-        Err(EditError::Invalid { .. }) => StatusCode::UNPROCESSABLE_ENTITY,
-        Err(EditError::Conflict(_)) => StatusCode::CONFLICT,
-        Err(EditError::NotFound(_)) => StatusCode::NOT_FOUND,
-        Err(EditError::Store(_)) => StatusCode::INTERNAL_SERVER_ERROR,
-    };
+    if result.is_ok() {
+        let sight = match super::access::Sight::of(state, user).await {
+            Ok(sight) => sight,
+            Err(response) => return response,
+        };
+        let back =
+            rota::place(state, &sight, query).map_or_else(|| "/rota".to_owned(), |p| p.href());
+        return Redirect::to(&back).into_response();
+    }
     let error = match result {
         Err(EditError::Store(error)) => return layout::server_error(error),
         Err(error) => error,
         Ok(()) => return layout::server_error("a change both kept and refused"),
     };
     tracing::info!(%error, "a rota change from the page was refused");
+    let status = super::rota_refusal::status(&error);
     let problem = super::rota_refusal::explain(state, &user.words(), &error).await;
     match rota::build(state, user, query, Some(problem), typed).await {
         Ok(page) => layout::render_with(status, &page),

@@ -2,6 +2,7 @@
 //! into a sentence, and for a clash, which rule already holds the place and from when, named as
 //! the coordinator knows it (a rotation by its name, a shift by its person and times).
 
+use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use hotline_schedules::{Rule, RuleError};
 
@@ -90,5 +91,15 @@ async fn rule_label(state: &AppState, t: &Words, rule: Rule) -> String {
         },
         (RuleKind::Rotation, None) => format!("{} №{id}", t.say(Text::RuleRotation)),
         _ => format!("{} №{id}", t.say(Text::RuleShift)),
+    }
+}
+
+/// The answer's status for a refused change.
+pub fn status(error: &EditError) -> StatusCode {
+    match error {
+        EditError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+        EditError::Conflict(_) => StatusCode::CONFLICT,
+        EditError::NotFound(_) => StatusCode::NOT_FOUND,
+        EditError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
