@@ -63,7 +63,8 @@ pub trait OutboxStore: Send + Sync {
     async fn apply_outbox_status(&self, update: &OutboxStatusUpdate) -> StoreResult<bool>;
     async fn outbox_message(&self, id: i64) -> StoreResult<Option<OutboxMessage>>;
     async fn outbox_by_sid(&self, provider_sid: &str) -> StoreResult<Option<OutboxMessage>>;
-    /// Messages that ended failed or undeliverable, newest first: for the coordinator.
+    /// Messages that ended without reaching anyone (failed, undeliverable, or withheld for want
+    /// of her consent), newest first: for the coordinator.
     async fn failed_outbox(&self, limit: i64) -> StoreResult<Vec<OutboxMessage>>;
 }
 
@@ -335,7 +336,7 @@ macro_rules! outbox_sql {
         async fn failed_outbox(&self, limit: i64) -> StoreResult<Vec<OutboxMessage>> {
             let rows = sqlx::query_as(concat!(
                 "SELECT ", outbox::outbox_columns!(), " FROM outbox
-                 WHERE status IN ('failed', 'undeliverable') ORDER BY finished_at DESC, id DESC LIMIT $1"
+                 WHERE status IN ('failed', 'undeliverable', 'withheld') ORDER BY finished_at DESC, id DESC LIMIT $1"
             ))
             .bind(limit)
             .fetch_all(&self.pool)

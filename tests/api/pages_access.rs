@@ -3,7 +3,7 @@
 //! page shows who is on duty, the calls under way and the open follow-ups oldest first with
 //! their age; a caller's number is on no page but masked; every page carries its guards.
 
-use hotline::store::{NewCall, PageLanguage, Role};
+use hotline::store::{NewCall, NewOutboxMessage, OutboxFailure, OutboxStatus, PageLanguage, Role};
 use hotline_schedules::Service;
 
 use crate::helpers::{CALLER, HOTLINE_NUMBER, spawn_app};
@@ -239,4 +239,91 @@ async fn every_page_carries_its_security_headers() {
             .unwrap_or_default()
             .starts_with("text/css")
     );
+}
+
+/// Queues a text and ends it as `status` at `minutes` ago, as the sender does when it gives up.
+async fn ended_text(
+    app: &crate::helpers::TestApp,
+    key: &str,
+    to: &str,
+    her: bool,
+    failure: (OutboxStatus, Option<i64>, &str),
+    minutes: i64,
+) {
+    let at = app.clock_now() - chrono::Duration::minutes(minutes);
+    let message = NewOutboxMessage {
+        idempotency_key: key.to_owned(),
+        channel: "sms".to_owned(),
+        to_sealed: app.data_key.seal(to),
+        body_sealed: app.data_key.seal("Перезвоните ей"),
+        created_at: at,
+        contact_hash: her.then(|| app.data_key.hash(to)),
+    };
+    assert!(app.store.enqueue_outbox(&message).await.expect("queued"));
+    let id = app
+        .store
+        .due_outbox(at, 100)
+        .await
+        .expect("read")
+        .into_iter()
+        .find(|m| m.idempotency_key == key)
+        .expect("due")
+        .id;
+    let claimed = app
+        .store
+        .claim_outbox(id, at, at + chrono::Duration::minutes(1))
+        .await
+        .expect("claimed")
+        .expect("ours");
+    let (status, error_code, error_message) = failure;
+    let failure = OutboxFailure {
+        status,
+        error_code,
+        error_message: error_message.to_owned(),
+        at,
+    };
+    assert!(
+        app.store
+            .fail_outbox(id, claimed.attempts, &failure)
+            .await
+            .expect("ended")
+    );
+}
+
+#[tokio::test]
+async fn the_coordinator_sees_the_weeks_texts_that_did_not_get_through_and_never_their_words() {
+    let app = spawn_app().await;
+    let lawyer = app
+        .add_staff("Айгерим", "+77015550001", vec![Service::Legal], false)
+        .await;
+    let failed = (OutboxStatus::Failed, Some(30003), "unreachable handset");
+    ended_text(&app, "reminder-1", "+77015550001", false, failed, 30).await;
+    let withheld = (OutboxStatus::Withheld, None, "no consent");
+    ended_text(&app, "reply-1", CALLER, true, withheld, 10).await;
+    let old = (OutboxStatus::Undeliverable, Some(21610), "opted out");
+    ended_text(&app, "reminder-0", "+77015550001", false, old, 8 * 24 * 60).await;
+
+    let body = coordinator(&app).await.get("/").await.body;
+    assert!(body.contains("Сообщения, которые не дошли"), "{body}");
+    assert!(
+        body.contains(
+            "Айгерим · <strong>не отправлено</strong> · <small>30003: unreachable handset</small>"
+        ),
+        "to a staff member, by name: {body}"
+    );
+    assert!(
+        body.contains(&format!(
+            "ей +7 7•• ••• •• {} · <strong>не отправлено: нет её согласия</strong>",
+            &CALLER[CALLER.len() - 2..]
+        )),
+        "to her, masked: {body}"
+    );
+    assert!(!body.contains("21610"), "older than a week");
+    assert!(!body.contains("Перезвоните ей"), "never the words");
+
+    // A staff member's Now has no such list.
+    add_user(&app, "aigerim", Role::Staff, Some(lawyer), PageLanguage::Ru).await;
+    let staff = Browser::new(&app);
+    assert_eq!(staff.sign_in("aigerim", PASSWORD).await.status, 303);
+    assert!(!staff.get("/").await.body.contains("не дошли"));
 }

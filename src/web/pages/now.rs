@@ -1,5 +1,6 @@
 //! `/` — Now: per service, who is on duty now and who is next; the calls ringing or in
-//! progress; the follow-ups still open, oldest first, with how long each has waited.
+//! progress; the follow-ups still open, oldest first, with how long each has waited; and for a
+//! coordinator, the texts of the last week that did not get through.
 
 use askama::Template;
 use axum::extract::State;
@@ -12,10 +13,15 @@ use super::access::{Sight, masked_caller};
 use super::layout::{self, Layout, render};
 use super::session::SignedIn;
 use super::words::Text;
+use crate::log::{self, Number};
+use crate::store::OutboxStatus;
 use crate::web::AppState;
 
 /// How far ahead "next on duty" is looked for.
 const NEXT_WITHIN: Duration = Duration::days(7);
+/// How far back texts that did not get through are shown, and at most how many.
+const UNDELIVERED_WITHIN: Duration = Duration::days(7);
+const UNDELIVERED_SHOWN: i64 = 20;
 
 #[derive(Debug)]
 pub struct ServiceNow {
@@ -42,6 +48,15 @@ pub struct FollowUpLine {
     pub reminders_sent: i64,
 }
 
+/// A text that ended without reaching anyone: who it was for, why, and when. Never its words.
+#[derive(Debug)]
+pub struct Undelivered {
+    pub when: String,
+    pub to: String,
+    pub status: &'static str,
+    pub error: String,
+}
+
 #[derive(Debug, Template)]
 #[template(path = "now.html")]
 pub struct NowPage {
@@ -49,6 +64,8 @@ pub struct NowPage {
     pub services: Vec<ServiceNow>,
     pub calls: Vec<CallNow>,
     pub follow_ups: Vec<FollowUpLine>,
+    /// For a coordinator: the texts of the last week that did not get through.
+    pub undelivered: Vec<Undelivered>,
 }
 
 pub async fn page(State(state): State<AppState>, user: SignedIn) -> Response {
@@ -68,7 +85,7 @@ async fn build(state: &AppState, user: &SignedIn) -> Result<NowPage, Response> {
     let t = user.words();
     let now = state.clock.now();
     let sight = Sight::of(state, user).await?;
-    let (_, rota) = crate::rota::load(state.store.as_ref(), now, now + NEXT_WITHIN)
+    let (staff, rota) = crate::rota::load(state.store.as_ref(), now, now + NEXT_WITHIN)
         .await
         .map_err(layout::server_error)?;
     let name = |id: i64| {
@@ -122,10 +139,68 @@ async fn build(state: &AppState, user: &SignedIn) -> Result<NowPage, Response> {
             reminders_sent: follow_up.reminders_sent,
         })
         .collect();
+    let undelivered = if user.is_coordinator() {
+        undelivered(state, user, &staff).await?
+    } else {
+        Vec::new()
+    };
     Ok(NowPage {
         page: Layout::new(user, Text::Now),
         services,
         calls,
         follow_ups,
+        undelivered,
     })
+}
+
+/// The last week's texts that failed, could not be delivered, or were held back for want of her
+/// consent: a reminder a lawyer never got is a contact nobody will answer unless someone sees it.
+async fn undelivered(
+    state: &AppState,
+    user: &SignedIn,
+    staff: &[hotline_schedules::StaffMember],
+) -> Result<Vec<Undelivered>, Response> {
+    let t = user.words();
+    let since = state.clock.now() - UNDELIVERED_WITHIN;
+    let texts = state
+        .store
+        .failed_outbox(UNDELIVERED_SHOWN)
+        .await
+        .map_err(layout::server_error)?;
+    Ok(texts
+        .into_iter()
+        .filter(|text| text.finished_at.unwrap_or(text.created_at) >= since)
+        .map(|text| {
+            let to = if text.contact_hash.is_some() {
+                format!(
+                    "{} {}",
+                    t.say(Text::ToHer),
+                    masked_caller(state, &text.to_sealed)
+                )
+            } else {
+                match log::number(&state.secrets.data_key, &text.to_sealed) {
+                    Number::Known(number) => staff
+                        .iter()
+                        .find(|member| member.phone == number)
+                        .map_or_else(|| number.masked_grouped(), |member| member.name.clone()),
+                    _ => "—".to_owned(),
+                }
+            };
+            Undelivered {
+                when: local(state, text.finished_at.unwrap_or(text.created_at)),
+                to,
+                status: t.say(match text.status {
+                    OutboxStatus::Withheld => Text::TextWithheld,
+                    OutboxStatus::Undeliverable => Text::TextUndeliverable,
+                    _ => Text::TextFailed,
+                }),
+                error: match (text.error_code, text.error_message) {
+                    (Some(code), Some(message)) => format!("{code}: {message}"),
+                    (Some(code), None) => code.to_string(),
+                    (None, Some(message)) => message,
+                    (None, None) => String::new(),
+                },
+            }
+        })
+        .collect())
 }

@@ -222,6 +222,11 @@ pub enum Text {
     RotationNone,
     RotationSave,
     RotationFromNow,
+    Undelivered,
+    TextFailed,
+    TextUndeliverable,
+    TextWithheld,
+    ToHer,
 }
 
 /// The catalogue in one language; cheap to copy into every page.
@@ -904,6 +909,21 @@ impl Words {
                 "Өзгерістер осы минуттан бастап күшіне енеді; өткен өзгермейді."
             }
             (En, RotationFromNow) => "Changes apply from this minute on; the past stays as it was.",
+            (Ru, Undelivered) => "Сообщения, которые не дошли",
+            (Kk, Undelivered) => "Жетпеген хабарламалар",
+            (En, Undelivered) => "Texts that did not get through",
+            (Ru, TextFailed) => "не отправлено",
+            (Kk, TextFailed) => "жіберілмеді",
+            (En, TextFailed) => "not sent",
+            (Ru, TextUndeliverable) => "не доставлено",
+            (Kk, TextUndeliverable) => "жеткізілмеді",
+            (En, TextUndeliverable) => "not delivered",
+            (Ru, TextWithheld) => "не отправлено: нет её согласия",
+            (Kk, TextWithheld) => "жіберілмеді: оның келісімі жоқ",
+            (En, TextWithheld) => "held back: she has not consented",
+            (Ru, ToHer) => "ей",
+            (Kk, ToHer) => "оған",
+            (En, ToHer) => "to her",
         }
     }
 
