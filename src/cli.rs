@@ -45,6 +45,19 @@ pub enum Command {
     /// Play Twilio's part against a running server: place a call and print the conversation.
     #[command(subcommand)]
     Simulate(crate::simulate::cli::SimulateCommand),
+    /// The audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check the audit log's chain of hashes: exits 1, naming the entry, if any entry was
+    /// changed, removed or slipped in. Prints the head hash, to be kept somewhere else.
+    Verify {
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -131,6 +144,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Simulate(command) => crate::simulate::cli::run(command).await,
+        Command::Audit(AuditCommand::Verify { database }) => {
+            let store = crate::store::open(&database.database_url).await?;
+            match crate::audit_chain::verify(store.as_ref()).await? {
+                Ok(verified) => {
+                    println!(
+                        "the audit log is intact: {} entries chained ({} with personal words erased by retention), {} from before the chain began",
+                        verified.chained, verified.erased, verified.before_chain
+                    );
+                    println!("head {}", verified.head);
+                    Ok(())
+                }
+                Err(broken) => {
+                    println!("the audit log is broken: {broken}");
+                    std::process::exit(1)
+                }
+            }
+        }
         Command::User(UserCommand::Add {
             login,
             role,

@@ -3,6 +3,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod audit_chain;
 pub mod cli;
 pub mod clock;
 pub mod config;

@@ -2,6 +2,7 @@
 //! machine, PostgreSQL for several instances. The backend is picked from the URL scheme.
 //! Nothing here decides anything: the rules live in `routes` and `schedules`.
 
+mod audit;
 mod calls;
 mod consents;
 mod follow_ups;
@@ -23,6 +24,7 @@ mod watches;
 
 use async_trait::async_trait;
 
+pub use audit::AuditStore;
 pub use calls::CallStore;
 pub use consents::{Consent, ConsentStore};
 pub use follow_ups::FollowUpStore;
@@ -90,6 +92,7 @@ pub trait Store:
     + RetentionStore
     + ConsentStore
     + UserStore
+    + AuditStore
     + Send
     + Sync
     + 'static

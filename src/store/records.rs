@@ -98,6 +98,19 @@ pub struct StoredAudit {
     pub entry: AuditEntry,
 }
 
+/// An audit entry with its link in the chain (`crate::audit_chain`); entries from before the
+/// chain began have none. `salt` is gone once retention erased the entry's personal words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainedAudit {
+    pub id: i64,
+    pub entry: AuditEntry,
+    pub salt: Option<String>,
+    pub before_digest: Option<String>,
+    pub after_digest: Option<String>,
+    pub prev_hash: Option<String>,
+    pub hash: Option<String>,
+}
+
 #[derive(Debug, Clone)]
 pub struct NewCall {
     pub call_sid: String,

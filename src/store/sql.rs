@@ -280,10 +280,20 @@ macro_rules! sql_store {
     ($store:ty, $db:ty, $backend:literal) => {
 
         impl $store {
-            /// Every change to staff or the rota is logged in the transaction that makes it.
+            /// Every change is logged in the transaction that makes it, as the next link of the
+            /// audit chain. Taking the head first, by an update, locks it (a row lock on
+            /// PostgreSQL, the write lock on SQLite), so concurrent changes chain one by one.
             async fn write_audit(tx: &mut sqlx::Transaction<'_, $db>, entry: &AuditEntry) -> StoreResult<()> {
-                sqlx::query(
-                    "INSERT INTO audit_log (at, actor, action, subject, before, after) VALUES ($1, $2, $3, $4, $5, $6)",
+                let (prev_hash,): (String,) = sqlx::query_as(
+                    "UPDATE audit_head SET last_id = last_id WHERE id = 1 RETURNING hash",
+                )
+                .fetch_one(&mut **tx)
+                .await?;
+                let link = $crate::audit_chain::link(entry, &prev_hash);
+                let (id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO audit_log (at, actor, action, subject, before, after, salt,
+                                            before_digest, after_digest, prev_hash, hash)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
                 )
                 .bind(entry.at)
                 .bind(&entry.actor)
@@ -291,8 +301,18 @@ macro_rules! sql_store {
                 .bind(&entry.subject)
                 .bind(&entry.before)
                 .bind(&entry.after)
-                .execute(&mut **tx)
+                .bind(&link.salt)
+                .bind(&link.before_digest)
+                .bind(&link.after_digest)
+                .bind(&link.prev_hash)
+                .bind(&link.hash)
+                .fetch_one(&mut **tx)
                 .await?;
+                sqlx::query("UPDATE audit_head SET last_id = $1, hash = $2 WHERE id = 1")
+                    .bind(id)
+                    .bind(&link.hash)
+                    .execute(&mut **tx)
+                    .await?;
                 Ok(())
             }
 
@@ -379,6 +399,7 @@ macro_rules! sql_store {
         follow_ups::follow_up_sql!($store);
         reports::report_sql!($store);
         watches::watch_sql!($store);
+        audit::audit_sql!($store);
         planned::planned_sql!($store);
         retention::retention_sql!($store, $db, $backend);
         consents::consent_sql!($store);

@@ -1,4 +1,4 @@
-//! The operator's commands: importing a rota and making API tokens.
+//! The operator's commands: importing a rota, making API tokens, verifying the audit log.
 
 use sha2::{Digest, Sha256};
 
@@ -98,5 +98,57 @@ async fn a_new_api_token_is_printed_once_and_only_its_hash_is_kept() {
     assert!(
         !database.windows(token.len()).any(|w| w == token.as_bytes()),
         "the token itself is not stored"
+    );
+}
+
+#[tokio::test]
+async fn audit_verify_passes_an_untouched_log_and_names_an_entry_someone_changed() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let imported = hotline(dir.path())
+        .args(["import", EXAMPLE])
+        .output()
+        .expect("runs");
+    assert!(imported.status.success());
+    let verify = || {
+        hotline(dir.path())
+            .args(["audit", "verify"])
+            .output()
+            .expect("runs")
+    };
+    let intact = verify();
+    let said = String::from_utf8_lossy(&intact.stdout).into_owned();
+    assert!(intact.status.success(), "{said}");
+    assert!(said.contains("the audit log is intact"), "{said}");
+    assert!(
+        said.lines()
+            .any(|line| line.starts_with("head ") && line.len() == 69)
+    );
+
+    // Someone with the file drops the guard and rewrites who made a change.
+    let mut database = <sqlx::SqliteConnection as sqlx::Connection>::connect(&format!(
+        "sqlite://{}",
+        dir.path().join("hotline.db").display()
+    ))
+    .await
+    .expect("opens");
+    let (id,): (i64,) = sqlx::query_as("SELECT MIN(id) FROM audit_log")
+        .fetch_one(&mut database)
+        .await
+        .expect("an entry");
+    sqlx::raw_sql("DROP TRIGGER audit_log_no_rewrite")
+        .execute(&mut database)
+        .await
+        .expect("dropped");
+    sqlx::query("UPDATE audit_log SET actor = 'nobody' WHERE id = $1")
+        .bind(id)
+        .execute(&mut database)
+        .await
+        .expect("rewritten");
+    let broken = verify();
+    let said = String::from_utf8_lossy(&broken.stdout).into_owned();
+    assert_eq!(broken.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains(&format!("the audit log is broken: entry {id} was changed")),
+        "{said}"
     );
 }

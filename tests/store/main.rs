@@ -5,6 +5,7 @@
 //! are in its own module.
 
 mod api_tokens;
+mod audit;
 mod blocklist;
 mod calls;
 mod consents;
@@ -31,6 +32,7 @@ use hotline::store::*;
 use hotline_schedules::{Gender, Language, PhoneNumber, Service};
 
 use api_tokens::*;
+use audit::*;
 use blocklist::*;
 use calls::*;
 use consents::*;
@@ -142,6 +144,9 @@ conformance!(
     a_session_is_found_by_its_token_hash_until_it_expires_or_ends,
     failed_sign_ins_are_counted_per_login_and_per_address_and_old_ones_forgotten,
     a_sign_in_link_adds_one_user_once_and_never_after_it_expires,
+    // the audit chain
+    audited_changes_form_a_chain_that_verifies,
+    concurrent_audited_changes_chain_one_by_one,
     // the store as a whole, below
     the_store_answers_and_names_its_backend,
 );
@@ -152,7 +157,7 @@ fn at(hour: u32, minute: u32) -> DateTime<Utc> {
         .expect("a real time")
 }
 
-fn lawyer(phone: &str) -> NewStaff {
+pub fn lawyer(phone: &str) -> NewStaff {
     NewStaff {
         name: "Айгерим Омарова".to_owned(),
         phone: PhoneNumber::parse(phone).expect("valid"),
@@ -164,7 +169,7 @@ fn lawyer(phone: &str) -> NewStaff {
     }
 }
 
-fn audit() -> AuditEntry {
+pub fn audit() -> AuditEntry {
     AuditEntry {
         at: at(9, 0),
         actor: "test".into(),

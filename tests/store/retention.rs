@@ -374,6 +374,11 @@ pub async fn contacts_closed_before_the_cutoff_lose_her_number_words_and_notes(
     );
     assert!(answer_of(missed_follow_up).contains("answered"));
     assert!(answer_of(late_follow_up).contains("Абая"));
+    let verified = hotline::audit_chain::verify(store.as_ref())
+        .await
+        .expect("read")
+        .expect("the chain still verifies with the note erased");
+    assert_eq!(verified.erased, 1, "the erased entry lost its salt");
     assert!(
         audit
             .iter()
