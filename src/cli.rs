@@ -48,6 +48,20 @@ pub enum Command {
     /// The audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Erase every trace of one person's contacts (her number, her words, notes, her consents)
+    /// while keeping the anonymous counts. Cannot be undone.
+    Erase {
+        /// Her number, as she called or wrote from: +77071234567.
+        #[arg(long)]
+        number: String,
+        /// Say so: the erasure cannot be undone.
+        #[arg(long)]
+        yes: bool,
+        #[command(flatten)]
+        database: DatabaseArgs,
+        #[command(flatten)]
+        secrets: crate::config::SecretArgs,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -144,6 +158,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Simulate(command) => crate::simulate::cli::run(command).await,
+        Command::Erase {
+            number,
+            yes,
+            database,
+            secrets,
+        } => erase(&number, yes, &database, &secrets).await,
         Command::Audit(AuditCommand::Verify { database }) => {
             let store = crate::store::open(&database.database_url).await?;
             match crate::audit_chain::verify(store.as_ref()).await? {
@@ -185,4 +205,45 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// `hotline erase`: only with the server's own key, which a new one would not be (its hashes
+/// would match nothing and the erasure would silently erase nothing).
+async fn erase(
+    number: &str,
+    yes: bool,
+    database: &DatabaseArgs,
+    secrets: &crate::config::SecretArgs,
+) -> anyhow::Result<()> {
+    let number = hotline_schedules::PhoneNumber::parse(number)
+        .map_err(|error| anyhow::anyhow!("--number: {error}"))?;
+    if secrets.secret_key.is_none() && !secrets.secrets_file.exists() {
+        anyhow::bail!(
+            "no data key: give HOTLINE_SECRET_KEY or the server's secrets file ({}); a new key would match nothing",
+            secrets.secrets_file.display()
+        );
+    }
+    if !yes {
+        anyhow::bail!("this erases her contacts for good; run it again with --yes");
+    }
+    let key = crate::secrets::Secrets::load(secrets)?.data_key;
+    let store = crate::store::open(&database.database_url).await?;
+    let erased = crate::erasure::erase_number(
+        store.as_ref(),
+        &key,
+        &number,
+        "hotline erase",
+        chrono::Utc::now(),
+    )
+    .await?;
+    println!(
+        "erased {} calls, {} voicemails, {} conversations, {} texts, {} outgoing texts, {} notes",
+        erased.calls,
+        erased.voicemails,
+        erased.conversations,
+        erased.messages,
+        erased.outbox,
+        erased.notes
+    );
+    Ok(())
 }

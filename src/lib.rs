@@ -8,6 +8,7 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod crypto;
+pub mod erasure;
 pub mod import;
 pub mod jobs;
 pub mod lines;

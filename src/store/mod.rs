@@ -5,6 +5,7 @@
 mod audit;
 mod calls;
 mod consents;
+mod erasure;
 mod follow_ups;
 mod jobs;
 mod lines;
@@ -27,6 +28,7 @@ use async_trait::async_trait;
 pub use audit::AuditStore;
 pub use calls::CallStore;
 pub use consents::{Consent, ConsentStore};
+pub use erasure::ErasureStore;
 pub use follow_ups::FollowUpStore;
 pub use jobs::{Job, JobStatus, JobStore, NewJob};
 pub use lines::LineStore;
@@ -93,6 +95,7 @@ pub trait Store:
     + ConsentStore
     + UserStore
     + AuditStore
+    + ErasureStore
     + Send
     + Sync
     + 'static

@@ -50,7 +50,7 @@ impl Erased {
         self.total() == 0
     }
 
-    pub(super) fn add(&mut self, other: Erased) {
+    pub fn add(&mut self, other: Erased) {
         self.calls += other.calls;
         self.voicemails += other.voicemails;
         self.conversations += other.conversations;

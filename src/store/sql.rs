@@ -402,6 +402,7 @@ macro_rules! sql_store {
         audit::audit_sql!($store);
         planned::planned_sql!($store);
         retention::retention_sql!($store, $db, $backend);
+        erasure::erasure_sql!($store, $db, $backend);
         consents::consent_sql!($store);
         users::users_sql!($store, $db);
 

@@ -152,3 +152,84 @@ async fn audit_verify_passes_an_untouched_log_and_names_an_entry_someone_changed
         "{said}"
     );
 }
+
+#[tokio::test]
+async fn erase_takes_her_number_out_of_every_contact_only_with_the_servers_key_and_a_yes() {
+    use crate::binary::{post, serve, stop};
+    use crate::helpers::{CALLER, incoming_call, params};
+
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let refused = hotline(dir.path())
+        .args(["erase", "--number", CALLER, "--yes"])
+        .output()
+        .expect("runs");
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("no data key"),
+        "a new key would match nothing: {}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    assert!(
+        !dir.path().join("hotline.secrets").exists(),
+        "nor is one made"
+    );
+
+    let (server, base, logs) = serve(hotline(dir.path()));
+    let client = reqwest::Client::new();
+    let call = "CA00000000000000000000000000000077";
+    assert_eq!(
+        post(&client, &base, "/webhooks/voice", &incoming_call(call)).await,
+        200
+    );
+    let status = params(&[
+        ("CallSid", call),
+        ("From", CALLER),
+        ("CallStatus", "completed"),
+        ("CallDuration", "70"),
+    ]);
+    assert_eq!(
+        post(&client, &base, "/webhooks/voice/status", &status).await,
+        204
+    );
+    let (exit, logs) = stop(server, logs);
+    assert!(exit.success(), "{logs}");
+
+    let erase = |yes: bool| {
+        let mut command = hotline(dir.path());
+        command.args(["erase", "--number", CALLER]);
+        if yes {
+            command.arg("--yes");
+        }
+        command.output().expect("runs")
+    };
+    let unconfirmed = erase(false);
+    assert!(!unconfirmed.status.success());
+    let store = open_store(dir.path()).await;
+    let kept = store.call_by_sid(call).await.expect("read").expect("kept");
+    assert!(
+        !kept.caller_sealed.is_empty(),
+        "nothing erased without --yes"
+    );
+
+    let erased = erase(true);
+    let said = String::from_utf8_lossy(&erased.stdout).into_owned();
+    assert!(
+        erased.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&erased.stderr)
+    );
+    assert!(said.starts_with("erased 1 calls"), "{said}");
+    assert!(
+        !said.contains(&CALLER[2..]),
+        "the number is not printed back"
+    );
+    let gone = store
+        .call_by_sid(call)
+        .await
+        .expect("read")
+        .expect("the row stays");
+    assert!(gone.caller_sealed.is_empty());
+    assert_ne!(gone.caller_hash, kept.caller_hash);
+    let again = erase(true);
+    assert!(String::from_utf8_lossy(&again.stdout).starts_with("erased 0 calls"));
+}

@@ -11,6 +11,7 @@ mod calls;
 mod consents;
 #[path = "../support/databases.rs"]
 mod databases;
+mod erasure;
 mod follow_ups;
 mod jobs;
 mod lines;
@@ -37,6 +38,7 @@ use blocklist::*;
 use calls::*;
 use consents::*;
 use databases::TestDatabase;
+use erasure::*;
 use follow_ups::*;
 use jobs::*;
 use lines::*;
@@ -144,6 +146,8 @@ conformance!(
     a_session_is_found_by_its_token_hash_until_it_expires_or_ends,
     failed_sign_ins_are_counted_per_login_and_per_address_and_old_ones_forgotten,
     a_sign_in_link_adds_one_user_once_and_never_after_it_expires,
+    // erasing one person
+    erasing_her_leaves_no_trace_of_her_and_every_count,
     // the audit chain
     audited_changes_form_a_chain_that_verifies,
     concurrent_audited_changes_chain_one_by_one,

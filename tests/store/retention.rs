@@ -13,7 +13,7 @@ use crate::databases::TestDatabase;
 use crate::lawyer;
 
 /// Noon on day `d` of November 2026.
-fn day(d: u32) -> DateTime<Utc> {
+pub fn day(d: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, d, 12, 0, 0)
         .single()
         .expect("a real time")
@@ -24,10 +24,10 @@ fn cutoff() -> DateTime<Utc> {
     day(20)
 }
 
-const HER: &[u8] = &[1, 2, 3];
-const WORDS: &[u8] = &[7, 7, 7];
+pub const HER: &[u8] = &[1, 2, 3];
+pub const WORDS: &[u8] = &[7, 7, 7];
 
-fn answered_note(follow_up: i64, at: DateTime<Utc>, note: &str) -> AuditEntry {
+pub fn answered_note(follow_up: i64, at: DateTime<Utc>, note: &str) -> AuditEntry {
     AuditEntry {
         at,
         actor: "token:coordinator".into(),
@@ -80,7 +80,7 @@ async fn a_call(
 }
 
 /// A missed call's follow-up, answered at `answered` with a note when given.
-async fn followed_up(
+pub async fn followed_up(
     store: &Arc<dyn Store>,
     call: &CallRecord,
     answered: Option<DateTime<Utc>>,
@@ -109,7 +109,7 @@ async fn followed_up(
 }
 
 /// A text in (hers when `staff_id` is empty) on `at`, placed in `conversation`.
-async fn a_text(
+pub async fn a_text(
     store: &Arc<dyn Store>,
     sid: &str,
     staff_id: Option<i64>,
@@ -136,7 +136,7 @@ async fn a_text(
     message.id
 }
 
-async fn a_conversation(store: &Arc<dyn Store>, code: &str, opened: DateTime<Utc>) -> i64 {
+pub async fn a_conversation(store: &Arc<dyn Store>, code: &str, opened: DateTime<Utc>) -> i64 {
     store
         .start_conversation(
             &NewConversation {
@@ -156,7 +156,7 @@ async fn a_conversation(store: &Arc<dyn Store>, code: &str, opened: DateTime<Utc
         .id
 }
 
-async fn queue(store: &Arc<dyn Store>, key: &str, at: DateTime<Utc>) -> i64 {
+pub async fn queue(store: &Arc<dyn Store>, key: &str, at: DateTime<Utc>) -> i64 {
     assert!(
         store
             .enqueue_outbox(&NewOutboxMessage {
@@ -182,7 +182,7 @@ async fn queue(store: &Arc<dyn Store>, key: &str, at: DateTime<Utc>) -> i64 {
 }
 
 /// The outbox worker sends it: it is no longer waiting.
-async fn sent(store: &Arc<dyn Store>, id: i64, at: DateTime<Utc>) {
+pub async fn sent(store: &Arc<dyn Store>, id: i64, at: DateTime<Utc>) {
     let claimed = store
         .claim_outbox(id, at, at + Duration::minutes(2))
         .await
