@@ -143,3 +143,17 @@ pub fn assert_number_nowhere(number: &str, logs: &str, dir: &Path) {
         }
     }
 }
+
+/// Asserts that `text` (words she or staff wrote) stands in no file in `dir`: the database, its
+/// WAL and shared memory hold it only sealed.
+pub fn assert_words_in_no_file(text: &str, dir: &Path) {
+    for entry in std::fs::read_dir(dir).expect("list") {
+        let path = entry.expect("an entry").path();
+        let bytes = std::fs::read(&path).expect("read");
+        assert!(
+            !bytes.windows(text.len()).any(|w| w == text.as_bytes()),
+            "{} holds the words {text:?}",
+            path.display()
+        );
+    }
+}

@@ -1,7 +1,8 @@
 //! Her number never appears in the clear when she texts: not in the logs of the real binary
-//! (whose console outbox prints every text it would send), not in its database files.
+//! (whose console outbox prints every text it would send), not in its database files; nor do
+//! the words of any text, hers or staff's, stand in those files unsealed.
 
-use crate::binary::{assert_number_nowhere, hotline, post, serve, stop};
+use crate::binary::{assert_number_nowhere, assert_words_in_no_file, hotline, post, serve, stop};
 use crate::helpers::{HOTLINE_NUMBER, params};
 
 use super::{HER, LAWYER};
@@ -60,4 +61,11 @@ async fn no_number_of_hers_in_the_logs_or_the_database_files_when_she_texts() {
         "the reply to her reached the console:\n{logs}"
     );
     assert_number_nowhere(HER, &logs, dir.path());
+    for words in [
+        "Помогите, мне нужен юрист",
+        "Я пишу из WhatsApp",
+        "Здравствуйте, я юрист",
+    ] {
+        assert_words_in_no_file(words, dir.path());
+    }
 }
