@@ -2,6 +2,7 @@
 //! machine, PostgreSQL for several instances. The backend is picked from the URL scheme.
 //! Nothing here decides anything: the rules live in `routes` and `schedules`.
 
+mod accounts;
 mod calls;
 mod consents;
 mod follow_ups;
@@ -23,6 +24,7 @@ mod watches;
 
 use async_trait::async_trait;
 
+pub use accounts::{AccountStore, NO_PASSWORD, NewLink, Standing, StandingChanged};
 pub use calls::CallStore;
 pub use consents::{Consent, ConsentStore};
 pub use follow_ups::FollowUpStore;
@@ -90,6 +92,7 @@ pub trait Store:
     + RetentionStore
     + ConsentStore
     + UserStore
+    + AccountStore
     + Send
     + Sync
     + 'static
