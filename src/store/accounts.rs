@@ -57,8 +57,12 @@ pub trait AccountStore: Send + Sync {
     ) -> StoreResult<StandingChanged>;
     /// A new link to set her password: her older unused links stop working and her sessions
     /// end. False when there is no such user.
-    async fn reset_password(&self, id: i64, link: &NewLink, audit: &AuditEntry)
-    -> StoreResult<bool>;
+    async fn reset_password(
+        &self,
+        id: i64,
+        link: &NewLink,
+        audit: &AuditEntry,
+    ) -> StoreResult<bool>;
     /// The active user whose password this link sets, while it is unused and unexpired.
     async fn password_link_user(
         &self,
