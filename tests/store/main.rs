@@ -4,6 +4,7 @@
 //! the store as a whole (opening it, reopening it, asking it its backend); each subject's tests
 //! are in its own module.
 
+mod accounts;
 mod api_tokens;
 mod blocklist;
 mod calls;
@@ -30,6 +31,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use hotline::store::*;
 use hotline_schedules::{Gender, Language, PhoneNumber, Service};
 
+use accounts::*;
 use api_tokens::*;
 use blocklist::*;
 use calls::*;
@@ -142,6 +144,11 @@ conformance!(
     a_session_is_found_by_its_token_hash_until_it_expires_or_ends,
     failed_sign_ins_are_counted_per_login_and_per_address_and_old_ones_forgotten,
     a_sign_in_link_adds_one_user_once_and_never_after_it_expires,
+    // accounts
+    a_user_added_with_a_link_sets_her_own_password_once,
+    a_change_of_standing_never_leaves_no_active_coordinator,
+    a_reset_link_replaces_older_ones_and_a_password_change_ends_every_session,
+    a_reveal_grant_is_for_one_session_and_call_until_it_runs_out,
     // the store as a whole, below
     the_store_answers_and_names_its_backend,
 );
