@@ -26,6 +26,7 @@ mod pages_browser;
 mod pages_cli;
 mod pages_forms;
 mod pages_log;
+mod pages_proxy;
 mod pages_reports;
 mod pages_rota;
 mod pages_sign_in;
