@@ -379,3 +379,45 @@ async fn staff_get_403_on_the_users_pages_and_forged_forms_add_no_one() {
     assert_eq!(app.store.count_users().await.expect("counted"), 2);
     assert_eq!(browser.get("/users").await.status, 200, "dinara still in");
 }
+
+#[tokio::test]
+async fn the_add_form_says_what_is_wrong_and_adds_no_one() {
+    let app = spawn_app().await;
+    let browser = coordinator(&app).await;
+    let users = browser.get("/users").await;
+    let add = |login: &'static str, role: &'static str| {
+        let (browser, csrf) = (&browser, users.csrf());
+        async move {
+            browser
+                .post(
+                    "/users",
+                    &[("csrf", &csrf), ("login", login), ("role", role)],
+                )
+                .await
+        }
+    };
+    let no_member = add("aigerim", "staff").await;
+    assert_eq!(no_member.status, 422);
+    assert!(
+        no_member
+            .body
+            .contains("Для роли «сотрудник» выберите, кто это из сотрудников."),
+        "{}",
+        no_member.body
+    );
+    assert!(
+        no_member.body.contains("value=\"aigerim\""),
+        "kept as typed"
+    );
+    let spaced = add("ai gerim", "coordinator").await;
+    assert_eq!(spaced.status, 422);
+    assert!(spaced.body.contains("Укажите логин, без пробелов."));
+    let taken = add("dinara", "coordinator").await;
+    assert_eq!(taken.status, 409);
+    assert!(taken.body.contains("Этот логин занят."));
+    assert!(!taken.body.contains("password-link"));
+    assert_eq!(app.store.count_users().await.expect("counted"), 1);
+    let saule = add("saule", "coordinator").await;
+    assert_eq!(saule.status, 200, "a coordinator needs no staff member");
+    assert_eq!(app.store.count_users().await.expect("counted"), 2);
+}

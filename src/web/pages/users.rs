@@ -270,7 +270,7 @@ pub async fn create(
         Err(problem) => return again(page, problem, StatusCode::UNPROCESSABLE_ENTITY),
     };
     if login.is_empty() || login.chars().any(char::is_whitespace) {
-        return again(page, Text::FormRefused, StatusCode::UNPROCESSABLE_ENTITY);
+        return again(page, Text::LoginNeeded, StatusCode::UNPROCESSABLE_ENTITY);
     }
     let name = match form.name.trim() {
         "" => login.clone(),

@@ -210,6 +210,7 @@ pub enum Text {
     SetPasswordHint,
     RevealShownBriefly,
     RevealHidden,
+    LoginNeeded,
 }
 
 /// The catalogue in one language; cheap to copy into every page.
@@ -860,6 +861,9 @@ impl Words {
             (Ru, RevealHidden) => "Номер скрыт. Показать его снова — это запишется в журнал.",
             (Kk, RevealHidden) => "Нөмір жасырылған. Қайта көрсету журналға жазылады.",
             (En, RevealHidden) => "The number is hidden. Showing it again is audited.",
+            (Ru, LoginNeeded) => "Укажите логин, без пробелов.",
+            (Kk, LoginNeeded) => "Логинді бос орынсыз жазыңыз.",
+            (En, LoginNeeded) => "A login is needed, without spaces.",
         }
     }
 
