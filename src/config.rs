@@ -69,6 +69,12 @@ pub struct ServeArgs {
     #[arg(long, env = "HOTLINE_LEASE_SECONDS", default_value_t = 120,
           value_parser = clap::value_parser!(u64).range(10..=600))]
     pub lease_seconds: u64,
+    /// Proxies (comma-separated addresses or networks, like `10.0.0.0/8`) whose `Fly-Client-IP`
+    /// or `X-Forwarded-For` names the client whose failed sign-ins are counted. From any other
+    /// peer those headers are ignored; with none given, the peer's own address counts.
+    #[arg(long, env = "HOTLINE_TRUSTED_PROXIES", default_value = "",
+          value_parser = crate::web::client_address::TrustedProxies::parse)]
+    pub trusted_proxies: crate::web::client_address::TrustedProxies,
     #[command(flatten)]
     pub outbox: OutboxArgs,
     #[command(flatten)]

@@ -184,3 +184,15 @@ pub async fn reveal(
         .await?;
     Ok(number)
 }
+
+/// Her whole number on `call` once more, for the session a `reveal` of it was granted to a
+/// few minutes ago (`AccountStore::grant_reveal`): that reveal was the audited one, and a page
+/// reloaded within the grant shows the number again without a second entry. Never call it
+/// without checking the grant.
+pub fn shown_again(key: &DataKey, call: &CallRecord) -> Result<String, RevealRefused> {
+    if call.caller_sealed.is_empty() {
+        return Err(RevealRefused::Erased);
+    }
+    key.open(&call.caller_sealed)
+        .map_err(|_| RevealRefused::Unreadable)
+}

@@ -35,6 +35,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         prompts_dir: args.prompts_dir.clone(),
         reminders: args.reminders.settings(),
         schedule: args.schedule.settings(),
+        trusted_proxies: args.trusted_proxies.clone(),
     };
     let delivery = delivery(&args)?;
     let settings = OutboxSettings {

@@ -2,6 +2,7 @@
 //! machine, PostgreSQL for several instances. The backend is picked from the URL scheme.
 //! Nothing here decides anything: the rules live in `routes` and `schedules`.
 
+mod accounts;
 mod audit;
 mod calls;
 mod consents;
@@ -25,6 +26,7 @@ mod watches;
 
 use async_trait::async_trait;
 
+pub use accounts::{AccountStore, NO_PASSWORD, NewLink, Standing, StandingChanged};
 pub use audit::AuditStore;
 pub use calls::CallStore;
 pub use consents::{Consent, ConsentStore};
@@ -96,6 +98,7 @@ pub trait Store:
     + UserStore
     + AuditStore
     + ErasureStore
+    + AccountStore
     + Send
     + Sync
     + 'static

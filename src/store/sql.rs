@@ -405,6 +405,7 @@ macro_rules! sql_store {
         erasure::erasure_sql!($store, $db, $backend);
         consents::consent_sql!($store);
         users::users_sql!($store, $db);
+        accounts::accounts_sql!($store, $db);
 
         #[async_trait::async_trait]
         impl $crate::store::Store for $store {

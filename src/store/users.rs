@@ -162,7 +162,8 @@ pub trait UserStore: Send + Sync {
         at: DateTime<Utc>,
         expires_at: DateTime<Utc>,
     ) -> StoreResult<()>;
-    /// Whether the link is unused and unexpired at `now`.
+    /// Whether the first coordinator's link is unused and unexpired at `now` (a link that sets
+    /// a user's password is not one: `AccountStore`).
     async fn sign_in_link_open(&self, token_hash: &str, now: DateTime<Utc>) -> StoreResult<bool>;
     /// Uses the link and adds `user` in one transaction: `None` (and nothing added) when the
     /// link is used, expired or unknown, or the login is taken.
@@ -424,7 +425,8 @@ macro_rules! users_sql {
 
             async fn sign_in_link_open(&self, token_hash: &str, now: DateTime<Utc>) -> StoreResult<bool> {
                 let found: i64 = sqlx::query_scalar(
-                    "SELECT COUNT(*) FROM sign_in_links WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+                    "SELECT COUNT(*) FROM sign_in_links
+                     WHERE token_hash = $1 AND user_id IS NULL AND used_at IS NULL AND expires_at > $2",
                 )
                 .bind(token_hash)
                 .bind(now)
@@ -441,7 +443,7 @@ macro_rules! users_sql {
                 let mut tx = self.pool.begin().await?;
                 let used = sqlx::query(
                     "UPDATE sign_in_links SET used_at = $2
-                     WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+                     WHERE token_hash = $1 AND user_id IS NULL AND used_at IS NULL AND expires_at > $2",
                 )
                 .bind(token_hash)
                 .bind(user.created_at)

@@ -3,6 +3,7 @@
 
 mod api;
 mod calendar;
+pub mod client_address;
 pub mod ics;
 mod messages;
 mod messages_status;
@@ -35,6 +36,8 @@ pub struct AppState {
     pub reminders: hotline_routes::follow_up::ReminderSettings,
     /// The hotline's zone, and when its own work comes round.
     pub schedule: crate::jobs::settings::ScheduleSettings,
+    /// The proxies whose word on a client's address sign-in throttling takes.
+    pub trusted_proxies: client_address::TrustedProxies,
 }
 
 /// The whole HTTP application, without a socket, so tests can drive it either way.

@@ -146,7 +146,7 @@ fn is_form(headers: &HeaderMap) -> bool {
 
 /// The scheme and authority Twilio called: the configured public URL, or else this request's
 /// Host over plain HTTP (enough for `hotline simulate` on one machine).
-fn public_base(state: &AppState, headers: &HeaderMap) -> String {
+pub(crate) fn public_base(state: &AppState, headers: &HeaderMap) -> String {
     match &state.public_url {
         Some(url) => url.as_str().trim_end_matches('/').to_owned(),
         None => {

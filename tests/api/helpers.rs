@@ -56,6 +56,7 @@ pub async fn spawn_app_on(database: TestDatabase) -> TestApp {
         prompts_dir: concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/prompts").into(),
         reminders: hotline_routes::follow_up::ReminderSettings::default(),
         schedule: hotline::jobs::settings::ScheduleSettings::default(),
+        trusted_proxies: web::client_address::TrustedProxies::default(),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

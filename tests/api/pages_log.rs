@@ -1,6 +1,7 @@
 //! The call and message log as a page: calls placed through signed webhooks, listed newest first
 //! in local dates and filtered by service, language and outcome, her number masked in groups;
-//! a coordinator reveals one number with a form that is audited first and shown once; a staff
+//! a coordinator reveals one number with a form that is audited once, then shown to her session
+//! only for a few minutes, a reload not audited again; a staff
 //! member sees only her service's calls and can never reveal; texts on their own tab.
 
 use chrono::Duration;
@@ -120,7 +121,7 @@ async fn the_log_lists_calls_newest_first_filtered_with_her_number_masked_in_gro
 }
 
 #[tokio::test]
-async fn a_coordinator_reveals_one_number_audited_first_and_shown_on_that_page_only() {
+async fn a_coordinator_reveals_one_number_audited_once_and_shown_to_her_session_for_minutes() {
     let app = spawn_app().await;
     let (legal, _, _) = two_calls(&app).await;
     let browser = coordinator(&app).await;
@@ -150,18 +151,55 @@ async fn a_coordinator_reveals_one_number_audited_first_and_shown_on_that_page_o
     );
 
     let revealed = browser.post(&path, &[("csrf", &log.csrf())]).await;
-    assert_eq!(revealed.status, 200, "{}", revealed.body);
-    assert!(revealed.body.contains(&format!("href=\"tel:{CALLER}\"")));
+    assert_eq!(
+        (revealed.status, revealed.location.as_deref()),
+        (303, Some(path.as_str())),
+        "posted, then redirected to a page a reload does not post again"
+    );
+    assert!(!shows_her_number(&revealed.body));
+    assert!(
+        !revealed.location.as_deref().is_some_and(shows_her_number),
+        "her number is in no URL"
+    );
+    let shown = browser.get(&path).await;
+    assert_eq!(shown.status, 200, "{}", shown.body);
+    assert!(shown.body.contains(&format!("href=\"tel:{CALLER}\"")));
+    app.clock.advance(Duration::minutes(2));
+    let reloaded = browser.get(&path).await;
+    assert!(
+        reloaded.body.contains(&format!("href=\"tel:{CALLER}\"")),
+        "a reload within minutes shows it again"
+    );
     assert_eq!(
         reveals(&app).await,
         vec![("user:dinara".to_owned(), format!("call/{legal}"))],
-        "audited, naming who"
+        "audited once, naming who, however often the page is loaded"
     );
     let again = browser.get("/log").await;
     assert!(
         !shows_her_number(&again.body),
         "the next page masks it again"
     );
+
+    // Another coordinator's session was granted nothing.
+    add_user(&app, "saule", Role::Coordinator, None, PageLanguage::Ru).await;
+    let other = Browser::new(&app);
+    assert_eq!(other.sign_in("saule", PASSWORD).await.status, 303);
+    let not_hers = other.get(&path).await;
+    assert_eq!(not_hers.status, 200);
+    assert!(!shows_her_number(&not_hers.body), "{}", not_hers.body);
+    assert!(
+        not_hers.body.contains(&format!("action=\"{path}\"")),
+        "offered the form"
+    );
+
+    // Once the grant runs out the page offers the (audited) form again.
+    app.clock.advance(Duration::minutes(4));
+    let expired = browser.get(&path).await;
+    assert_eq!(expired.status, 200);
+    assert!(!shows_her_number(&expired.body), "{}", expired.body);
+    assert!(expired.body.contains(&format!("action=\"{path}\"")));
+    assert_eq!(reveals(&app).await.len(), 1);
 
     let missing = browser
         .post("/log/calls/999999/reveal", &[("csrf", &log.csrf())])
@@ -203,6 +241,9 @@ async fn a_staff_member_sees_only_her_services_calls_and_can_never_reveal() {
         .await;
     assert_eq!(tried.status, 403);
     assert!(!shows_her_number(&tried.body));
+    let looked = staff.get(&format!("/log/calls/{legal}/reveal")).await;
+    assert_eq!(looked.status, 403, "nor the page a reveal leads to");
+    assert!(!shows_her_number(&looked.body));
     let audit = app.store.audit_log(50).await.expect("read");
     assert!(!audit.iter().any(|e| e.entry.action == "reveal-number"));
 }

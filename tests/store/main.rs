@@ -4,6 +4,7 @@
 //! the store as a whole (opening it, reopening it, asking it its backend); each subject's tests
 //! are in its own module.
 
+mod accounts;
 mod api_tokens;
 mod audit;
 mod blocklist;
@@ -32,6 +33,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use hotline::store::*;
 use hotline_schedules::{Gender, Language, PhoneNumber, Service};
 
+use accounts::*;
 use api_tokens::*;
 use audit::*;
 use blocklist::*;
@@ -151,6 +153,11 @@ conformance!(
     // the audit chain
     audited_changes_form_a_chain_that_verifies,
     concurrent_audited_changes_chain_one_by_one,
+    // accounts
+    a_user_added_with_a_link_sets_her_own_password_once,
+    a_change_of_standing_never_leaves_no_active_coordinator,
+    a_reset_link_replaces_older_ones_and_a_password_change_ends_every_session,
+    a_reveal_grant_is_for_one_session_and_call_until_it_runs_out,
     // the store as a whole, below
     the_store_answers_and_names_its_backend,
 );

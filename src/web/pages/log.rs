@@ -1,16 +1,16 @@
 //! `/log` — the call and message log: calls (or, with `?kind=texts`, text conversations) in a
 //! range of local dates, filtered as `/api/v1/calls` and `/api/v1/conversations` filter them
 //! (through `crate::log`, the same code), newest first. Numbers are masked; a coordinator may
-//! reveal one call's number with `POST /log/calls/{id}/reveal`, audited first by the same call
-//! as the API's reveal and shown on the page that answers the form only. Staff see their
-//! services' contacts and never a reveal.
+//! reveal one call's number with `POST /log/calls/{id}/reveal`, audited by the same call as the
+//! API's reveal, then shown on `GET /log/calls/{id}/reveal` to that session only, for a few
+//! minutes, without a second audit entry. Staff see their services' contacts and never a reveal.
 
 use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use hotline_routes::call::CallOutcome;
 use hotline_schedules::{Language, PhoneNumber, Service};
@@ -20,7 +20,7 @@ use super::access::Sight;
 use super::csrf::Posted;
 use super::groups;
 use super::layout::{self, Layout, Notice, render_with};
-use super::session::SignedIn;
+use super::session::{Coordinator, SignedIn};
 use super::words::{Text, Words};
 use crate::log::{self, CallFilter, Number, RevealRefused, TextFilter};
 use crate::store::{CallRecord, Conversation};
@@ -110,7 +110,8 @@ pub struct RevealPage {
     pub id: i64,
     pub started: String,
     pub service: &'static str,
-    pub number: String,
+    /// While this session's grant lasts; otherwise the page offers the form again.
+    pub number: Option<String>,
 }
 
 /// An empty field is no filter.
@@ -380,8 +381,23 @@ fn text_line(state: &AppState, t: Words, conversation: &Conversation) -> TextLin
 #[derive(Debug, Deserialize)]
 pub struct RevealForm {}
 
-/// `POST /log/calls/{id}/reveal`: her whole number, for a coordinator who must call her back;
-/// audited before it is shown, and shown on this answer only (no page keeps it).
+/// How long after a reveal its session may see the number again by reloading the page.
+pub const REVEAL_LASTS: Duration = Duration::minutes(5);
+
+fn reveal_page(state: &AppState, user: &SignedIn, call: &CallRecord) -> RevealPage {
+    RevealPage {
+        page: Layout::new(user, Text::CallersNumber),
+        id: call.id,
+        started: local(state, call.started_at),
+        service: user.words().service(call.service),
+        number: None,
+    }
+}
+
+/// `POST /log/calls/{id}/reveal`: her whole number, for a coordinator who must call her back.
+/// Audited once, here; then this session may see it on `GET /log/calls/{id}/reveal` for
+/// `REVEAL_LASTS` (post, redirect, get: a reload neither posts nor audits again, and her number
+/// is in no URL).
 pub async fn reveal(
     State(state): State<AppState>,
     Path(id): Path<i64>,
@@ -394,34 +410,62 @@ pub async fn reveal(
             &Notice::for_user(user, Text::Forbidden),
         );
     }
-    let call = match state.store.call_by_id(id).await {
-        Ok(Some(call)) => call,
-        Ok(None) => return layout::not_found(user),
-        Err(error) => return layout::server_error(error),
-    };
+    let now = state.clock.now();
     let revealed = log::reveal(
         state.store.as_ref(),
         &state.secrets.data_key,
         id,
         user.actor(),
-        state.clock.now(),
+        now,
     )
     .await;
     let refused = |message| layout::notice(StatusCode::CONFLICT, &Notice::for_user(user, message));
     match revealed {
-        Ok(number) => render_with(
-            StatusCode::OK,
-            &RevealPage {
-                page: Layout::new(user, Text::CallersNumber),
-                id,
-                started: local(&state, call.started_at),
-                service: user.words().service(call.service),
-                number,
-            },
-        ),
-        Err(RevealRefused::NoSuchCall) => layout::not_found(user),
-        Err(RevealRefused::Erased) => refused(Text::NumberErased),
-        Err(RevealRefused::Unreadable) => refused(Text::NumberUnreadable),
-        Err(RevealRefused::Store(error)) => layout::server_error(error),
+        Ok(_) => {}
+        Err(RevealRefused::NoSuchCall) => return layout::not_found(user),
+        Err(RevealRefused::Erased) => return refused(Text::NumberErased),
+        Err(RevealRefused::Unreadable) => return refused(Text::NumberUnreadable),
+        Err(RevealRefused::Store(error)) => return layout::server_error(error),
     }
+    if let Err(error) = state
+        .store
+        .grant_reveal(user.token_hash(), id, now, now + REVEAL_LASTS)
+        .await
+    {
+        return layout::server_error(error);
+    }
+    Redirect::to(&format!("/log/calls/{id}/reveal")).into_response()
+}
+
+/// `GET /log/calls/{id}/reveal`: her number, to the session that revealed it within the last
+/// `REVEAL_LASTS`, not audited again; otherwise the form to reveal it (audited) once more.
+pub async fn revealed(
+    State(state): State<AppState>,
+    Coordinator(user): Coordinator,
+    Path(id): Path<i64>,
+) -> Response {
+    let call = match state.store.call_by_id(id).await {
+        Ok(Some(call)) => call,
+        Ok(None) => return layout::not_found(&user),
+        Err(error) => return layout::server_error(error),
+    };
+    let mut page = reveal_page(&state, &user, &call);
+    let granted = match state
+        .store
+        .reveal_granted(user.token_hash(), id, state.clock.now())
+        .await
+    {
+        Ok(granted) => granted,
+        Err(error) => return layout::server_error(error),
+    };
+    if granted {
+        page.number = match log::shown_again(&state.secrets.data_key, &call) {
+            Ok(number) => Some(number),
+            Err(RevealRefused::Erased) => None,
+            Err(RevealRefused::Unreadable) => None,
+            Err(RevealRefused::NoSuchCall) => return layout::not_found(&user),
+            Err(RevealRefused::Store(error)) => return layout::server_error(error),
+        };
+    }
+    render_with(StatusCode::OK, &page)
 }

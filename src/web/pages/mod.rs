@@ -5,7 +5,9 @@
 //! a form without its session's token. Callers' numbers appear masked, never whole.
 
 mod access;
+mod account;
 mod audit;
+mod client;
 mod csrf;
 mod follow_ups;
 mod groups;
@@ -21,6 +23,7 @@ mod rota_refusal;
 mod rotation_form;
 mod rotations;
 mod session;
+mod set_password;
 mod sign_in;
 mod staff;
 mod throttle;
@@ -53,7 +56,17 @@ pub fn routes() -> Router<AppState> {
         .route("/follow-ups", get(follow_ups::list))
         .route("/follow-ups/{id}", get(follow_ups::show))
         .route("/follow-ups/{id}/answered", post(follow_ups::answered))
-        .route("/users", get(users::list))
+        // Accounts: users, her own account, the set-password link (accounts).
+        .route("/users", get(users::list).post(users::create))
+        .route("/users/{id}", get(users::show).post(users::update))
+        .route("/users/{id}/active", post(users::set_active))
+        .route("/users/{id}/password-link", post(users::reset_password))
+        .route("/account", get(account::page))
+        .route("/account/password", post(account::change_password))
+        .route(
+            "/set-password/{token}",
+            get(set_password::page).post(set_password::set),
+        )
         .route("/staff", get(staff::list).post(staff::create))
         .route("/staff/new", get(staff::new))
         .route("/staff/{id}", get(staff::show).post(staff::update))
@@ -73,7 +86,10 @@ pub fn routes() -> Router<AppState> {
         .route("/rota/rotations/{id}/end", post(rotations::end))
         .route("/static/rota.css", get(rota::stylesheet))
         .route("/log", get(log::page))
-        .route("/log/calls/{id}/reveal", post(log::reveal))
+        .route(
+            "/log/calls/{id}/reveal",
+            get(log::revealed).post(log::reveal),
+        )
         .route("/reports", get(reports::page))
         .route("/reports/monthly.csv", get(reports::monthly_csv))
         .route("/static/hotline.css", get(stylesheet))

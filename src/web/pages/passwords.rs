@@ -20,14 +20,15 @@ pub fn hash(password: &str) -> anyhow::Result<String> {
         .map_err(|e| anyhow::anyhow!("hashing a password: {e}"))
 }
 
-/// Whether `password` matches `hash`; with no hash (an unknown login) the same work is done
-/// against a stand-in, so the time taken does not tell which logins exist.
+/// Whether `password` matches `hash`; with no hash (an unknown login, or a user who has not
+/// set her password yet) the same work is done against a stand-in, so the time taken does not
+/// tell which logins exist.
 pub fn verify(password: &str, hash: Option<&str>) -> bool {
     static STAND_IN: LazyLock<String> =
         LazyLock::new(|| self::hash("no such user, no such password").unwrap_or_default());
-    let known = hash.is_some();
-    let hash = hash.unwrap_or(STAND_IN.as_str());
-    let Ok(parsed) = PasswordHash::new(hash) else {
+    let parsed = hash.and_then(|hash| PasswordHash::new(hash).ok());
+    let known = parsed.is_some();
+    let Some(parsed) = parsed.or_else(|| PasswordHash::new(STAND_IN.as_str()).ok()) else {
         return false;
     };
     let matches = Argon2::default()
@@ -47,5 +48,6 @@ mod tests {
         assert!(verify("correct horse battery", Some(&hashed)));
         assert!(!verify("correct horse battery!", Some(&hashed)));
         assert!(!verify("no such user, no such password", None));
+        assert!(!verify("", Some("")), "no password yet matches nothing");
     }
 }

@@ -83,7 +83,7 @@ pub async fn sign_in(State(state): State<AppState>, posted: SignedOutForm<SignIn
         lang: form.lang.clone(),
     }));
     let login = form.login.trim().to_lowercase();
-    let ip = peer.map_or_else(|| "unknown".to_owned(), |peer| peer.ip().to_string());
+    let ip = super::client::address(&state, peer, &headers);
     let now = state.clock.now();
     let again = |problem: String, status: StatusCode| {
         let page = SignInPage {

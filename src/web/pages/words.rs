@@ -227,6 +227,30 @@ pub enum Text {
     TextUndeliverable,
     TextWithheld,
     ToHer,
+    // Accounts: /users, /account, the set-password link and the reveal page (accounts).
+    AddUser,
+    LinkedStaff,
+    NoStaffMember,
+    StaffNeedsMember,
+    PasswordLinkMade,
+    ResetPassword,
+    DeactivateUser,
+    ReactivateUser,
+    LastCoordinator,
+    Account,
+    ChangePassword,
+    CurrentPassword,
+    NewPassword,
+    RepeatPassword,
+    PasswordsDiffer,
+    CurrentPasswordWrong,
+    NewPasswordTooShort,
+    PasswordChanged,
+    SetPassword,
+    SetPasswordHint,
+    RevealShownBriefly,
+    RevealHidden,
+    LoginNeeded,
 }
 
 /// The catalogue in one language; cheap to copy into every page.
@@ -924,6 +948,96 @@ impl Words {
             (Ru, ToHer) => "ей",
             (Kk, ToHer) => "оған",
             (En, ToHer) => "to her",
+            // Accounts: /users, /account, the set-password link and the reveal page (accounts).
+            (Ru, AddUser) => "Добавить пользователя",
+            (Kk, AddUser) => "Пайдаланушы қосу",
+            (En, AddUser) => "Add a user",
+            (Ru, LinkedStaff) => "Кто из сотрудников",
+            (Kk, LinkedStaff) => "Қай қызметкер",
+            (En, LinkedStaff) => "Staff member",
+            (Ru, NoStaffMember) => "— не выбран —",
+            (Kk, NoStaffMember) => "— таңдалмаған —",
+            (En, NoStaffMember) => "— none —",
+            (Ru, StaffNeedsMember) => "Для роли «сотрудник» выберите, кто это из сотрудников.",
+            (Kk, StaffNeedsMember) => "«Қызметкер» рөлі үшін оның қай қызметкер екенін таңдаңыз.",
+            (En, StaffNeedsMember) => "A staff user needs her staff member chosen.",
+            (Ru, PasswordLinkMade) => {
+                "Одноразовая ссылка, чтобы задать пароль. Передайте её лично: она работает один раз в течение суток и больше здесь не появится."
+            }
+            (Kk, PasswordLinkMade) => {
+                "Құпиясөз орнатуға арналған бір реттік сілтеме. Оны жеке өзіне беріңіз: ол бір тәулік ішінде бір рет жұмыс істейді және мұнда қайта көрсетілмейді."
+            }
+            (En, PasswordLinkMade) => {
+                "A one-time link to set a password. Pass it on in person: it works once, for a day, and is not shown here again."
+            }
+            (Ru, ResetPassword) => "Сбросить пароль (новая ссылка, все её сеансы завершатся)",
+            (Kk, ResetPassword) => {
+                "Құпиясөзді қалпына келтіру (жаңа сілтеме, оның барлық сеанстары аяқталады)"
+            }
+            (En, ResetPassword) => "Reset password (a new link; her sessions end)",
+            (Ru, DeactivateUser) => "Запретить вход (сеансы завершатся сразу)",
+            (Kk, DeactivateUser) => "Кіруге тыйым салу (сеанстар бірден аяқталады)",
+            (En, DeactivateUser) => "Deactivate (her sessions end at once)",
+            (Ru, ReactivateUser) => "Разрешить вход снова",
+            (Kk, ReactivateUser) => "Кіруге қайта рұқсат беру",
+            (En, ReactivateUser) => "Reactivate",
+            (Ru, LastCoordinator) => "Нельзя: не останется ни одного активного координатора.",
+            (Kk, LastCoordinator) => "Болмайды: бірде-бір белсенді үйлестіруші қалмайды.",
+            (En, LastCoordinator) => "Refused: no active coordinator would be left.",
+            (Ru, Account) => "Мой аккаунт",
+            (Kk, Account) => "Менің аккаунтым",
+            (En, Account) => "My account",
+            (Ru, ChangePassword) => "Сменить пароль",
+            (Kk, ChangePassword) => "Құпиясөзді ауыстыру",
+            (En, ChangePassword) => "Change password",
+            (Ru, CurrentPassword) => "Текущий пароль",
+            (Kk, CurrentPassword) => "Қазіргі құпиясөз",
+            (En, CurrentPassword) => "Current password",
+            (Ru, NewPassword) => "Новый пароль (не короче 10 знаков)",
+            (Kk, NewPassword) => "Жаңа құпиясөз (кемінде 10 таңба)",
+            (En, NewPassword) => "New password (10 characters or more)",
+            (Ru, RepeatPassword) => "Новый пароль ещё раз",
+            (Kk, RepeatPassword) => "Жаңа құпиясөз тағы бір рет",
+            (En, RepeatPassword) => "New password again",
+            (Ru, PasswordsDiffer) => "Новые пароли не совпадают.",
+            (Kk, PasswordsDiffer) => "Жаңа құпиясөздер сәйкес емес.",
+            (En, PasswordsDiffer) => "The new passwords differ.",
+            (Ru, CurrentPasswordWrong) => "Текущий пароль неверен.",
+            (Kk, CurrentPasswordWrong) => "Қазіргі құпиясөз қате.",
+            (En, CurrentPasswordWrong) => "The current password is wrong.",
+            (Ru, NewPasswordTooShort) => "Новый пароль должен быть не короче 10 знаков.",
+            (Kk, NewPasswordTooShort) => "Жаңа құпиясөз кемінде 10 таңба болуы керек.",
+            (En, NewPasswordTooShort) => "The new password needs 10 characters or more.",
+            (Ru, PasswordChanged) => "Пароль изменён. Другие сеансы завершены.",
+            (Kk, PasswordChanged) => "Құпиясөз ауыстырылды. Басқа сеанстар аяқталды.",
+            (En, PasswordChanged) => "Password changed. Your other sessions have ended.",
+            (Ru, SetPassword) => "Задайте пароль",
+            (Kk, SetPassword) => "Құпиясөз орнатыңыз",
+            (En, SetPassword) => "Choose your password",
+            (Ru, SetPasswordHint) => {
+                "Придумайте пароль не короче 10 знаков. Ссылка работает один раз; потом войдите со своим логином."
+            }
+            (Kk, SetPasswordHint) => {
+                "Кемінде 10 таңбалы құпиясөз ойлап табыңыз. Сілтеме бір рет жұмыс істейді; содан кейін логиніңізбен кіріңіз."
+            }
+            (En, SetPasswordHint) => {
+                "Choose a password of 10 characters or more. This link works once; then sign in with your login."
+            }
+            (Ru, RevealShownBriefly) => {
+                "Номер виден только вам, ещё несколько минут; обновление страницы не пишет журнал снова."
+            }
+            (Kk, RevealShownBriefly) => {
+                "Нөмір тек сізге, тағы бірнеше минут көрінеді; бетті жаңарту журналға қайта жазбайды."
+            }
+            (En, RevealShownBriefly) => {
+                "Only you see this number, for a few more minutes; reloading does not audit again."
+            }
+            (Ru, RevealHidden) => "Номер скрыт. Показать его снова — это запишется в журнал.",
+            (Kk, RevealHidden) => "Нөмір жасырылған. Қайта көрсету журналға жазылады.",
+            (En, RevealHidden) => "The number is hidden. Showing it again is audited.",
+            (Ru, LoginNeeded) => "Укажите логин, без пробелов.",
+            (Kk, LoginNeeded) => "Логинді бос орынсыз жазыңыз.",
+            (En, LoginNeeded) => "A login is needed, without spaces.",
         }
     }
 
