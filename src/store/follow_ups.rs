@@ -1,6 +1,9 @@
-//! Follow-ups as the reminders and the coordinator see them: one, all (open first), a reminder
-//! counted, and one marked answered (audited). They are opened by calls (`calls.rs`) and
+//! Follow-ups as the reminders and the coordinator see them: one, all (open first), a staff
+//! member's own queue, a reminder counted, one given to a staff member or taken back, and one
+//! marked answered (each change audited). They are opened by calls (`calls.rs`) and
 //! conversations (`messages.rs`), and answered too by `DONE` there.
+
+use hotline_schedules::Service;
 
 use super::*;
 
@@ -9,6 +12,26 @@ pub trait FollowUpStore: Send + Sync {
     async fn follow_up(&self, id: i64) -> StoreResult<Option<FollowUp>>;
     /// Open ones first, oldest first; then the answered ones, oldest first.
     async fn follow_ups(&self, limit: i64) -> StoreResult<Vec<FollowUp>>;
+    /// What staff member `staff_id` may see, in the same order: the follow-ups assigned to her,
+    /// and those of `services` assigned to nobody (or to someone since deactivated), so that
+    /// whoever is on duty can take them. Never one assigned to another active staff member.
+    async fn follow_ups_for_staff(
+        &self,
+        staff_id: i64,
+        services: &[Service],
+        limit: i64,
+    ) -> StoreResult<Vec<FollowUp>>;
+    /// Gives an open follow-up that belongs to `from` (nobody, for `None`) to `to` (nobody, for
+    /// `None`: the assignment is cleared) at `audit.at`; audited. False, changing nothing, when
+    /// it is not open, belongs to someone else by now (another got there first), or already
+    /// belongs to `to`.
+    async fn assign_follow_up(
+        &self,
+        id: i64,
+        from: Option<i64>,
+        to: Option<i64>,
+        audit: &AuditEntry,
+    ) -> StoreResult<bool>;
     /// Counts reminder `n` as sent while the follow-up is open; false when it is answered or
     /// the reminder was counted already.
     async fn count_reminder(&self, id: i64, n: i64) -> StoreResult<bool>;
@@ -46,6 +69,59 @@ macro_rules! follow_up_sql {
                 .fetch_all(&self.pool)
                 .await?;
                 rows.into_iter().map(sql::FollowUpRow::into_follow_up).collect()
+            }
+
+            async fn follow_ups_for_staff(
+                &self,
+                staff_id: i64,
+                services: &[hotline_schedules::Service],
+                limit: i64,
+            ) -> StoreResult<Vec<FollowUp>> {
+                // Her services as one comma-separated name list, matched whole by LIKE: both
+                // databases agree on that, and the vocabulary has no commas or wildcards.
+                let rows: Vec<sql::FollowUpRow> = sqlx::query_as(concat!(
+                    sql::select_follow_ups!(),
+                    "WHERE f.assigned_to = $1
+                        OR ((f.assigned_to IS NULL OR NOT a.active)
+                            AND (',' || $2 || ',') LIKE ('%,' || f.service || ',%'))
+                     ORDER BY CASE WHEN f.status = 'open' THEN 0 ELSE 1 END, f.created_at, f.id LIMIT $3"
+                ))
+                .bind(staff_id)
+                .bind(sql::join_names(services))
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter().map(sql::FollowUpRow::into_follow_up).collect()
+            }
+
+            async fn assign_follow_up(
+                &self,
+                id: i64,
+                from: Option<i64>,
+                to: Option<i64>,
+                audit: &AuditEntry,
+            ) -> StoreResult<bool> {
+                if from == to {
+                    return Ok(false);
+                }
+                let mut tx = self.pool.begin().await?;
+                // Staff ids start at 1, so 0 stands for nobody in the comparison.
+                let done = sqlx::query(
+                    "UPDATE follow_ups SET assigned_to = $3, assigned_at = $4
+                     WHERE id = $1 AND status = 'open' AND COALESCE(assigned_to, 0) = COALESCE($2, 0)",
+                )
+                .bind(id)
+                .bind(from)
+                .bind(to)
+                .bind(to.map(|_| audit.at))
+                .execute(&mut *tx)
+                .await?;
+                let changed = done.rows_affected() == 1;
+                if changed {
+                    Self::write_audit(&mut tx, audit).await?;
+                }
+                tx.commit().await?;
+                Ok(changed)
             }
 
             async fn count_reminder(&self, id: i64, n: i64) -> StoreResult<bool> {
