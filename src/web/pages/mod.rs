@@ -7,6 +7,7 @@
 mod access;
 mod audit;
 mod csrf;
+mod follow_up_assign;
 mod follow_ups;
 mod groups;
 mod language;
@@ -50,6 +51,7 @@ pub fn routes() -> Router<AppState> {
         .route("/follow-ups", get(follow_ups::list))
         .route("/follow-ups/{id}", get(follow_ups::show))
         .route("/follow-ups/{id}/answered", post(follow_ups::answered))
+        .route("/follow-ups/{id}/assign", post(follow_up_assign::assign))
         .route("/users", get(users::list))
         .route("/staff", get(staff::list).post(staff::create))
         .route("/staff/new", get(staff::new))
