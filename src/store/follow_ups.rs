@@ -3,9 +3,36 @@
 //! marked answered (each change audited). They are opened by calls (`calls.rs`) and
 //! conversations (`messages.rs`), and answered too by `DONE` there.
 
+use chrono::{DateTime, Utc};
 use hotline_schedules::Service;
 
 use super::*;
+
+/// A reminder about a follow-up texted to one staff member, as the outbox keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SentReminder {
+    /// 1 for the first.
+    pub n: i64,
+    pub staff_id: i64,
+    /// When it was queued to go.
+    pub at: DateTime<Utc>,
+}
+
+impl SentReminder {
+    /// Reads one from its outbox key, `follow-up:{id}:reminder:{n}:{staff_id}`
+    /// (`jobs::reminders` and `notify::people`).
+    pub(super) fn from_key(key: &str, at: DateTime<Utc>) -> Option<Self> {
+        let mut parts = key.rsplit(':');
+        let staff_id = parts.next()?.parse().ok()?;
+        let n = parts.next()?.parse().ok()?;
+        Some(SentReminder { n, staff_id, at })
+    }
+}
+
+/// The outbox keys of the reminders about follow-up `id`, as a LIKE pattern.
+pub(super) fn reminder_keys(id: i64) -> String {
+    format!("follow-up:{id}:reminder:%")
+}
 
 #[async_trait::async_trait]
 pub trait FollowUpStore: Send + Sync {
@@ -32,6 +59,8 @@ pub trait FollowUpStore: Send + Sync {
         to: Option<i64>,
         audit: &AuditEntry,
     ) -> StoreResult<bool>;
+    /// The reminders about follow-up `id` texted so far, to whom and when, oldest first.
+    async fn sent_reminders(&self, id: i64) -> StoreResult<Vec<SentReminder>>;
     /// Counts reminder `n` as sent while the follow-up is open; false when it is answered or
     /// the reminder was counted already.
     async fn count_reminder(&self, id: i64, n: i64) -> StoreResult<bool>;
@@ -122,6 +151,25 @@ macro_rules! follow_up_sql {
                 }
                 tx.commit().await?;
                 Ok(changed)
+            }
+
+            async fn sent_reminders(
+                &self,
+                id: i64,
+            ) -> StoreResult<Vec<$crate::store::SentReminder>> {
+                let rows: Vec<(String, DateTime<Utc>)> = sqlx::query_as(
+                    "SELECT idempotency_key, created_at FROM outbox
+                     WHERE idempotency_key LIKE $1 ORDER BY created_at, id",
+                )
+                .bind($crate::store::follow_ups::reminder_keys(id))
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows
+                    .into_iter()
+                    .filter_map(|(key, at)| {
+                        $crate::store::follow_ups::SentReminder::from_key(&key, at)
+                    })
+                    .collect())
             }
 
             async fn count_reminder(&self, id: i64, n: i64) -> StoreResult<bool> {

@@ -25,7 +25,7 @@ use async_trait::async_trait;
 
 pub use calls::CallStore;
 pub use consents::{Consent, ConsentStore};
-pub use follow_ups::FollowUpStore;
+pub use follow_ups::{FollowUpStore, SentReminder};
 pub use jobs::{Job, JobStatus, JobStore, NewJob};
 pub use lines::LineStore;
 pub use messages::MessageStore;

@@ -280,6 +280,18 @@ async fn the_queue_shows_each_follow_ups_assignee_age_and_reminders_oldest_first
             .expect("assigned")
     );
     assert!(app.store.count_reminder(older, 2).await.expect("counted"));
+    // Its first reminder, as the reminder job leaves it in the outbox.
+    app.store
+        .enqueue_outbox(&hotline::store::NewOutboxMessage {
+            idempotency_key: format!("follow-up:{older}:reminder:1:{aigerim}"),
+            channel: "sms".into(),
+            to_sealed: app.data_key.seal("+77015550001"),
+            body_sealed: app.data_key.seal("Напоминание 1"),
+            created_at: app.clock_now(),
+            contact_hash: None,
+        })
+        .await
+        .expect("queued");
     let coordinator = coordinator(&app).await;
     let list = coordinator.get("/follow-ups").await;
     let body = &list.body;
@@ -290,7 +302,12 @@ async fn the_queue_shows_each_follow_ups_assignee_age_and_reminders_oldest_first
         .find(&format!("/follow-ups/{newer}\""))
         .expect("listed");
     assert!(older_at < newer_at, "oldest first");
-    assert!(body.contains("2 ч 5 мин · Напоминаний отправлено: 2 · <span class=\"assignee\">Кому поручено: Айгерим"), "{body}");
+    assert!(
+        body.contains(
+            "2 ч 5 мин · Напоминаний отправлено: 2 · <span class=\"assignee\">Кому поручено: Айгерим"
+        ),
+        "{body}"
+    );
     assert!(
         body.contains("Напоминаний отправлено: 0 · <span class=\"assignee\">никому не поручено")
     );
@@ -304,6 +321,9 @@ async fn the_queue_shows_each_follow_ups_assignee_age_and_reminders_oldest_first
     assert!(
         detail
             .body
-            .contains("Напоминаний отправлено</dt><dd>2</dd>")
+            .contains("Напоминаний отправлено</dt><dd>2<ul class=\"reminders\"><li>1 · "),
+        "{}",
+        detail.body
     );
+    assert!(detail.body.contains(" · Айгерим</li></ul></dd>"), "to whom");
 }

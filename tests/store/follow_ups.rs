@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use chrono::{DateTime, Utc};
 use hotline::store::*;
 use hotline_schedules::Service;
 
@@ -274,5 +275,42 @@ pub async fn a_follow_up_is_assigned_taken_back_and_listed_for_its_staff_member(
             .assign_follow_up(first, None, Some(aigerim), &assigning(Some(aigerim), 7))
             .await
             .expect("read")
+    );
+
+    // The reminders texted about it, to whom and when, read from the outbox.
+    for (key, minute) in [
+        (format!("follow-up:{second}:reminder:1:{aigerim}"), 15),
+        (format!("follow-up:{second}:reminder:2:{saule}"), 30),
+        (format!("follow-up:{second}:reminder:2:{aigerim}"), 30),
+        (format!("follow-up:{first}:reminder:1:{aigerim}"), 20),
+        (format!("follow-up:{second}:opened"), 5),
+    ] {
+        assert!(
+            store
+                .enqueue_outbox(&NewOutboxMessage {
+                    idempotency_key: key,
+                    channel: "sms".into(),
+                    to_sealed: vec![1],
+                    body_sealed: vec![2],
+                    created_at: at(12, minute),
+                    contact_hash: None,
+                })
+                .await
+                .expect("queued")
+        );
+    }
+    let sent = store.sent_reminders(second).await.expect("read");
+    let seen: Vec<(i64, i64, DateTime<Utc>)> =
+        sent.iter().map(|r| (r.n, r.staff_id, r.at)).collect();
+    assert_eq!(seen.len(), 3, "its own reminders only: {seen:?}");
+    assert_eq!(seen[0], (1, aigerim, at(12, 15)));
+    assert!(seen[1..].contains(&(2, saule, at(12, 30))));
+    assert!(seen[1..].contains(&(2, aigerim, at(12, 30))));
+    assert!(
+        store
+            .sent_reminders(psychological)
+            .await
+            .expect("read")
+            .is_empty()
     );
 }

@@ -112,6 +112,8 @@ pub struct FollowUpPage {
     pub may_assign: bool,
     /// The staff member taking it, when this staff user may take it (it is nobody's).
     pub take_as: Option<i64>,
+    /// Each reminder texted so far: which, when, to whom.
+    pub reminders: Vec<String>,
 }
 
 fn local(state: &AppState, at: DateTime<Utc>) -> String {
@@ -248,25 +250,36 @@ pub(super) async fn detail(
     });
     let open = follow_up.status == "open";
     let may_assign = open && user.is_coordinator();
+    let staff = state.store.staff().await.map_err(layout::server_error)?;
     let choices = if may_assign {
         let holder = follow_up.holder();
-        state
-            .store
-            .staff()
-            .await
-            .map_err(layout::server_error)?
-            .into_iter()
+        staff
+            .iter()
             .filter(|member| may_hold(member, follow_up.service))
             .map(|member| Choice {
                 selected: holder == Some(member.id),
                 staff_id: member.id,
-                name: member.name,
+                name: member.name.clone(),
             })
             .collect()
     } else {
         Vec::new()
     };
     let take_as = sight.may_take(&follow_up);
+    let reminders = state
+        .store
+        .sent_reminders(follow_up.id)
+        .await
+        .map_err(layout::server_error)?
+        .into_iter()
+        .map(|sent| {
+            let to = staff
+                .iter()
+                .find(|member| member.id == sent.staff_id)
+                .map_or_else(|| format!("#{}", sent.staff_id), |m| m.name.clone());
+            format!("{} · {} · {to}", sent.n, local(state, sent.at))
+        })
+        .collect();
     Ok(FollowUpPage {
         page: Layout::new(user, Text::FollowUps),
         follow_up: line(state, user, &follow_up),
@@ -277,6 +290,7 @@ pub(super) async fn detail(
         choices,
         may_assign,
         take_as,
+        reminders,
     })
 }
 
