@@ -1,7 +1,8 @@
 //! Reminding about a missed contact until someone answers it, as pure functions: when the n-th
 //! reminder is due, who it reaches, and what it says. Reminders go to the people on duty every
 //! `interval`; after `per_level` unanswered reminders the backup is added, after twice as many
-//! the coordinators. And what a staff member is told when a follow-up they planned comes due.
+//! the coordinators. A follow-up assigned to a staff member is hers: its reminders go to her
+//! instead of the people on duty, and escalate to the backup and the coordinators as often. And what a staff member is told when a follow-up they planned comes due.
 
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
@@ -90,6 +91,24 @@ pub fn recipients(on_duty: &[OnDuty], reach: Reach) -> Vec<i64> {
             .filter(|d| d.slot == Slot::Coordinator)
             .map(|d| d.staff_id)
             .collect();
+    }
+    ids
+}
+
+/// The people reminder at `reach` goes to when the follow-up belongs to `assignee`: her alone
+/// at first, instead of the primary on duty; then, as escalation adds them, the backups on duty
+/// and the coordinators, each once, she first.
+pub fn assigned_recipients(assignee: i64, on_duty: &[OnDuty], reach: Reach) -> Vec<i64> {
+    let wanted = |slot: Slot| match slot {
+        Slot::Scheduled(Position::PRIMARY) | Slot::Added => false,
+        Slot::Scheduled(_) => reach >= Reach::Backup,
+        Slot::Coordinator => reach >= Reach::Coordinators,
+    };
+    let mut ids = vec![assignee];
+    for duty in on_duty.iter().filter(|d| wanted(d.slot)) {
+        if !ids.contains(&duty.staff_id) {
+            ids.push(duty.staff_id);
+        }
     }
     ids
 }
@@ -242,6 +261,28 @@ mod tests {
         assert_eq!(recipients(&on_duty, Reach::OnDuty), vec![1, 3]);
         assert_eq!(recipients(&on_duty, Reach::Backup), vec![1, 2, 3]);
         assert_eq!(recipients(&on_duty, Reach::Coordinators), vec![1, 2, 3, 9]);
+    }
+
+    #[test]
+    fn an_assigned_follow_up_reminds_its_assignee_then_escalates_as_before() {
+        let on_duty = [
+            duty(1, Slot::Scheduled(Position::PRIMARY)),
+            duty(2, Slot::Scheduled(Position::BACKUP)),
+            duty(3, Slot::Added),
+            duty(9, Slot::Coordinator),
+        ];
+        assert_eq!(assigned_recipients(5, &on_duty, Reach::OnDuty), vec![5]);
+        assert_eq!(assigned_recipients(5, &on_duty, Reach::Backup), vec![5, 2]);
+        assert_eq!(
+            assigned_recipients(5, &on_duty, Reach::Coordinators),
+            vec![5, 2, 9]
+        );
+        assert_eq!(
+            assigned_recipients(2, &on_duty, Reach::Backup),
+            vec![2],
+            "the backup herself is reminded once"
+        );
+        assert_eq!(assigned_recipients(5, &[], Reach::Coordinators), vec![5]);
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! Reminding about missed contacts until someone answers: a follow-up's opening schedules its
 //! first reminder as a durable job; each reminder, while the follow-up is still open, texts the
 //! people it reaches now (through the outbox, once per follow-up, reminder and person) and
-//! schedules the next. Who, when and what are decided in `hotline_routes::follow_up`.
+//! schedules the next. A follow-up assigned to an active staff member reminds her instead of the
+//! people on duty; once she is deactivated, the people on duty again. Who, when and what are
+//! decided in `hotline_routes::follow_up`.
 
 use chrono::{DateTime, Utc};
 use hotline_routes::follow_up::{self, Missed};
@@ -105,7 +107,10 @@ impl JobHandler for Reminders {
                 .collect(),
         };
         let reach = follow_up::reach(&state.reminders, payload.n);
-        let ids = follow_up::recipients(&on_duty, reach);
+        let ids = match owed.holder() {
+            Some(assignee) => follow_up::assigned_recipients(assignee, &on_duty, reach),
+            None => follow_up::recipients(&on_duty, reach),
+        };
         let people: Vec<&StaffMember> = ids
             .iter()
             .filter_map(|id| staff.iter().find(|p| p.id == *id && p.active))

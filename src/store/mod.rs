@@ -31,7 +31,7 @@ pub use audit::AuditStore;
 pub use calls::CallStore;
 pub use consents::{Consent, ConsentStore};
 pub use erasure::ErasureStore;
-pub use follow_ups::FollowUpStore;
+pub use follow_ups::{FollowUpStore, SentReminder};
 pub use jobs::{Job, JobStatus, JobStore, NewJob};
 pub use lines::LineStore;
 pub use messages::MessageStore;

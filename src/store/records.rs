@@ -368,6 +368,29 @@ pub struct FollowUp {
     pub answer_note: Option<String>,
     /// The conversation's code, for a follow-up of a text conversation.
     pub code: Option<String>,
+    /// The staff member it belongs to, when it was assigned or taken.
+    pub assignee: Option<Assignee>,
+}
+
+/// Whom a follow-up belongs to, and since when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assignee {
+    pub staff_id: i64,
+    pub name: String,
+    /// A deactivated assignee's follow-ups are the people on duty's again.
+    pub active: bool,
+    pub since: DateTime<Utc>,
+}
+
+impl FollowUp {
+    /// The staff member whose it is now: its assignee while she is active; none when it was
+    /// never assigned or she has left, and then it is whoever is on duty's, as before.
+    pub fn holder(&self) -> Option<i64> {
+        self.assignee
+            .as_ref()
+            .filter(|a| a.active)
+            .map(|a| a.staff_id)
+    }
 }
 
 /// The channel a text came on and an answer goes back on; and, for consents only, `Voice`:

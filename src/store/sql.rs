@@ -7,8 +7,8 @@ use chrono::{DateTime, Utc};
 use hotline_schedules::{PhoneNumber, StaffMember};
 
 use super::{
-    AuditEntry, BlockEntry, CallLeg, CallOutcome, CallRecord, CallStage, FollowUp, RuleKind,
-    StoreError, StoreResult, StoredAudit, StoredRule,
+    Assignee, AuditEntry, BlockEntry, CallLeg, CallOutcome, CallRecord, CallStage, FollowUp,
+    RuleKind, StoreError, StoreResult, StoredAudit, StoredRule,
 };
 
 /// Lists are kept as comma-separated names: small, fixed vocabularies read whole every time.
@@ -133,14 +133,20 @@ pub(super) struct FollowUpRow {
     reminders_sent: i64,
     answer_note: Option<String>,
     code: Option<String>,
+    assigned_to: Option<i64>,
+    assigned_at: Option<DateTime<Utc>>,
+    assignee_name: Option<String>,
+    assignee_active: Option<bool>,
 }
 
 /// The start of every query that reads follow-ups, as a literal so queries stay static strings.
 macro_rules! select_follow_ups {
     () => {
         "SELECT f.id, f.call_id, f.kind, f.service, f.line_number, f.status, f.created_at, f.answered_at, \
-         f.answered_by, f.reminders_sent, f.answer_note, c.code FROM follow_ups f \
-         LEFT JOIN conversations c ON c.follow_up_id = f.id "
+         f.answered_by, f.reminders_sent, f.answer_note, c.code, f.assigned_to, f.assigned_at, \
+         a.name AS assignee_name, a.active AS assignee_active FROM follow_ups f \
+         LEFT JOIN conversations c ON c.follow_up_id = f.id \
+         LEFT JOIN staff a ON a.id = f.assigned_to "
     };
 }
 
@@ -159,6 +165,15 @@ impl FollowUpRow {
             reminders_sent: self.reminders_sent,
             answer_note: self.answer_note,
             code: self.code,
+            assignee: match (self.assigned_to, self.assigned_at) {
+                (Some(staff_id), Some(since)) => Some(Assignee {
+                    staff_id,
+                    name: self.assignee_name.unwrap_or_default(),
+                    active: self.assignee_active.unwrap_or(false),
+                    since,
+                }),
+                _ => None,
+            },
         })
     }
 }

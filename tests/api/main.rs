@@ -24,6 +24,7 @@ mod pages_account;
 mod pages_audit;
 mod pages_browser;
 mod pages_cli;
+mod pages_follow_ups;
 mod pages_forms;
 mod pages_log;
 mod pages_proxy;

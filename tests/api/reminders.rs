@@ -15,7 +15,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::json;
 
 use crate::helpers::{HOTLINE_NUMBER, TestApp, audit, spawn_app};
-use crate::voice::{BACKUP, COORDINATOR, LAWYER};
+use crate::voice::{BACKUP, COORDINATOR, LAWYER, PSYCHOLOGIST};
 
 fn runner(app: &TestApp) -> Runner {
     Runner::new(app.store.clone(), app.clock.clone(), JobSettings::default())
@@ -181,6 +181,152 @@ async fn a_missed_call_is_reminded_every_fifteen_minutes_escalating_until_answer
     app.clock.set(opened + Duration::hours(10));
     assert_eq!(runner.run_due().await.expect("ran").done, 0);
     assert!(app.store.open_follow_ups().await.expect("read").is_empty());
+}
+
+/// A lawyer who is not on the rota tonight, whom the coordinator gives a follow-up to.
+const ASSIGNEE: &str = "+77015550177";
+
+#[tokio::test]
+async fn an_assigned_follow_up_reminds_its_assignee_escalating_as_before_until_she_leaves() {
+    let app = spawn_app().await;
+    app.add_staff("Гульнара", COORDINATOR, vec![], true).await;
+    on_duty_all_day(&app, "Айгерим", LAWYER, 0).await;
+    on_duty_all_day(&app, "Сауле", BACKUP, 1).await;
+    let dana = app
+        .add_staff("Дана", ASSIGNEE, vec![Service::Legal], false)
+        .await;
+    let psychologist = app
+        .add_staff("Мадина", PSYCHOLOGIST, vec![Service::Psychological], false)
+        .await;
+    let call = app.call("CA91");
+    call.chooses("2", "1").await;
+    call.ends("2").await;
+    let opened = app.clock.now();
+    let id = app.store.open_follow_ups().await.expect("read")[0].id;
+
+    // The coordinator's script gives it to Dana through the API; a psychologist cannot have a
+    // legal follow-up, nor can nobody's id, and a missing field is not "nobody".
+    let token = app.api_token().await;
+    let path = format!("/api/v1/follow-ups/{id}/assign");
+    for (body, field) in [
+        (json!({ "staff_id": psychologist }), "staff_id"),
+        (json!({ "staff_id": 999_999 }), "staff_id"),
+        (json!({}), "staff_id"),
+        (json!({ "staff_id": "Дана" }), "staff_id"),
+    ] {
+        let (status, refused) = app.api(Method::POST, &path, &token, Some(body)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+        assert_eq!(refused["field"], field);
+    }
+    let (status, _) = app
+        .api(
+            Method::POST,
+            "/api/v1/follow-ups/999999/assign",
+            &token,
+            Some(json!({ "staff_id": dana })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, assigned) = app
+        .api(
+            Method::POST,
+            &path,
+            &token,
+            Some(json!({ "staff_id": dana })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{assigned}");
+    assert_eq!(assigned["assigned_to"], dana);
+    assert_eq!(assigned["assigned_at"], json!(opened));
+    let (status, listed) = app
+        .api(Method::GET, "/api/v1/follow-ups", &token, None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(listed[0]["assigned_to"], dana);
+    let entries = app.store.audit_log(10).await.expect("read");
+    let entry = entries
+        .iter()
+        .find(|a| a.entry.action == "assign-follow-up")
+        .expect("audited");
+    assert_eq!(entry.entry.subject, format!("follow-up/{id}"));
+    assert_eq!(
+        entry.entry.before.as_deref(),
+        Some(r#"{"assigned_to":null}"#)
+    );
+    assert_eq!(
+        entry.entry.after.as_deref(),
+        Some(format!(r#"{{"assigned_to":{dana}}}"#).as_str())
+    );
+
+    let text = |n: u32, minutes: i64| {
+        format!(
+            "Напоминание {n}: пропущенный звонок №{id} (юридическая помощь, линия {HOTLINE_NUMBER}) \
+             ждёт ответа {minutes} мин. Перезвоните ей, затем ответьте через API/страницу: обращение №{id} отвечено."
+        )
+    };
+    let runner = runner(&app);
+    let steps: [(u32, i64, Vec<&str>); 7] = [
+        // Hers now: the lawyer on duty is not reminded of it.
+        (1, 15, vec![ASSIGNEE]),
+        (2, 30, vec![ASSIGNEE]),
+        (3, 45, vec![ASSIGNEE]),
+        // Unanswered, it escalates as it would have: the backup, then the coordinator.
+        (4, 60, vec![ASSIGNEE, BACKUP]),
+        (5, 75, vec![ASSIGNEE, BACKUP]),
+        (6, 90, vec![ASSIGNEE, BACKUP]),
+        (7, 105, vec![ASSIGNEE, BACKUP, COORDINATOR]),
+    ];
+    for (n, minutes, people) in steps {
+        app.clock.set(opened + Duration::minutes(minutes));
+        assert_eq!(runner.run_due().await.expect("ran").done, 1, "reminder {n}");
+        let mut expected: Vec<(String, String)> = people
+            .iter()
+            .map(|p| ((*p).to_owned(), text(n, minutes)))
+            .collect();
+        expected.sort();
+        assert_eq!(reminded(&app, id, n).await, expected, "reminder {n}");
+    }
+
+    // Dana leaves: her follow-up is the people on duty's again, at the level it has reached.
+    let (status, _) = app
+        .api(
+            Method::DELETE,
+            &format!("/api/v1/staff/{dana}"),
+            &token,
+            None,
+        )
+        .await;
+    assert!(status.is_success(), "{status}");
+    app.clock.set(opened + Duration::minutes(120));
+    assert_eq!(runner.run_due().await.expect("ran").done, 1);
+    let mut expected: Vec<(String, String)> = [LAWYER, BACKUP, COORDINATOR]
+        .iter()
+        .map(|p| ((*p).to_owned(), text(8, 120)))
+        .collect();
+    expected.sort();
+    assert_eq!(reminded(&app, id, 8).await, expected);
+
+    // Given to nobody through the API (`null`), audited too.
+    let (status, cleared) = app
+        .api(
+            Method::POST,
+            &path,
+            &token,
+            Some(json!({ "staff_id": null })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{cleared}");
+    assert_eq!(cleared["assigned_to"], json!(null));
+    assert_eq!(
+        app.store
+            .audit_log(20)
+            .await
+            .expect("read")
+            .iter()
+            .filter(|a| a.entry.action == "assign-follow-up")
+            .count(),
+        2
+    );
 }
 
 struct Failing;

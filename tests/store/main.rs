@@ -94,6 +94,7 @@ conformance!(
     // follow_ups
     a_follow_up_is_opened_once_per_call,
     a_voicemail_is_kept_once_and_counts_the_call,
+    a_follow_up_is_assigned_taken_back_and_listed_for_its_staff_member,
     // lines
     lines_are_kept_by_number_and_audited,
     // blocklist

@@ -1,15 +1,17 @@
 //! `/api/v1/follow-ups`: the contacts owed an answer — open ones first, oldest first, with their
-//! age and the reminders sent — and marking one answered, which stops its reminders.
+//! age, the reminders sent and whom each is assigned to — marking one answered, which stops its
+//! reminders, and assigning one to a staff member (or nobody), which the coordinator's page
+//! does through the same `assign`.
 
 use axum::Json;
 use axum::extract::{Path, State};
 use chrono::{DateTime, Utc};
-use hotline_schedules::Service;
-use serde::{Deserialize, Serialize};
+use hotline_schedules::{Service, StaffMember};
+use serde::{Deserialize, Deserializer, Serialize};
 
 use super::error::ApiError;
 use super::extract::{Actor, JsonBody};
-use crate::store::{AuditEntry, FollowUp};
+use crate::store::{AuditEntry, FollowUp, StoreError};
 use crate::web::AppState;
 
 /// At most this many follow-ups in a list.
@@ -34,6 +36,9 @@ pub struct FollowUpView {
     answered_at: Option<DateTime<Utc>>,
     answered_by: Option<i64>,
     note: Option<String>,
+    /// The staff member it is assigned to, and since when.
+    assigned_to: Option<i64>,
+    assigned_at: Option<DateTime<Utc>>,
 }
 
 impl FollowUpView {
@@ -53,6 +58,8 @@ impl FollowUpView {
             answered_at: follow_up.answered_at,
             answered_by: follow_up.answered_by,
             note: follow_up.answer_note,
+            assigned_to: follow_up.assignee.as_ref().map(|a| a.staff_id),
+            assigned_at: follow_up.assignee.as_ref().map(|a| a.since),
         }
     }
 }
@@ -136,4 +143,90 @@ pub async fn answered(
         .await?
         .ok_or_else(|| ApiError::not_found("follow-up"))?;
     Ok(Json(FollowUpView::new(after, now)))
+}
+
+/// Whether `member` may be given a follow-up for `service`: she is active and offers it (any
+/// active staff member, when the caller chose no service).
+pub fn may_hold(member: &StaffMember, service: Option<Service>) -> bool {
+    member.active && service.is_none_or(|service| member.services.contains(&service))
+}
+
+/// Gives `before` to staff member `to` (nobody, with `None`) for `actor`, audited as
+/// `assign-follow-up` with whom it belonged to before and after. False, changing nothing, when
+/// it is not open or someone changed it since `before` was read.
+pub async fn assign(
+    state: &AppState,
+    actor: &str,
+    before: &FollowUp,
+    to: Option<i64>,
+) -> Result<bool, StoreError> {
+    let from = before.assignee.as_ref().map(|a| a.staff_id);
+    let audit = AuditEntry {
+        at: state.clock.now(),
+        actor: actor.to_owned(),
+        action: "assign-follow-up".to_owned(),
+        subject: format!("follow-up/{}", before.id),
+        before: Some(serde_json::json!({ "assigned_to": from }).to_string()),
+        after: Some(serde_json::json!({ "assigned_to": to }).to_string()),
+    };
+    state
+        .store
+        .assign_follow_up(before.id, from, to, &audit)
+        .await
+}
+
+/// A field that must be sent, though it may be `null`: present, it is `Some(value)`.
+fn sent<'de, D: Deserializer<'de>>(input: D) -> Result<Option<Option<i64>>, D::Error> {
+    Option::<i64>::deserialize(input).map(Some)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssignInput {
+    /// The staff member it is given to; `null` takes it back from whoever had it.
+    #[serde(default, deserialize_with = "sent")]
+    staff_id: Option<Option<i64>>,
+}
+
+/// `POST /api/v1/follow-ups/{id}/assign`: gives an open follow-up to an active staff member who
+/// offers its service, or to nobody; from then on its reminders go to her. Audited.
+pub async fn assign_one(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+    JsonBody(input): JsonBody<AssignInput>,
+) -> Result<Json<FollowUpView>, ApiError> {
+    let Some(to) = input.staff_id else {
+        return Err(ApiError::invalid(
+            "staff_id",
+            "send a staff member's id, or null to assign it to nobody",
+        ));
+    };
+    let Some(before) = state.store.follow_up(id).await? else {
+        return Err(ApiError::not_found("follow-up"));
+    };
+    if let Some(staff_id) = to {
+        let member = state.store.staff_member(staff_id).await?;
+        if !member.is_some_and(|m| may_hold(&m, before.service)) {
+            return Err(ApiError::invalid(
+                "staff_id",
+                "no active staff member with this id offers this follow-up's service",
+            ));
+        }
+    }
+    if before.status != "open" {
+        return Err(ApiError::conflict("this follow-up is already answered"));
+    }
+    let unchanged = before.assignee.as_ref().map(|a| a.staff_id) == to;
+    if !unchanged && !assign(&state, &actor.0, &before, to).await? {
+        return Err(ApiError::conflict(
+            "this follow-up was changed meanwhile; read it again",
+        ));
+    }
+    let after = state
+        .store
+        .follow_up(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("follow-up"))?;
+    Ok(Json(FollowUpView::new(after, state.clock.now())))
 }

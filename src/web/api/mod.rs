@@ -8,7 +8,7 @@ mod conversations;
 mod duty;
 mod error;
 mod extract;
-mod follow_ups;
+pub(super) mod follow_ups;
 mod jobs;
 mod lines;
 mod planned;
@@ -52,6 +52,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v1/follow-ups/{id}/answered",
             post(follow_ups::answered),
+        )
+        .route(
+            "/api/v1/follow-ups/{id}/assign",
+            post(follow_ups::assign_one),
         )
         .route(
             "/api/v1/planned-follow-ups",

@@ -9,6 +9,7 @@ mod account;
 mod audit;
 mod client;
 mod csrf;
+mod follow_up_assign;
 mod follow_ups;
 mod groups;
 mod language;
@@ -67,6 +68,7 @@ pub fn routes() -> Router<AppState> {
             "/set-password/{token}",
             get(set_password::page).post(set_password::set),
         )
+        .route("/follow-ups/{id}/assign", post(follow_up_assign::assign))
         .route("/staff", get(staff::list).post(staff::create))
         .route("/staff/new", get(staff::new))
         .route("/staff/{id}", get(staff::show).post(staff::update))

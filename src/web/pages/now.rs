@@ -9,7 +9,7 @@ use chrono::{DateTime, Duration, Utc};
 use hotline_schedules::Service;
 use hotline_schedules::model::Slot;
 
-use super::access::{Sight, masked_caller};
+use super::access::{FollowUpSight, Sight, masked_caller};
 use super::layout::{self, Layout, render};
 use super::session::SignedIn;
 use super::words::Text;
@@ -124,13 +124,15 @@ async fn build(state: &AppState, user: &SignedIn) -> Result<NowPage, Response> {
             age: t.age((now - call.started_at).num_seconds()),
         })
         .collect();
+    // Another staff member's follow-up is not hers to see here either.
+    let follow_up_sight = FollowUpSight::of(state, user).await?;
     let follow_ups = state
         .store
         .open_follow_ups()
         .await
         .map_err(layout::server_error)?
         .into_iter()
-        .filter(|follow_up| sight.sees(follow_up.service))
+        .filter(|follow_up| follow_up_sight.sees_follow_up(follow_up))
         .map(|follow_up| FollowUpLine {
             id: follow_up.id,
             service: t.service(follow_up.service),

@@ -251,6 +251,18 @@ pub enum Text {
     RevealShownBriefly,
     RevealHidden,
     LoginNeeded,
+    // Follow-ups that belong to a person: assigned, taken, and the queue's filter.
+    AssignedTo,
+    Unassigned,
+    Assign,
+    ToNobody,
+    TakeIt,
+    ShowMine,
+    ShowUnassigned,
+    ShowAll,
+    AssignmentChanged,
+    NotForThisService,
+    NoneHere,
 }
 
 /// The catalogue in one language; cheap to copy into every page.
@@ -1038,6 +1050,50 @@ impl Words {
             (Ru, LoginNeeded) => "Укажите логин, без пробелов.",
             (Kk, LoginNeeded) => "Логинді бос орынсыз жазыңыз.",
             (En, LoginNeeded) => "A login is needed, without spaces.",
+            // Follow-ups that belong to a person: assigned, taken, and the queue's filter.
+            (Ru, AssignedTo) => "Кому поручено",
+            (Kk, AssignedTo) => "Кімге тапсырылды",
+            (En, AssignedTo) => "Assigned to",
+            (Ru, Unassigned) => "никому не поручено",
+            (Kk, Unassigned) => "ешкімге тапсырылмаған",
+            (En, Unassigned) => "unassigned",
+            (Ru, Assign) => "Поручить",
+            (Kk, Assign) => "Тапсыру",
+            (En, Assign) => "Assign",
+            (Ru, ToNobody) => "— никому —",
+            (Kk, ToNobody) => "— ешкімге —",
+            (En, ToNobody) => "— nobody —",
+            (Ru, TakeIt) => "Взять себе",
+            (Kk, TakeIt) => "Өзіме алу",
+            (En, TakeIt) => "Take it",
+            (Ru, ShowMine) => "Мои",
+            (Kk, ShowMine) => "Менікі",
+            (En, ShowMine) => "Mine",
+            (Ru, ShowUnassigned) => "Не поручены",
+            (Kk, ShowUnassigned) => "Тапсырылмағандар",
+            (En, ShowUnassigned) => "Unassigned",
+            (Ru, ShowAll) => "Все",
+            (Kk, ShowAll) => "Барлығы",
+            (En, ShowAll) => "All",
+            (Ru, AssignmentChanged) => {
+                "Пока вы смотрели, обращение поручили другому или на него ответили. Посмотрите ещё раз."
+            }
+            (Kk, AssignmentChanged) => {
+                "Сіз қарап тұрғанда өтініш басқа біреуге тапсырылды немесе оған жауап берілді. Қайта қараңыз."
+            }
+            (En, AssignmentChanged) => {
+                "While you were looking, it was given to someone else or answered. Look again."
+            }
+            (Ru, NotForThisService) => "Этот сотрудник не работает с этой услугой или неактивен.",
+            (Kk, NotForThisService) => {
+                "Бұл қызметкер бұл қызметпен жұмыс істемейді немесе белсенді емес."
+            }
+            (En, NotForThisService) => {
+                "This staff member does not offer this service or is not active."
+            }
+            (Ru, NoneHere) => "Здесь обращений нет.",
+            (Kk, NoneHere) => "Мұнда өтініштер жоқ.",
+            (En, NoneHere) => "No follow-ups here.",
         }
     }
 
