@@ -28,50 +28,6 @@ pub enum Prompt {
     Apology,
 }
 
-impl Prompt {
-    /// Every prompt, in the order a call meets them: the order a coordinator records them in.
-    pub const ALL: [Prompt; 14] = [
-        Prompt::Welcome,
-        Prompt::ChooseLanguage,
-        Prompt::ChooseService,
-        Prompt::Emergency,
-        Prompt::NotAChoice,
-        Prompt::Hold,
-        Prompt::HoldAgain,
-        Prompt::NobodyFree,
-        Prompt::LeaveMessage,
-        Prompt::NoMessage,
-        Prompt::Thanks,
-        Prompt::Closed,
-        Prompt::Blocked,
-        Prompt::Apology,
-    ];
-
-    /// The prompt's name as a line's recordings key it (`choose_language`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Prompt::Welcome => "welcome",
-            Prompt::ChooseLanguage => "choose_language",
-            Prompt::ChooseService => "choose_service",
-            Prompt::Emergency => "emergency",
-            Prompt::NotAChoice => "not_a_choice",
-            Prompt::Hold => "hold",
-            Prompt::HoldAgain => "hold_again",
-            Prompt::NobodyFree => "nobody_free",
-            Prompt::LeaveMessage => "leave_message",
-            Prompt::NoMessage => "no_message",
-            Prompt::Thanks => "thanks",
-            Prompt::Closed => "closed",
-            Prompt::Blocked => "blocked",
-            Prompt::Apology => "apology",
-        }
-    }
-
-    pub fn named(name: &str) -> Option<Prompt> {
-        Prompt::ALL.into_iter().find(|p| p.as_str() == name)
-    }
-}
-
 /// Russian text of each prompt: spoken by Twilio where no recording exists.
 pub fn russian(prompt: Prompt) -> &'static str {
     match prompt {
@@ -132,20 +88,5 @@ pub fn utter(line: &Line, language: Language, prompt: Prompt) -> Utterance {
     match line.recording(language, prompt) {
         Some(url) => Utterance::Play(Play::new(url)),
         None => say(russian(prompt)),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_prompts_name_is_the_key_its_recordings_are_kept_under() {
-        for prompt in Prompt::ALL {
-            let json = serde_json::to_string(&prompt).expect("serialises");
-            assert_eq!(json, format!("\"{}\"", prompt.as_str()));
-            assert_eq!(Prompt::named(prompt.as_str()), Some(prompt));
-        }
-        assert_eq!(Prompt::named("../etc"), None);
     }
 }

@@ -24,6 +24,7 @@ mod pages_audit;
 mod pages_browser;
 mod pages_cli;
 mod pages_forms;
+mod pages_lines;
 mod pages_log;
 mod pages_reports;
 mod pages_rota;

@@ -19,6 +19,7 @@ use super::csrf::{self, Posted};
 use super::layout::{self, Notice, render_with};
 use super::line_form::LineProblems;
 use super::lines::{address, in_sight, line_page};
+use super::prompt_names;
 use super::session::{SignedIn, random_token};
 use super::words::Text;
 use crate::web::AppState;
@@ -65,7 +66,7 @@ pub fn file_name(number: &str, language: Language, prompt: Prompt, audio: Audio,
     format!(
         "line-{line}-{}-{}-{}.{}",
         language.as_str(),
-        prompt.as_str(),
+        prompt_names::name(prompt),
         &hash[..12],
         audio.extension()
     )
@@ -96,7 +97,7 @@ async fn read_upload(multipart: &mut Multipart) -> Result<Upload, ()> {
         let name = field.name().map(str::to_owned);
         match name.as_deref() {
             Some("language") => upload.language = field.text().await.ok().and_then(|l| l.parse().ok()),
-            Some("prompt") => upload.prompt = field.text().await.ok().and_then(|p| Prompt::named(&p)),
+            Some("prompt") => upload.prompt = field.text().await.ok().and_then(|p| prompt_names::named(&p)),
             Some("file") => loop {
                 match field.chunk().await {
                     Ok(Some(chunk)) if upload.file.len() + chunk.len() <= LARGEST_PROMPT => {
@@ -238,7 +239,7 @@ pub async fn remove(
     };
     let (Ok(language), Some(prompt)) = (
         posted.form.language.parse::<Language>(),
-        Prompt::named(&posted.form.prompt),
+        prompt_names::named(&posted.form.prompt),
     ) else {
         return refused(user, StatusCode::BAD_REQUEST);
     };

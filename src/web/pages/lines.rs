@@ -16,6 +16,7 @@ use serde::Deserialize;
 use super::csrf::Posted;
 use super::layout::{self, Layout, Notice, render, render_with};
 use super::line_form::{self, LineFields, LineForm, LineProblems, language_name};
+use super::prompt_names;
 use super::session::{Coordinator, SignedIn};
 use super::words::{Text, Words};
 use crate::lines::DEFAULT_LINE;
@@ -49,7 +50,7 @@ pub struct LinesPage {
 /// One prompt's recording, or its absence, and its upload form.
 #[derive(Debug)]
 pub struct PromptRow {
-    pub prompt: &'static str,
+    pub prompt: String,
     /// The Russian words, heard where there is no recording: what to record.
     pub text: &'static str,
     pub current: Option<String>,
@@ -260,10 +261,10 @@ pub fn line_page(
     let recordings = Language::ALL
         .into_iter()
         .map(|language| {
-            let prompts = Prompt::ALL
+            let prompts = prompt_names::PROMPTS
                 .into_iter()
                 .map(|prompt| PromptRow {
-                    prompt: prompt.as_str(),
+                    prompt: prompt_names::name(prompt),
                     text: prompts::russian(prompt),
                     current: line.recording(language, prompt).map(str::to_owned),
                     problem: upload_problem

@@ -17,6 +17,7 @@ mod lines;
 mod log;
 mod now;
 mod passwords;
+mod prompt_names;
 mod reports;
 mod rota;
 mod rota_changes;
