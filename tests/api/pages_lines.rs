@@ -64,8 +64,15 @@ async fn the_coordinator_sets_the_default_line_and_a_call_on_a_holiday_finds_it_
     let browser = coordinator(&app).await;
     let list = browser.get("/lines").await;
     assert_eq!(list.status, 200);
-    assert!(list.body.contains("href=\"/lines/default\""), "{}", list.body);
-    assert!(list.body.contains("href=\"/lines\""), "the nav links to Lines");
+    assert!(
+        list.body.contains("href=\"/lines/default\""),
+        "{}",
+        list.body
+    );
+    assert!(
+        list.body.contains("href=\"/lines\""),
+        "the nav links to Lines"
+    );
     let page = browser.get("/lines/default").await;
     assert_eq!(page.status, 200);
     assert!(page.body.contains("name=\"language-kk\""));
@@ -89,11 +96,23 @@ async fn the_coordinator_sets_the_default_line_and_a_call_on_a_holiday_finds_it_
     let log = app.store.audit_log(1).await.expect("read");
     let entry = &log[0].entry;
     assert_eq!(
-        (entry.actor.as_str(), entry.action.as_str(), entry.subject.as_str()),
+        (
+            entry.actor.as_str(),
+            entry.action.as_str(),
+            entry.subject.as_str()
+        ),
         ("user:dinara", "create", "line/default")
     );
-    assert!(entry.before.is_none(), "the default line had no settings of its own");
-    assert!(entry.after.as_deref().is_some_and(|a| a.contains("simultaneous")));
+    assert!(
+        entry.before.is_none(),
+        "the default line had no settings of its own"
+    );
+    assert!(
+        entry
+            .after
+            .as_deref()
+            .is_some_and(|a| a.contains("simultaneous"))
+    );
 
     let list = browser.get("/lines").await;
     assert!(list.body.contains("Ночная линия"));
@@ -109,7 +128,13 @@ async fn the_coordinator_sets_the_default_line_and_a_call_on_a_holiday_finds_it_
     assert_eq!(browser.post("/lines/default", &form).await.status, 303);
     let log = app.store.audit_log(1).await.expect("read");
     assert_eq!(log[0].entry.action, "update");
-    assert!(log[0].entry.before.as_deref().is_some_and(|b| b.contains("simultaneous")));
+    assert!(
+        log[0]
+            .entry
+            .before
+            .as_deref()
+            .is_some_and(|b| b.contains("simultaneous"))
+    );
     assert_eq!(
         stored(&app, "default").await.expect("kept").ring,
         RingStrategy::Sequential
@@ -146,7 +171,9 @@ async fn a_ring_time_the_hotline_cannot_use_is_refused_beside_its_field_and_noth
             refused.body
         );
         assert!(
-            refused.body.contains(&format!("name=\"ring_seconds\" inputmode=\"numeric\" value=\"{typed}\"")),
+            refused.body.contains(&format!(
+                "name=\"ring_seconds\" inputmode=\"numeric\" value=\"{typed}\""
+            )),
             "what she typed is kept"
         );
         assert!(refused.body.contains("Ночная линия") && refused.body.contains("2027-03-22"));
@@ -182,7 +209,13 @@ async fn a_number_gets_its_own_settings_and_loses_them_and_the_default_line_stay
     let page = browser.get(&path).await;
     assert_eq!(page.status, 200);
     assert!(page.body.contains(&format!("action=\"{path}/remove\"")));
-    assert!(browser.get("/lines").await.body.contains(&format!("href=\"{path}\"")));
+    assert!(
+        browser
+            .get("/lines")
+            .await
+            .body
+            .contains(&format!("href=\"{path}\""))
+    );
 
     let removed = browser
         .post(&format!("{path}/remove"), &[("csrf", &csrf)])
@@ -192,7 +225,11 @@ async fn a_number_gets_its_own_settings_and_loses_them_and_the_default_line_stay
     let log = app.store.audit_log(1).await.expect("read");
     assert_eq!(log[0].entry.action, "delete");
     assert!(log[0].entry.before.is_some());
-    assert_eq!(browser.get(&path).await.status, 404, "it has none of its own now");
+    assert_eq!(
+        browser.get(&path).await.status,
+        404,
+        "it has none of its own now"
+    );
 
     let default = browser.get("/lines/default").await;
     assert!(!default.body.contains("/lines/default/remove"));
@@ -210,7 +247,9 @@ async fn staff_cannot_open_or_change_a_line_and_a_forged_form_changes_nothing() 
         .post("/lines/default", &night_line("")[1..])
         .await;
     assert_eq!(forged.status, 403);
-    let forged = coordinator.post("/lines", &[("number", HOTLINE_NUMBER)]).await;
+    let forged = coordinator
+        .post("/lines", &[("number", HOTLINE_NUMBER)])
+        .await;
     assert_eq!(forged.status, 403);
 
     let lawyer = app
@@ -220,22 +259,36 @@ async fn staff_cannot_open_or_change_a_line_and_a_forged_form_changes_nothing() 
     let staff = Browser::new(&app);
     staff.sign_in("aigerim", PASSWORD).await;
     let own = staff.get("/").await;
-    assert!(!own.body.contains("href=\"/lines\""), "no Lines link for staff");
+    assert!(
+        !own.body.contains("href=\"/lines\""),
+        "no Lines link for staff"
+    );
     assert_eq!(staff.get("/lines").await.status, 403);
     assert_eq!(staff.get("/lines/default").await.status, 403);
     let staff_csrf = own.csrf();
     assert_eq!(
-        staff.post("/lines/default", &night_line(&staff_csrf)).await.status,
-        403
-    );
-    assert_eq!(
         staff
-            .post("/lines", &[("csrf", &staff_csrf), ("number", HOTLINE_NUMBER)])
+            .post("/lines/default", &night_line(&staff_csrf))
             .await
             .status,
         403
     );
-    let upload = post_upload(&staff, "/lines/default/recordings", &recording_form(&staff_csrf, &wav())).await;
+    assert_eq!(
+        staff
+            .post(
+                "/lines",
+                &[("csrf", &staff_csrf), ("number", HOTLINE_NUMBER)]
+            )
+            .await
+            .status,
+        403
+    );
+    let upload = post_upload(
+        &staff,
+        "/lines/default/recordings",
+        &recording_form(&staff_csrf, &wav()),
+    )
+    .await;
     assert_eq!(upload.0, 403);
     assert!(stored(&app, "default").await.is_none());
     assert!(stored(&app, HOTLINE_NUMBER).await.is_none());
@@ -348,8 +401,12 @@ async fn an_uploaded_kazakh_welcome_is_kept_under_our_name_and_the_next_caller_h
     let csrf = page.csrf();
     let recording = wav();
 
-    let (status, body) =
-        post_upload(&browser, "/lines/default/recordings", &recording_form(&csrf, &recording)).await;
+    let (status, body) = post_upload(
+        &browser,
+        "/lines/default/recordings",
+        &recording_form(&csrf, &recording),
+    )
+    .await;
     assert_eq!(status, 303, "{body}");
     let files = files_in(prompts.path());
     assert_eq!(files.len(), 1, "{files:?}");
@@ -364,15 +421,28 @@ async fn an_uploaded_kazakh_welcome_is_kept_under_our_name_and_the_next_caller_h
     );
     let url = format!("/prompts/{name}");
     let line = stored(&app, "default").await.expect("kept");
-    assert_eq!(line.recording(Language::Kk, Prompt::Welcome), Some(url.as_str()));
+    assert_eq!(
+        line.recording(Language::Kk, Prompt::Welcome),
+        Some(url.as_str())
+    );
     let log = app.store.audit_log(1).await.expect("read");
-    assert!(log[0].entry.after.as_deref().is_some_and(|a| a.contains(name.as_str())));
+    assert!(
+        log[0]
+            .entry
+            .after
+            .as_deref()
+            .is_some_and(|a| a.contains(name.as_str()))
+    );
 
     let served = app.get(&url).await;
     assert_eq!(served.status(), 200);
     assert_eq!(served.bytes().await.expect("a body").to_vec(), recording);
     let shown = browser.get("/lines/default").await;
-    assert!(shown.body.contains(&format!("<audio controls preload=\"none\" src=\"{url}\">")));
+    assert!(
+        shown
+            .body
+            .contains(&format!("<audio controls preload=\"none\" src=\"{url}\">"))
+    );
 
     // The real proof: the next caller hears the recording.
     let menu = app.call("CA-recorded").dials().await;
@@ -401,17 +471,27 @@ async fn a_file_that_is_not_audio_too_big_or_without_the_token_is_refused_and_no
     let (status, body) = post_upload(
         &browser,
         "/lines/default/recordings",
-        &recording_form(&csrf, b"<?php system($_GET['c']); ?> pretending to be a .wav"),
+        &recording_form(
+            &csrf,
+            b"<?php system($_GET['c']); ?> pretending to be a .wav",
+        ),
     )
     .await;
     assert_eq!(status, 415);
     assert!(body.contains("Это не WAV и не MP3."), "{body}");
-    assert!(body.contains("id=\"recordings-kk\" open"), "beside the prompt it was for");
+    assert!(
+        body.contains("id=\"recordings-kk\" open"),
+        "beside the prompt it was for"
+    );
 
     let mut big = wav();
     big.resize(5 * 1024 * 1024 + 1, 0);
-    let (status, body) =
-        post_upload(&browser, "/lines/default/recordings", &recording_form(&csrf, &big)).await;
+    let (status, body) = post_upload(
+        &browser,
+        "/lines/default/recordings",
+        &recording_form(&csrf, &big),
+    )
+    .await;
     assert_eq!(status, 413);
     assert!(body.contains("Файл больше 5 МБ."), "{body}");
 
@@ -433,6 +513,9 @@ async fn a_file_that_is_not_audio_too_big_or_without_the_token_is_refused_and_no
     assert_eq!(status, 403);
 
     assert!(files_in(prompts.path()).is_empty(), "nothing written");
-    assert!(stored(&app, "default").await.is_none(), "the line unchanged");
+    assert!(
+        stored(&app, "default").await.is_none(),
+        "the line unchanged"
+    );
     assert!(app.store.audit_log(10).await.expect("read").is_empty());
 }

@@ -362,7 +362,7 @@ pub fn as_typed(t: Words, form: &LineForm) -> LineFields {
 /// Reads the posted form into the line it describes, keeping what the form does not show (the
 /// hours' zone and the recordings) from `kept`; or what is wrong with it, by field. The line is
 /// not yet validated as a whole: `Line::validate` (through the shared save) does that.
-pub fn read(t: Words, form: &LineForm, kept: &Line) -> Result<Line, LineProblems> {
+pub fn read(t: Words, form: &LineForm, kept: &Line) -> Result<Line, Box<LineProblems>> {
     let mut problems = LineProblems::default();
     let name = field(form, "name").to_owned();
     if name.is_empty() {
@@ -413,7 +413,7 @@ pub fn read(t: Words, form: &LineForm, kept: &Line) -> Result<Line, LineProblems
         None
     };
     if problems.any() {
-        return Err(problems);
+        return Err(Box::new(problems));
     }
     let holidays = holidays.unwrap_or_default();
     let zone = kept
@@ -554,7 +554,10 @@ mod tests {
         let shown = LineFields::of(EN, &line);
         assert!(!shown.always_open);
         assert_eq!(shown.windows.len(), 1 + SPARE_ROWS);
-        assert_eq!((shown.windows[0].from.as_str(), shown.windows[0].to.as_str()), ("20:00", "08:00"));
+        assert_eq!(
+            (shown.windows[0].from.as_str(), shown.windows[0].to.as_str()),
+            ("20:00", "08:00")
+        );
         assert_eq!(shown.holidays, "2027-01-01\n2027-03-22");
     }
 
@@ -604,7 +607,10 @@ mod tests {
             problem: String::new(),
         };
         let problems = LineProblems::from_validation(EN, &error);
-        assert_eq!(problems.ring_seconds, Some(EN.say(Text::RingSecondsInvalid)));
+        assert_eq!(
+            problems.ring_seconds,
+            Some(EN.say(Text::RingSecondsInvalid))
+        );
         assert!(problems.any());
     }
 }

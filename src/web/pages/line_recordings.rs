@@ -42,7 +42,21 @@ impl Audio {
     /// sync (eleven bits set, and a layer that exists).
     pub fn sniff(bytes: &[u8]) -> Option<Audio> {
         match bytes {
-            [b'R', b'I', b'F', b'F', _, _, _, _, b'W', b'A', b'V', b'E', ..] => Some(Audio::Wav),
+            [
+                b'R',
+                b'I',
+                b'F',
+                b'F',
+                _,
+                _,
+                _,
+                _,
+                b'W',
+                b'A',
+                b'V',
+                b'E',
+                ..,
+            ] => Some(Audio::Wav),
             [b'I', b'D', b'3', ..] => Some(Audio::Mp3),
             [0xFF, second, ..] if second & 0xE0 == 0xE0 && second & 0x06 != 0 => Some(Audio::Mp3),
             _ => None,
@@ -60,7 +74,13 @@ impl Audio {
 /// The name a recording is kept under: the line, language and prompt it is for, and a hash of
 /// its content, so a new recording never overwrites one an earlier setting (or the audit log)
 /// still names.
-pub fn file_name(number: &str, language: Language, prompt: Prompt, audio: Audio, bytes: &[u8]) -> String {
+pub fn file_name(
+    number: &str,
+    language: Language,
+    prompt: Prompt,
+    audio: Audio,
+    bytes: &[u8],
+) -> String {
     let line: String = number.chars().filter(char::is_ascii_alphanumeric).collect();
     let hash = hex::encode(Sha256::digest(bytes));
     format!(
@@ -96,8 +116,16 @@ async fn read_upload(multipart: &mut Multipart) -> Result<Upload, ()> {
         };
         let name = field.name().map(str::to_owned);
         match name.as_deref() {
-            Some("language") => upload.language = field.text().await.ok().and_then(|l| l.parse().ok()),
-            Some("prompt") => upload.prompt = field.text().await.ok().and_then(|p| prompt_names::named(&p)),
+            Some("language") => {
+                upload.language = field.text().await.ok().and_then(|l| l.parse().ok())
+            }
+            Some("prompt") => {
+                upload.prompt = field
+                    .text()
+                    .await
+                    .ok()
+                    .and_then(|p| prompt_names::named(&p))
+            }
             Some("file") => loop {
                 match field.chunk().await {
                     Ok(Some(chunk)) if upload.file.len() + chunk.len() <= LARGEST_PROMPT => {
@@ -283,10 +311,18 @@ mod tests {
         );
         assert_ne!(
             name,
-            file_name("+77010000000", Language::Kk, Prompt::ChooseLanguage, Audio::Wav, b"RIFX"),
+            file_name(
+                "+77010000000",
+                Language::Kk,
+                Prompt::ChooseLanguage,
+                Audio::Wav,
+                b"RIFX"
+            ),
             "another recording, another name"
         );
-        assert!(file_name("default", Language::Ru, Prompt::Welcome, Audio::Mp3, b"")
-            .starts_with("line-default-ru-welcome-"));
+        assert!(
+            file_name("default", Language::Ru, Prompt::Welcome, Audio::Mp3, b"")
+                .starts_with("line-default-ru-welcome-")
+        );
     }
 }

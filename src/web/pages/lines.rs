@@ -240,7 +240,12 @@ pub async fn create(State(state): State<AppState>, posted: Posted<NewLineForm>) 
 
 /// Saves through the API's `save_line`; a line the API would refuse is a server error here,
 /// because the page read it from its own form and checked it first.
-async fn save(state: &AppState, user: &SignedIn, number: &str, line: &Line) -> Result<(), Response> {
+async fn save(
+    state: &AppState,
+    user: &SignedIn,
+    number: &str,
+    line: &Line,
+) -> Result<(), Response> {
     match api::save_line(state, &user.actor(), number, line).await {
         Ok(()) => Ok(()),
         Err(SaveProblem::Invalid(error)) => Err(layout::server_error(error)),
@@ -333,7 +338,7 @@ pub async fn update(
     };
     let line = match line_form::read(t, form, &before) {
         Ok(line) => line,
-        Err(problems) => return refused(problems),
+        Err(problems) => return refused(*problems),
     };
     match api::save_line(&state, &user.actor(), &number, &line).await {
         Ok(()) => Redirect::to(&address(&number)).into_response(),

@@ -77,9 +77,8 @@ pub fn routes() -> Router<AppState> {
         .route("/lines/{number}/remove", post(lines::remove))
         .route(
             "/lines/{number}/recordings",
-            post(line_recordings::upload).layer(DefaultBodyLimit::max(
-                line_recordings::LARGEST_UPLOAD,
-            )),
+            post(line_recordings::upload)
+                .layer(DefaultBodyLimit::max(line_recordings::LARGEST_UPLOAD)),
         )
         .route(
             "/lines/{number}/recordings/remove",

@@ -865,9 +865,15 @@ impl Words {
             (Ru, WindowTo) => "до",
             (Kk, WindowTo) => "дейін",
             (En, WindowTo) => "to",
-            (Ru, HoursHint) => "Если «до» раньше «с», время идёт за полночь. Пустая строка не учитывается.",
-            (Kk, HoursHint) => "«Дейін» «бастап»-тан ерте болса, уақыт түн ортасынан асады. Бос жол ескерілмейді.",
-            (En, HoursHint) => "When “to” is before “from” the hours run past midnight. An empty row is ignored.",
+            (Ru, HoursHint) => {
+                "Если «до» раньше «с», время идёт за полночь. Пустая строка не учитывается."
+            }
+            (Kk, HoursHint) => {
+                "«Дейін» «бастап»-тан ерте болса, уақыт түн ортасынан асады. Бос жол ескерілмейді."
+            }
+            (En, HoursHint) => {
+                "When “to” is before “from” the hours run past midnight. An empty row is ignored."
+            }
             (Ru, Holidays) => "Праздники: линия закрыта весь день",
             (Kk, Holidays) => "Мерекелер: желі күні бойы жабық",
             (En, Holidays) => "Holidays: the line is closed all day",
@@ -889,9 +895,15 @@ impl Words {
             (Ru, WaitLimitInvalid) => "Не меньше одной попытки и не больше 900 секунд (15 минут).",
             (Kk, WaitLimitInvalid) => "Кемінде бір әрекет, ең көбі 900 секунд (15 минут).",
             (En, WaitLimitInvalid) => "At least one attempt and at most 900 seconds (15 minutes).",
-            (Ru, HoursInvalid) => "У каждой строки нужны дни и время «с» и «до»; нужна хотя бы одна строка.",
-            (Kk, HoursInvalid) => "Әр жолға күндер мен «бастап», «дейін» уақыты керек; кемінде бір жол керек.",
-            (En, HoursInvalid) => "Each row needs its days and its from and to times; at least one row is needed.",
+            (Ru, HoursInvalid) => {
+                "У каждой строки нужны дни и время «с» и «до»; нужна хотя бы одна строка."
+            }
+            (Kk, HoursInvalid) => {
+                "Әр жолға күндер мен «бастап», «дейін» уақыты керек; кемінде бір жол керек."
+            }
+            (En, HoursInvalid) => {
+                "Each row needs its days and its from and to times; at least one row is needed."
+            }
             (Ru, HolidaysInvalid) => "Даты в виде ГГГГ-ММ-ДД, по одной в строке.",
             (Kk, HolidaysInvalid) => "Күндер ЖЖЖЖ-АА-КК түрінде, әр жолға біреу.",
             (En, HolidaysInvalid) => "Dates as YYYY-MM-DD, one a line.",
@@ -907,9 +919,15 @@ impl Words {
             (Ru, Recordings) => "Записи для звонящих",
             (Kk, Recordings) => "Қоңырау шалушыларға арналған жазбалар",
             (En, Recordings) => "Recorded prompts",
-            (Ru, RecordingsHint) => "WAV или MP3, до 5 МБ. Где записи нет, звучит русская речь; казахские фразы нужно записать.",
-            (Kk, RecordingsHint) => "WAV немесе MP3, 5 МБ-қа дейін. Жазба жоқ жерде орысша сөйлеу естіледі; қазақша сөздерді жазып алу керек.",
-            (En, RecordingsHint) => "WAV or MP3, up to 5 MB. Without a recording Russian speech is heard; Kazakh prompts must be recorded.",
+            (Ru, RecordingsHint) => {
+                "WAV или MP3, до 5 МБ. Где записи нет, звучит русская речь; казахские фразы нужно записать."
+            }
+            (Kk, RecordingsHint) => {
+                "WAV немесе MP3, 5 МБ-қа дейін. Жазба жоқ жерде орысша сөйлеу естіледі; қазақша сөздерді жазып алу керек."
+            }
+            (En, RecordingsHint) => {
+                "WAV or MP3, up to 5 MB. Without a recording Russian speech is heard; Kazakh prompts must be recorded."
+            }
             (Ru, NoRecording) => "нет записи — русская речь",
             (Kk, NoRecording) => "жазба жоқ — орысша сөйлеу",
             (En, NoRecording) => "no recording — Russian speech",
