@@ -116,7 +116,12 @@ async fn the_coordinator_sets_the_default_line_and_a_call_on_a_holiday_finds_it_
 
     let list = browser.get("/lines").await;
     assert!(list.body.contains("Ночная линия"));
-    assert!(list.body.contains("20:00–08:00"), "{}", list.body);
+    assert!(
+        list.body
+            .contains("ежедневно 20:00–08:00; закрыто: 2027-03-22"),
+        "{}",
+        list.body
+    );
     assert!(list.body.contains("2027-03-22"));
     let again = browser.get("/lines/default").await;
     assert!(again.body.contains("value=\"20:00\"") && again.body.contains("2027-03-22"));

@@ -459,12 +459,17 @@ pub fn describe_hours(t: Words, hours: Option<&OpeningHours>) -> String {
             .windows
             .iter()
             .map(|w| {
-                let days: Vec<&str> = DAYS
-                    .into_iter()
-                    .filter(|d| w.days.contains(*d))
-                    .map(|d| t.weekday(d))
-                    .collect();
-                format!("{} {}–{}", days.join(" "), time(w.from), time(w.to))
+                let days = if w.days == Weekdays::ALL {
+                    t.say(Text::EveryDay).to_owned()
+                } else {
+                    let days: Vec<&str> = DAYS
+                        .into_iter()
+                        .filter(|d| w.days.contains(*d))
+                        .map(|d| t.weekday(d))
+                        .collect();
+                    days.join(" ")
+                };
+                format!("{days} {}–{}", time(w.from), time(w.to))
             })
             .collect()
     };
@@ -474,7 +479,7 @@ pub fn describe_hours(t: Words, hours: Option<&OpeningHours>) -> String {
             .iter()
             .map(|d| d.format("%Y-%m-%d").to_string())
             .collect();
-        parts.push(format!("{}: {}", t.say(Text::Holidays), dates.join(", ")));
+        parts.push(format!("{}: {}", t.say(Text::ClosedOn), dates.join(", ")));
     }
     parts.join("; ")
 }
@@ -549,7 +554,7 @@ mod tests {
         );
         assert_eq!(
             describe_hours(EN, line.hours.as_ref()),
-            "Fri Sat 20:00–08:00; Holidays: the line is closed all day: 2027-01-01, 2027-03-22"
+            "Fri Sat 20:00–08:00; closed: 2027-01-01, 2027-03-22"
         );
         let shown = LineFields::of(EN, &line);
         assert!(!shown.always_open);

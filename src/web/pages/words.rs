@@ -232,6 +232,8 @@ pub enum Text {
     NotAudio,
     TooBig,
     NoFile,
+    EveryDay,
+    ClosedOn,
 }
 
 /// The catalogue in one language; cheap to copy into every page.
@@ -946,6 +948,12 @@ impl Words {
             (Ru, NoFile) => "Выберите файл с записью.",
             (Kk, NoFile) => "Жазбасы бар файлды таңдаңыз.",
             (En, NoFile) => "Choose the file with the recording.",
+            (Ru, EveryDay) => "ежедневно",
+            (Kk, EveryDay) => "күн сайын",
+            (En, EveryDay) => "every day",
+            (Ru, ClosedOn) => "закрыто",
+            (Kk, ClosedOn) => "жабық",
+            (En, ClosedOn) => "closed",
         }
     }
 
