@@ -27,8 +27,10 @@ use crate::web::api::lines::{self as api, SaveProblem};
 
 /// The largest recording kept: minutes of speech as MP3, a long prompt as WAV.
 pub const LARGEST_PROMPT: usize = 5 * 1024 * 1024;
-/// The upload route's body limit: one recording and its form's few small fields.
-pub const LARGEST_UPLOAD: usize = LARGEST_PROMPT + 64 * 1024;
+/// The upload route's body limit. A file past `LARGEST_PROMPT` but within this is read to its
+/// end (and dropped) so her browser hears why it was refused; beyond it the connection may
+/// simply close.
+pub const LARGEST_UPLOAD: usize = 4 * LARGEST_PROMPT;
 
 /// The kinds of audio Twilio's `<Play>` takes that we accept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
