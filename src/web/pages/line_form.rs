@@ -1,32 +1,17 @@
 //! The Lines page's settings form: a line shown as form fields, and the fields as posted read
 //! back into a `Line`, each thing wrong named beside its own field with what was typed kept.
 //! Menus are chosen by position ("not offered / 1 / 2 / 3"), so the order is the caller's
-//! digits; hours are weekly rows of days and times (a row whose end is before its start runs
-//! past midnight); holidays are dates, one a line. Never touches the store.
+//! digits; the hours and holidays rows are `line_hours.rs`'s. Never touches the store.
 
 use std::collections::BTreeMap;
 
-use chrono::{NaiveDate, NaiveTime, Timelike, Weekday};
 use hotline_routes::hours::OpeningHours;
 use hotline_routes::line::{Line, LineError, RingStrategy};
-use hotline_schedules::model::{ActiveWindow, Weekdays};
+use hotline_schedules::model::ActiveWindow;
 use hotline_schedules::{Gender, Language, Service};
 
+use super::line_hours::{SPARE_ROWS, WindowRow, holidays, posted_rows, round_the_clock, row};
 use super::words::{Text, Words};
-
-/// Blank rows offered below a line's hours, for a new window.
-const SPARE_ROWS: usize = 2;
-/// Rows read from a posted form, at most.
-const MOST_ROWS: usize = 20;
-const DAYS: [Weekday; 7] = [
-    Weekday::Mon,
-    Weekday::Tue,
-    Weekday::Wed,
-    Weekday::Thu,
-    Weekday::Fri,
-    Weekday::Sat,
-    Weekday::Sun,
-];
 
 /// One language or service of a menu: its select's name, its words, its position ("" if not
 /// offered), and the positions it may take.
@@ -36,23 +21,6 @@ pub struct MenuChoice {
     pub label: &'static str,
     pub position: String,
     pub positions: Vec<String>,
-}
-
-/// A day's checkbox in a row of hours.
-#[derive(Debug)]
-pub struct DayBox {
-    pub field: String,
-    pub label: &'static str,
-    pub checked: bool,
-}
-
-/// One weekly window of opening hours, as shown or typed.
-#[derive(Debug)]
-pub struct WindowRow {
-    pub index: usize,
-    pub days: Vec<DayBox>,
-    pub from: String,
-    pub to: String,
 }
 
 /// The form's values as shown: from the stored line, or as typed.
@@ -138,23 +106,6 @@ fn service_field(service: Service) -> String {
     format!("service-{}", service.as_str())
 }
 
-fn day_field(row: usize, day: Weekday) -> String {
-    format!("w{row}-{}", day.num_days_from_monday())
-}
-
-fn time(at: NaiveTime) -> String {
-    format!("{:02}:{:02}", at.hour(), at.minute())
-}
-
-/// A window open every day round the clock: how "always open, but closed on holidays" is kept.
-fn round_the_clock() -> ActiveWindow {
-    ActiveWindow {
-        days: Weekdays::ALL,
-        from: NaiveTime::MIN,
-        to: NaiveTime::MIN,
-    }
-}
-
 fn menu<T: Copy + PartialEq>(
     options: &[T],
     offered: &[T],
@@ -175,22 +126,6 @@ fn menu<T: Copy + PartialEq>(
             positions: positions.clone(),
         })
         .collect()
-}
-
-fn row(t: Words, index: usize, window: Option<&ActiveWindow>) -> WindowRow {
-    WindowRow {
-        index,
-        days: DAYS
-            .into_iter()
-            .map(|day| DayBox {
-                field: day_field(index, day),
-                label: t.weekday(day),
-                checked: window.is_some_and(|w| w.days.contains(day)),
-            })
-            .collect(),
-        from: window.map(|w| time(w.from)).unwrap_or_default(),
-        to: window.map(|w| time(w.to)).unwrap_or_default(),
-    }
 }
 
 impl LineFields {
@@ -268,7 +203,7 @@ pub fn ring_value(ring: RingStrategy) -> &'static str {
 /// The settings form as posted: every field by its name (checkboxes present when ticked).
 pub type LineForm = BTreeMap<String, String>;
 
-fn field<'a>(form: &'a LineForm, name: &str) -> &'a str {
+pub(super) fn field<'a>(form: &'a LineForm, name: &str) -> &'a str {
     form.get(name).map_or("", |v| v.trim())
 }
 
@@ -284,50 +219,6 @@ fn chosen<T: Copy>(form: &LineForm, options: &[T], name: impl Fn(T) -> String) -
     }
     placed.sort_by_key(|&(position, i, _)| (position, i));
     Some(placed.into_iter().map(|(_, _, option)| option).collect())
-}
-
-fn parse_time(text: &str) -> Option<NaiveTime> {
-    NaiveTime::parse_from_str(text, "%H:%M")
-        .or_else(|_| NaiveTime::parse_from_str(text, "%H:%M:%S"))
-        .ok()
-}
-
-/// The rows of hours posted, each as typed and as read (`None` if incomplete).
-fn posted_rows(form: &LineForm) -> Vec<(usize, Option<ActiveWindow>, bool)> {
-    (0..MOST_ROWS)
-        .filter(|&i| form.contains_key(&format!("w{i}-from")))
-        .map(|i| {
-            let mask = DAYS
-                .into_iter()
-                .filter(|d| form.contains_key(&day_field(i, *d)))
-                .fold(0u8, |mask, d| mask | 1 << d.num_days_from_monday());
-            let (from, to) = (
-                field(form, &format!("w{i}-from")),
-                field(form, &format!("w{i}-to")),
-            );
-            let empty = mask == 0 && from.is_empty() && to.is_empty();
-            let window = match (mask, parse_time(from), parse_time(to)) {
-                (1.., Some(from), Some(to)) => Some(ActiveWindow {
-                    days: Weekdays(mask),
-                    from,
-                    to,
-                }),
-                _ => None,
-            };
-            (i, window, empty)
-        })
-        .collect()
-}
-
-fn holidays(text: &str) -> Option<Vec<NaiveDate>> {
-    let mut dates = text
-        .split(|c: char| c.is_whitespace() || c == ',' || c == ';')
-        .filter(|d| !d.is_empty())
-        .map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-        .collect::<Option<Vec<_>>>()?;
-    dates.sort();
-    dates.dedup();
-    Some(dates)
 }
 
 /// The fields again as typed, to show with what is wrong.
@@ -447,47 +338,13 @@ pub fn read(t: Words, form: &LineForm, kept: &Line) -> Result<Line, Box<LineProb
     })
 }
 
-/// A line's hours in words, for the list: "Mon–Fri 09:00–18:00", days named in `t`.
-pub fn describe_hours(t: Words, hours: Option<&OpeningHours>) -> String {
-    let Some(hours) = hours else {
-        return t.say(Text::AlwaysOpen).to_owned();
-    };
-    let mut parts: Vec<String> = if hours.windows == [round_the_clock()] {
-        vec![t.say(Text::AlwaysOpen).to_owned()]
-    } else {
-        hours
-            .windows
-            .iter()
-            .map(|w| {
-                let days = if w.days == Weekdays::ALL {
-                    t.say(Text::EveryDay).to_owned()
-                } else {
-                    let days: Vec<&str> = DAYS
-                        .into_iter()
-                        .filter(|d| w.days.contains(*d))
-                        .map(|d| t.weekday(d))
-                        .collect();
-                    days.join(" ")
-                };
-                format!("{days} {}–{}", time(w.from), time(w.to))
-            })
-            .collect()
-    };
-    if !hours.holidays.is_empty() {
-        let dates: Vec<String> = hours
-            .holidays
-            .iter()
-            .map(|d| d.format("%Y-%m-%d").to_string())
-            .collect();
-        parts.push(format!("{}: {}", t.say(Text::ClosedOn), dates.join(", ")));
-    }
-    parts.join("; ")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::store::PageLanguage;
+    use crate::web::pages::line_hours::describe_hours;
+    use chrono::NaiveDate;
+    use hotline_schedules::model::Weekdays;
 
     const EN: Words = Words(PageLanguage::En);
 

@@ -16,6 +16,7 @@ use serde::Deserialize;
 use super::csrf::Posted;
 use super::layout::{self, Layout, Notice, render, render_with};
 use super::line_form::{self, LineFields, LineForm, LineProblems, language_name};
+use super::line_hours;
 use super::prompt_names;
 use super::session::{Coordinator, SignedIn};
 use super::words::{Text, Words};
@@ -123,7 +124,7 @@ fn summary(t: Words, number: &str, line: &Line) -> LineSummary {
             .map(|(i, s)| format!("{} {}", i + 1, t.service(Some(*s))))
             .collect::<Vec<_>>()
             .join(", "),
-        hours: line_form::describe_hours(t, line.hours.as_ref()),
+        hours: line_hours::describe_hours(t, line.hours.as_ref()),
         ring: match line.ring {
             hotline_routes::line::RingStrategy::Sequential => t.say(Text::RingSequential),
             hotline_routes::line::RingStrategy::Simultaneous => t.say(Text::RingSimultaneous),

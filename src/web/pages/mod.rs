@@ -12,6 +12,7 @@ mod groups;
 mod language;
 mod layout;
 mod line_form;
+mod line_hours;
 mod line_recordings;
 mod lines;
 mod log;
