@@ -39,6 +39,16 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_on(database: TestDatabase) -> TestApp {
+    let prompts = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/prompts");
+    spawn_app_serving_prompts(database, prompts.into()).await
+}
+
+/// A server whose recorded prompts live in `prompts_dir`: a test that uploads one gives it a
+/// folder of its own.
+pub async fn spawn_app_serving_prompts(
+    database: TestDatabase,
+    prompts_dir: std::path::PathBuf,
+) -> TestApp {
     let store = database.open().await;
     let data_key = DataKey::from_hex(&DataKey::generate_hex()).expect("a key");
     let secrets = Secrets {
@@ -53,7 +63,7 @@ pub async fn spawn_app_on(database: TestDatabase) -> TestApp {
         public_url: Some(url::Url::parse(PUBLIC_URL).expect("a URL")),
         metrics: Arc::new(Metrics::default()),
         clock: clock.clone(),
-        prompts_dir: concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/prompts").into(),
+        prompts_dir,
         reminders: hotline_routes::follow_up::ReminderSettings::default(),
         schedule: hotline::jobs::settings::ScheduleSettings::default(),
         trusted_proxies: web::client_address::TrustedProxies::default(),

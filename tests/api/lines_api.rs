@@ -37,6 +37,32 @@ async fn a_line_is_set_by_number_and_validated_field_by_field() {
     assert_eq!(saved["number"], "+77010000009");
     let (_, listed) = app.api(Method::GET, "/api/v1/lines", &token, None).await;
     assert_eq!(listed[0]["name"], "Линия для мужчин");
+    let again = json!({ "name": "Линия для мужчин", "languages": ["ru"], "services": ["mens"] });
+    let (status, _) = app
+        .api(
+            Method::PUT,
+            "/api/v1/lines/+77010000009",
+            &token,
+            Some(again),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let log = app.store.audit_log(2).await.expect("read");
+    assert_eq!(
+        (log[0].entry.action.as_str(), log[0].entry.subject.as_str()),
+        ("update", "line/+77010000009"),
+        "audited as the Lines page audits it"
+    );
+    assert!(
+        log[0]
+            .entry
+            .before
+            .as_deref()
+            .is_some_and(|b| b.contains("simultaneous")),
+        "with what it replaced"
+    );
+    assert_eq!(log[1].entry.action, "create");
+    assert!(log[1].entry.before.is_none());
 
     let (status, answer) = app
         .api(

@@ -26,6 +26,7 @@ mod pages_browser;
 mod pages_cli;
 mod pages_follow_ups;
 mod pages_forms;
+mod pages_lines;
 mod pages_log;
 mod pages_proxy;
 mod pages_reports;

@@ -66,6 +66,11 @@ impl Browser {
         }
     }
 
+    /// Where the server listens, for a request the helpers here do not make.
+    pub fn address(&self) -> &str {
+        &self.address
+    }
+
     pub async fn get(&self, path: &str) -> Page {
         let response = self
             .client

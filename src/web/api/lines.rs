@@ -5,13 +5,13 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
-use hotline_routes::line::Line;
-use hotline_schedules::PhoneNumber;
+use hotline_routes::line::{Line, LineError};
+use hotline_schedules::{PhoneError, PhoneNumber};
 use serde::{Deserialize, Serialize};
 
 use super::error::ApiError;
 use super::extract::{Actor, JsonBody};
-use crate::store::AuditEntry;
+use crate::store::{AuditEntry, StoreError, StoreResult};
 use crate::web::AppState;
 
 fn audit(state: &AppState, actor: Actor, action: &str, after: Option<String>) -> AuditEntry {
@@ -23,6 +23,79 @@ fn audit(state: &AppState, actor: Actor, action: &str, after: Option<String>) ->
         before: None,
         after,
     }
+}
+
+/// A line's settings as the audit log keeps them: the JSON the store holds.
+fn line_audit(
+    state: &AppState,
+    actor: &str,
+    action: &str,
+    before: Option<String>,
+    after: Option<String>,
+) -> AuditEntry {
+    AuditEntry {
+        at: state.clock.now(),
+        actor: actor.to_owned(),
+        action: action.to_owned(),
+        // The store names the line (`line/{number}`) itself.
+        subject: String::new(),
+        before,
+        after,
+    }
+}
+
+/// The key a line is kept under: `default`, or a number written as E.164.
+pub fn line_key(number: &str) -> Result<String, PhoneError> {
+    if number == crate::lines::DEFAULT_LINE {
+        return Ok(number.to_owned());
+    }
+    PhoneNumber::parse(number).map(|n| n.as_e164().to_owned())
+}
+
+/// Why a line's settings were not kept.
+#[derive(Debug)]
+pub enum SaveProblem {
+    Invalid(LineError),
+    Store(StoreError),
+}
+
+impl From<StoreError> for SaveProblem {
+    fn from(error: StoreError) -> Self {
+        SaveProblem::Store(error)
+    }
+}
+
+/// Keeps `line` as the settings of `number` (a key from [`line_key`]) once it is valid, with
+/// what it replaced and what it became in the audit log. The API and the Lines page both save
+/// through here.
+pub async fn save_line(
+    state: &AppState,
+    actor: &str,
+    number: &str,
+    line: &Line,
+) -> Result<(), SaveProblem> {
+    line.validate().map_err(SaveProblem::Invalid)?;
+    let body = serde_json::to_string(line).map_err(|e| {
+        SaveProblem::Invalid(LineError {
+            field: "",
+            problem: e.to_string(),
+        })
+    })?;
+    let before = state.store.line(number).await?;
+    let action = if before.is_some() { "update" } else { "create" };
+    let entry = line_audit(state, actor, action, before, Some(body.clone()));
+    state.store.put_line(number, &body, &entry).await?;
+    Ok(())
+}
+
+/// Removes a number's own settings (it answers with the default line again), audited with
+/// what they were; false when it had none.
+pub async fn remove_line(state: &AppState, actor: &str, number: &str) -> StoreResult<bool> {
+    let Some(before) = state.store.line(number).await? else {
+        return Ok(false);
+    };
+    let entry = line_audit(state, actor, "delete", Some(before), None);
+    state.store.delete_line(number, &entry).await
 }
 
 #[derive(Debug, Serialize)]
@@ -55,13 +128,8 @@ pub async fn show(
     Ok(Json(LineView { number, line }))
 }
 
-fn line_key(number: &str) -> Result<String, ApiError> {
-    if number == crate::lines::DEFAULT_LINE {
-        return Ok(number.to_owned());
-    }
-    PhoneNumber::parse(number)
-        .map(|n| n.as_e164().to_owned())
-        .map_err(|e| ApiError::invalid("number", e.to_string()))
+fn api_line_key(number: &str) -> Result<String, ApiError> {
+    line_key(number).map_err(|e| ApiError::invalid("number", e.to_string()))
 }
 
 /// `PUT /api/v1/lines/{number}`: a number's settings (`default` for every other number).
@@ -71,19 +139,12 @@ pub async fn put(
     Path(number): Path<String>,
     JsonBody(line): JsonBody<Line>,
 ) -> Result<Json<LineView>, ApiError> {
-    let number = line_key(&number)?;
-    line.validate()
-        .map_err(|e| ApiError::invalid(e.field, e.problem))?;
-    let body = serde_json::to_string(&line).map_err(|e| ApiError::invalid("", e.to_string()))?;
-    state
-        .store
-        .put_line(
-            &number,
-            &body,
-            &audit(&state, actor, "update", Some(body.clone())),
-        )
-        .await?;
-    Ok(Json(LineView { number, line }))
+    let number = api_line_key(&number)?;
+    match save_line(&state, &actor.0, &number, &line).await {
+        Ok(()) => Ok(Json(LineView { number, line })),
+        Err(SaveProblem::Invalid(e)) => Err(ApiError::invalid(e.field, e.problem)),
+        Err(SaveProblem::Store(e)) => Err(e.into()),
+    }
 }
 
 /// `DELETE /api/v1/lines/{number}`: the number answers with the default line again.
@@ -92,12 +153,8 @@ pub async fn delete(
     actor: Actor,
     Path(number): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let number = line_key(&number)?;
-    if state
-        .store
-        .delete_line(&number, &audit(&state, actor, "delete", None))
-        .await?
-    {
+    let number = api_line_key(&number)?;
+    if remove_line(&state, &actor.0, &number).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::not_found("line"))

@@ -10,7 +10,7 @@ mod error;
 mod extract;
 pub(super) mod follow_ups;
 mod jobs;
-mod lines;
+pub(super) mod lines;
 mod planned;
 mod reports;
 mod rules;

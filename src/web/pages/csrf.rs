@@ -4,7 +4,7 @@
 //! coordinator's link) has no session yet: it carries the value of a `hotline_form` cookie set
 //! with the page, which another site can neither read nor send (SameSite=Strict).
 
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::extract::{FromRequest, FromRequestParts, Multipart, Request};
 use axum::http::StatusCode;
 use axum::http::header::SET_COOKIE;
 use axum::response::Response;
@@ -77,6 +77,41 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Posted<T> {
             )
         })?;
         Ok(Posted { user, form })
+    }
+}
+
+/// The longest token field read from a multipart form; a session's token is 64 characters.
+const LONGEST_TOKEN: usize = 256;
+
+/// A multipart form (an upload) carries its session's token as its FIRST field, checked before
+/// any other field, the file above all, is read: a forged upload is refused (403) having read
+/// and stored nothing of it.
+pub async fn multipart_token(user: &SignedIn, multipart: &mut Multipart) -> Result<(), Response> {
+    let refused = || {
+        tracing::warn!(
+            user = user.user.id,
+            "an upload without its session's token was refused"
+        );
+        layout::notice(
+            StatusCode::FORBIDDEN,
+            &Notice::for_user(user, Text::FormRefused),
+        )
+    };
+    let mut field = match multipart.next_field().await {
+        Ok(Some(field)) if field.name() == Some("csrf") => field,
+        _ => return Err(refused()),
+    };
+    let mut token = Vec::new();
+    while let Some(chunk) = field.chunk().await.map_err(|_| refused())? {
+        token.extend_from_slice(&chunk);
+        if token.len() > LONGEST_TOKEN {
+            return Err(refused());
+        }
+    }
+    if same(&String::from_utf8_lossy(&token), &user.csrf) {
+        Ok(())
+    } else {
+        Err(refused())
     }
 }
 

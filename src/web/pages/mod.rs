@@ -14,9 +14,14 @@ mod follow_ups;
 mod groups;
 mod language;
 mod layout;
+mod line_form;
+mod line_hours;
+mod line_recordings;
+mod lines;
 mod log;
 mod now;
 mod passwords;
+mod prompt_names;
 mod reports;
 mod rota;
 mod rota_changes;
@@ -41,6 +46,7 @@ pub use welcome::first_coordinator_link;
 pub use words::{Text, Words};
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::http::header::{self, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -94,6 +100,18 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/reports", get(reports::page))
         .route("/reports/monthly.csv", get(reports::monthly_csv))
+        .route("/lines", get(lines::list).post(lines::create))
+        .route("/lines/{number}", get(lines::show).post(lines::update))
+        .route("/lines/{number}/remove", post(lines::remove))
+        .route(
+            "/lines/{number}/recordings",
+            post(line_recordings::upload)
+                .layer(DefaultBodyLimit::max(line_recordings::LARGEST_UPLOAD)),
+        )
+        .route(
+            "/lines/{number}/recordings/remove",
+            post(line_recordings::remove),
+        )
         .route("/static/hotline.css", get(stylesheet))
         .layer(axum::middleware::map_response(guarded))
 }
