@@ -1,7 +1,8 @@
 //! Any request as Twilio would send it: the signature check never panics, whatever the URL, form
 //! parameters, tokens, body and `X-Twilio-Signature` header. And for those same inputs, the
 //! signature our own signer computes is accepted (with either token of a rotation), while the
-//! same signature with any one byte changed is refused.
+//! same signature with any one byte changed is refused; a URL signed with its default port
+//! written out is accepted when called without it, and the other way round.
 //!
 //! An input is read as text, so the seeds in `fuzz/corpus/signature` are requests one can read:
 //! the URL Twilio called, the auth token, the previous token (a rotation), the
@@ -50,6 +51,36 @@ fuzz_target!(|data: &[u8]| {
     let signed = signature::compute(token, url, &params, algorithm);
     assert!(accepts(&tokens, &signed), "our own signature refused");
     assert!(accepts(&[token], &signed));
+
+    // Twilio may sign a URL with the scheme's default port written out and call it without, or
+    // the other way round: a URL as written canonically is accepted signed either way.
+    if let (Some(port), None, true) = (
+        parsed.port_or_known_default(),
+        parsed.port(),
+        parsed.as_str() == url && parsed.has_host(),
+    ) {
+        let with_port = format!(
+            "{}:{port}{}",
+            &parsed[..url::Position::AfterHost],
+            &parsed[url::Position::BeforePath..]
+        );
+        let signed_with_port = signature::compute(token, &with_port, &params, algorithm);
+        assert!(
+            accepts(&tokens, &signed_with_port),
+            "signed for {with_port}"
+        );
+        let called_with_port = SignedRequest {
+            url: &with_port,
+            params: &params,
+            body,
+            signature: &signed,
+            algorithm,
+        };
+        assert!(
+            signature::is_valid(&tokens, &called_with_port),
+            "called as {with_port}"
+        );
+    }
 
     // Flip bits below 0x80 so the header stays ASCII text; any changed byte must be refused.
     let seed = data
