@@ -117,7 +117,9 @@ fn read_duration(text: &str) -> Option<Duration> {
         number.clear();
         // `try_`, checked: a long run of digits is a typo to refuse, not a reason to panic.
         let part = match unit.as_str() {
-            "h" | "ч" | "час" | "часа" | "часов" | "hr" | "hrs" => Duration::try_hours(n)?,
+            "h" | "ч" | "час" | "часа" | "часов" | "hr" | "hrs" => {
+                Duration::try_hours(n)?
+            }
             "m" | "min" | "м" | "мин" => Duration::try_minutes(n)?,
             _ => return None,
         };
