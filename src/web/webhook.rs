@@ -102,7 +102,7 @@ impl FromRequest<AppState> for Webhook {
             .map_or(path.as_str(), |pq| pq.as_str());
         let url = format!("{}{}", public_base(state, headers), path_and_query);
         let params: Vec<(String, String)> = if is_form(headers) {
-            form_urlencoded::parse(&body).into_owned().collect()
+            form_params(&body)
         } else {
             Vec::new()
         };
@@ -122,11 +122,17 @@ impl FromRequest<AppState> for Webhook {
         if !signature::is_valid(&tokens, &signed) {
             return Err(refuse(WebhookRefusal::BadSignature));
         }
-        let query = form_urlencoded::parse(parts.uri.query().unwrap_or_default().as_bytes())
-            .into_owned()
-            .collect();
+        let query = form_params(parts.uri.query().unwrap_or_default().as_bytes());
         Ok(Webhook { params, query })
     }
+}
+
+/// The name–value pairs of a form body or query string as Twilio sends them, repeated names and
+/// their order kept (the signature covers every one). Reads any bytes: a broken percent escape is
+/// kept as written and invalid UTF-8 becomes U+FFFD, not a refusal, since the signature check
+/// decides; public so the fuzz targets (`fuzz/`) can reach it.
+pub fn form_params(body: &[u8]) -> Vec<(String, String)> {
+    form_urlencoded::parse(body).into_owned().collect()
 }
 
 fn refusal_label(refusal: &WebhookRefusal) -> &'static str {

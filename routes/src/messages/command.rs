@@ -115,11 +115,15 @@ fn read_duration(text: &str) -> Option<Duration> {
         }
         let n: i64 = number.parse().ok()?;
         number.clear();
-        total += match unit.as_str() {
-            "h" | "ч" | "час" | "часа" | "часов" | "hr" | "hrs" => Duration::hours(n),
-            "m" | "min" | "м" | "мин" => Duration::minutes(n),
+        // `try_`, checked: a long run of digits is a typo to refuse, not a reason to panic.
+        let part = match unit.as_str() {
+            "h" | "ч" | "час" | "часа" | "часов" | "hr" | "hrs" => {
+                Duration::try_hours(n)?
+            }
+            "m" | "min" | "м" | "мин" => Duration::try_minutes(n)?,
             _ => return None,
         };
+        total = total.checked_add(&part)?;
         any = true;
     }
     if !number.is_empty() {
@@ -127,7 +131,7 @@ fn read_duration(text: &str) -> Option<Duration> {
         if any {
             return None;
         }
-        total += Duration::hours(n);
+        total = Duration::try_hours(n)?;
         any = true;
     }
     any.then_some(total)
@@ -219,5 +223,20 @@ mod tests {
         assert_eq!(read_staff_text("PAUSE soon"), StaffText::Unreadable);
         assert_eq!(read_staff_text("PAUSE 48h"), StaffText::Unreadable);
         assert_eq!(read_staff_text("PAUSE 0h"), StaffText::Unreadable);
+    }
+
+    /// Found by the `sms_command` fuzz target: a length beyond what a duration holds panicked
+    /// (`Duration::hours` out of bounds, or an overflowing sum) and the text was never answered.
+    #[test]
+    fn a_pause_too_long_for_any_clock_is_unreadable_not_a_panic() {
+        for text in [
+            "PAUSE 199999999999999",
+            "PAUSE 9223372036854775807h",
+            "PAUSE 153722867280913m",
+            "PAUSE 2562047788015h2562047788015h",
+            "PAUSE 99999999999999999999h",
+        ] {
+            assert_eq!(read_staff_text(text), StaffText::Unreadable, "{text}");
+        }
     }
 }
