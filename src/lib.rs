@@ -11,6 +11,7 @@ pub mod crypto;
 pub mod erasure;
 pub mod import;
 pub mod jobs;
+pub mod legacy_notes;
 pub mod lines;
 pub mod log;
 pub mod metrics;

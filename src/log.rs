@@ -8,7 +8,9 @@ use hotline_routes::call::CallOutcome;
 use hotline_schedules::{Language, PhoneNumber, Service};
 
 use crate::crypto::DataKey;
-use crate::store::{AuditEntry, CallRecord, Channel, Conversation, Store, StoreError, StoreResult};
+use crate::store::{
+    AuditEntry, CallRecord, Channel, Conversation, FollowUp, Store, StoreError, StoreResult,
+};
 
 /// The longest range one look at the log may span (as the API's other ranges).
 pub const LONGEST_RANGE: Duration = Duration::days(400);
@@ -101,6 +103,19 @@ pub async fn conversations(
         .into_iter()
         .filter(|c| filter.admits(c))
         .collect())
+}
+
+/// A follow-up's answer note, opened; none when there is none, or it was erased, or it cannot
+/// be opened with this server's key (logged, never shown half).
+pub fn follow_up_note(key: &DataKey, follow_up: &FollowUp) -> Option<String> {
+    let sealed = follow_up.answer_note_sealed.as_deref()?;
+    match key.open(sealed) {
+        Ok(note) => Some(note),
+        Err(error) => {
+            tracing::error!(%error, follow_up = follow_up.id, "a note cannot be opened");
+            None
+        }
+    }
 }
 
 /// Her number as the log may know it, to be shown masked.

@@ -21,6 +21,12 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let store = crate::store::open(&args.database.database_url)
         .await
         .context("opening the database")?;
+    let sealed = crate::legacy_notes::seal(store.as_ref(), &secrets.data_key)
+        .await
+        .context("sealing notes written before notes were sealed")?;
+    if sealed > 0 {
+        tracing::info!(sealed, "sealed the notes written before notes were sealed");
+    }
     let listener = TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("listening on {}", args.listen))?;

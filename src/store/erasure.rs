@@ -95,8 +95,8 @@ macro_rules! erasure_sql {
                 .await?
                 .rows_affected();
                 let noted: Vec<i64> = sqlx::query_scalar(concat!(
-                    "UPDATE follow_ups SET answer_note = NULL
-                     WHERE answer_note IS NOT NULL AND (call_id IN (",
+                    "UPDATE follow_ups SET answer_note = NULL, answer_note_sealed = NULL
+                     WHERE (answer_note IS NOT NULL OR answer_note_sealed IS NOT NULL) AND (call_id IN (",
                     erasure::her_calls!(),
                     ") OR id IN (SELECT follow_up_id FROM conversations WHERE contact_hash = $1))
                      RETURNING id"

@@ -65,14 +65,19 @@ pub trait FollowUpStore: Send + Sync {
     /// the reminder was counted already.
     async fn count_reminder(&self, id: i64, n: i64) -> StoreResult<bool>;
     /// Marks an open follow-up answered at `audit.at`, by `staff_id` when a staff member did,
-    /// with an optional note; audited. False when it was not open.
+    /// with an optional note sealed with the data key; audited. False when it was not open.
     async fn answer_follow_up(
         &self,
         id: i64,
         staff_id: Option<i64>,
-        note: Option<&str>,
+        note_sealed: Option<&[u8]>,
         audit: &AuditEntry,
     ) -> StoreResult<bool>;
+    /// Up to `limit` notes written before notes were sealed, with their follow-ups' ids.
+    async fn plain_notes(&self, limit: i64) -> StoreResult<Vec<(i64, String)>>;
+    /// Puts `sealed` in the place of follow-up `id`'s plain note (when it is still `plain`) and
+    /// erases the note's copies in the audit log; false when the note had changed.
+    async fn seal_plain_note(&self, id: i64, plain: &str, sealed: &[u8]) -> StoreResult<bool>;
 }
 
 /// The follow-ups' methods of `Store` for `$store`, whose `pool` field is a sqlx pool.
@@ -184,22 +189,52 @@ macro_rules! follow_up_sql {
                 Ok(done.rows_affected() == 1)
             }
 
+            async fn plain_notes(&self, limit: i64) -> StoreResult<Vec<(i64, String)>> {
+                Ok(sqlx::query_as(
+                    "SELECT id, answer_note FROM follow_ups WHERE answer_note IS NOT NULL ORDER BY id LIMIT $1",
+                )
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn seal_plain_note(&self, id: i64, plain: &str, sealed: &[u8]) -> StoreResult<bool> {
+                let mut tx = self.pool.begin().await?;
+                Self::overwrite_erased_bytes(&mut tx).await?;
+                let sealed_now = sqlx::query(
+                    "UPDATE follow_ups SET answer_note_sealed = $3, answer_note = NULL
+                     WHERE id = $1 AND answer_note = $2",
+                )
+                .bind(id)
+                .bind(plain)
+                .bind(sealed)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                    == 1;
+                if sealed_now {
+                    Self::erase_audited_notes(&mut tx, &[id]).await?;
+                }
+                tx.commit().await?;
+                Ok(sealed_now)
+            }
+
             async fn answer_follow_up(
                 &self,
                 id: i64,
                 staff_id: Option<i64>,
-                note: Option<&str>,
+                note_sealed: Option<&[u8]>,
                 audit: &AuditEntry,
             ) -> StoreResult<bool> {
                 let mut tx = self.pool.begin().await?;
                 let done = sqlx::query(
-                    "UPDATE follow_ups SET status = 'answered', answered_at = $2, answered_by = $3, answer_note = $4
+                    "UPDATE follow_ups SET status = 'answered', answered_at = $2, answered_by = $3, answer_note_sealed = $4
                      WHERE id = $1 AND status = 'open'",
                 )
                 .bind(id)
                 .bind(audit.at)
                 .bind(staff_id)
-                .bind(note)
+                .bind(note_sealed)
                 .execute(&mut *tx)
                 .await?;
                 let answered = done.rows_affected() == 1;

@@ -365,7 +365,8 @@ pub struct FollowUp {
     /// The staff member who answered it, when a staff member did (not an API token).
     pub answered_by: Option<i64>,
     pub reminders_sent: i64,
-    pub answer_note: Option<String>,
+    /// The note left when it was answered, sealed with the data key (`log::follow_up_note`).
+    pub answer_note_sealed: Option<Vec<u8>>,
     /// The conversation's code, for a follow-up of a text conversation.
     pub code: Option<String>,
     /// The staff member it belongs to, when it was assigned or taken.

@@ -78,11 +78,12 @@ pub trait RetentionStore: Send + Sync {
 }
 
 /// The `after` JSON of an `answer-follow-up` audit entry with its note emptied; `None` when it
-/// holds no note (any more).
+/// holds no note's words (any more). Entries written since notes are sealed say only whether
+/// a note was left (`true`/`false`): nothing to erase.
 pub(super) fn audit_without_note(after: &str) -> Option<String> {
     let mut value: serde_json::Value = serde_json::from_str(after).ok()?;
     let note = value.get_mut("note")?;
-    if note.is_null() {
+    if !note.is_string() {
         return None;
     }
     *note = serde_json::Value::Null;
@@ -185,8 +186,8 @@ macro_rules! retention_sql {
                 .await?
                 .rows_affected();
                 let noted: Vec<i64> = sqlx::query_scalar(concat!(
-                    "UPDATE follow_ups SET answer_note = NULL
-                     WHERE answer_note IS NOT NULL AND call_id BETWEEN $2 AND $3
+                    "UPDATE follow_ups SET answer_note = NULL, answer_note_sealed = NULL
+                     WHERE (answer_note IS NOT NULL OR answer_note_sealed IS NOT NULL) AND call_id BETWEEN $2 AND $3
                        AND call_id IN (SELECT c.id FROM calls c WHERE ",
                     retention::closed_call!(),
                     ") RETURNING id"
@@ -275,8 +276,8 @@ macro_rules! retention_sql {
                 .await?
                 .rows_affected();
                 let noted: Vec<i64> = sqlx::query_scalar(concat!(
-                    "UPDATE follow_ups SET answer_note = NULL
-                     WHERE answer_note IS NOT NULL AND id IN (SELECT cv.follow_up_id FROM conversations cv
+                    "UPDATE follow_ups SET answer_note = NULL, answer_note_sealed = NULL
+                     WHERE (answer_note IS NOT NULL OR answer_note_sealed IS NOT NULL) AND id IN (SELECT cv.follow_up_id FROM conversations cv
                         WHERE cv.id BETWEEN $2 AND $3 AND ",
                     retention::closed_conversation!(),
                     ") RETURNING id"

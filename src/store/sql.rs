@@ -131,7 +131,7 @@ pub(super) struct FollowUpRow {
     answered_at: Option<DateTime<Utc>>,
     answered_by: Option<i64>,
     reminders_sent: i64,
-    answer_note: Option<String>,
+    answer_note_sealed: Option<Vec<u8>>,
     code: Option<String>,
     assigned_to: Option<i64>,
     assigned_at: Option<DateTime<Utc>>,
@@ -143,7 +143,7 @@ pub(super) struct FollowUpRow {
 macro_rules! select_follow_ups {
     () => {
         "SELECT f.id, f.call_id, f.kind, f.service, f.line_number, f.status, f.created_at, f.answered_at, \
-         f.answered_by, f.reminders_sent, f.answer_note, c.code, f.assigned_to, f.assigned_at, \
+         f.answered_by, f.reminders_sent, f.answer_note_sealed, c.code, f.assigned_to, f.assigned_at, \
          a.name AS assignee_name, a.active AS assignee_active FROM follow_ups f \
          LEFT JOIN conversations c ON c.follow_up_id = f.id \
          LEFT JOIN staff a ON a.id = f.assigned_to "
@@ -163,7 +163,7 @@ impl FollowUpRow {
             answered_at: self.answered_at,
             answered_by: self.answered_by,
             reminders_sent: self.reminders_sent,
-            answer_note: self.answer_note,
+            answer_note_sealed: self.answer_note_sealed,
             code: self.code,
             assignee: match (self.assigned_to, self.assigned_at) {
                 (Some(staff_id), Some(since)) => Some(Assignee {

@@ -46,7 +46,7 @@ async fn a_follow_up_form_without_its_token_or_with_a_wrong_one_is_refused_and_c
     assert_eq!(borrowed.status, 403);
     let still = app.store.follow_up(id).await.expect("read").expect("there");
     assert_eq!(
-        (still.status.as_str(), still.answer_note),
+        (still.status.as_str(), still.answer_note_sealed),
         ("open", None),
         "nothing changed"
     );
@@ -69,8 +69,23 @@ async fn a_follow_up_form_without_its_token_or_with_a_wrong_one_is_refused_and_c
     let done = app.store.follow_up(id).await.expect("read").expect("there");
     assert_eq!(done.status, "answered");
     assert_eq!(
-        done.answer_note.as_deref(),
+        hotline::log::follow_up_note(&app.data_key, &done).as_deref(),
         Some("called her back, court on Friday")
+    );
+    let sealed = done.answer_note_sealed.expect("kept");
+    assert!(
+        !sealed.windows(6).any(|w| w == b"called"),
+        "the note is kept sealed"
+    );
+    let audited = app.store.audit_log(10).await.expect("read");
+    let entry = audited
+        .iter()
+        .find(|a| a.entry.action == "answer-follow-up")
+        .expect("audited");
+    assert_eq!(
+        entry.entry.after.as_deref(),
+        Some(r#"{"note":true,"staff_id":null,"status":"answered"}"#),
+        "the audit says a note was left, never its words"
     );
     let shown = browser.get(&format!("/follow-ups/{id}")).await;
     assert!(shown.body.contains("called her back, court on Friday"));

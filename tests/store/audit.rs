@@ -60,7 +60,7 @@ pub async fn concurrent_audited_changes_chain_one_by_one(store: Arc<dyn Store>) 
 }
 
 /// Runs `sql` straight against the database, as someone with its file or password would.
-async fn raw(database: &TestDatabase, sql: &str) -> Result<(), sqlx::Error> {
+pub async fn raw(database: &TestDatabase, sql: &str) -> Result<(), sqlx::Error> {
     if database.url.starts_with("sqlite:") {
         let mut connection =
             <sqlx::SqliteConnection as sqlx::Connection>::connect(&database.url).await?;

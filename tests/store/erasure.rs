@@ -160,8 +160,8 @@ pub async fn erasing_her_leaves_no_trace_of_her_and_every_count(store: Arc<dyn S
         let store = store.clone();
         async move { store.follow_up(id).await.expect("read").expect("kept") }
     };
-    assert_eq!(note(answered_follow_up).await.answer_note, None);
-    assert!(note(other_follow_up).await.answer_note.is_some());
+    assert_eq!(note(answered_follow_up).await.answer_note_sealed, None);
+    assert!(note(other_follow_up).await.answer_note_sealed.is_some());
     let owed = note(owed_follow_up).await;
     assert_eq!(
         owed.status, "answered",

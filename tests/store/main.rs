@@ -17,6 +17,7 @@ mod follow_ups;
 mod jobs;
 mod lines;
 mod messages;
+mod notes;
 mod outbox;
 mod planned;
 mod reports;
@@ -192,7 +193,7 @@ pub fn audit() -> AuditEntry {
     }
 }
 
-fn call(sid: &str) -> NewCall {
+pub fn call(sid: &str) -> NewCall {
     NewCall {
         call_sid: sid.to_owned(),
         line_number: "+77010000000".to_owned(),

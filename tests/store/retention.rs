@@ -100,7 +100,12 @@ pub async fn followed_up(
         let note = "позвонила ей, адрес: ул. Абая 5";
         assert!(
             store
-                .answer_follow_up(id, None, Some(note), &answered_note(id, at, note))
+                .answer_follow_up(
+                    id,
+                    None,
+                    Some(note.as_bytes()),
+                    &answered_note(id, at, note)
+                )
                 .await
                 .expect("answered")
         );
@@ -343,7 +348,7 @@ pub async fn contacts_closed_before_the_cutoff_lose_her_number_words_and_notes(
                 .await
                 .expect("read")
                 .expect("kept")
-                .answer_note
+                .answer_note_sealed
         }
     };
     assert_eq!(note(missed_follow_up).await, None, "the note is erased");

@@ -11,6 +11,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use super::error::ApiError;
 use super::extract::{Actor, JsonBody};
+use crate::crypto::DataKey;
 use crate::store::{AuditEntry, FollowUp, StoreError};
 use crate::web::AppState;
 
@@ -42,8 +43,9 @@ pub struct FollowUpView {
 }
 
 impl FollowUpView {
-    fn new(follow_up: FollowUp, now: DateTime<Utc>) -> Self {
+    fn new(follow_up: FollowUp, now: DateTime<Utc>, key: &DataKey) -> Self {
         let until = follow_up.answered_at.unwrap_or(now);
+        let note = crate::log::follow_up_note(key, &follow_up);
         Self {
             id: follow_up.id,
             kind: follow_up.kind,
@@ -57,7 +59,7 @@ impl FollowUpView {
             reminders_sent: follow_up.reminders_sent,
             answered_at: follow_up.answered_at,
             answered_by: follow_up.answered_by,
-            note: follow_up.answer_note,
+            note,
             assigned_to: follow_up.assignee.as_ref().map(|a| a.staff_id),
             assigned_at: follow_up.assignee.as_ref().map(|a| a.since),
         }
@@ -74,7 +76,7 @@ pub async fn list(
     Ok(Json(
         follow_ups
             .into_iter()
-            .map(|f| FollowUpView::new(f, now))
+            .map(|f| FollowUpView::new(f, now, &state.secrets.data_key))
             .collect(),
     ))
 }
@@ -119,6 +121,10 @@ pub async fn answered(
         return Err(ApiError::not_found("follow-up"));
     };
     let now = state.clock.now();
+    let note_sealed = input
+        .note
+        .as_deref()
+        .map(|n| state.secrets.data_key.seal(n));
     let audit = AuditEntry {
         at: now,
         actor: actor.0,
@@ -126,13 +132,14 @@ pub async fn answered(
         subject: format!("follow-up/{id}"),
         before: Some(serde_json::json!({ "status": before.status }).to_string()),
         after: Some(
-            serde_json::json!({ "status": "answered", "staff_id": input.staff_id, "note": input.note })
+            // Whether a note was left, never its words: the note is kept sealed.
+            serde_json::json!({ "status": "answered", "staff_id": input.staff_id, "note": input.note.is_some() })
                 .to_string(),
         ),
     };
     let answered = state
         .store
-        .answer_follow_up(id, input.staff_id, input.note.as_deref(), &audit)
+        .answer_follow_up(id, input.staff_id, note_sealed.as_deref(), &audit)
         .await?;
     if !answered {
         return Err(ApiError::conflict("this follow-up is already answered"));
@@ -142,7 +149,7 @@ pub async fn answered(
         .follow_up(id)
         .await?
         .ok_or_else(|| ApiError::not_found("follow-up"))?;
-    Ok(Json(FollowUpView::new(after, now)))
+    Ok(Json(FollowUpView::new(after, now, &state.secrets.data_key)))
 }
 
 /// Whether `member` may be given a follow-up for `service`: she is active and offers it (any
@@ -228,5 +235,9 @@ pub async fn assign_one(
         .follow_up(id)
         .await?
         .ok_or_else(|| ApiError::not_found("follow-up"))?;
-    Ok(Json(FollowUpView::new(after, state.clock.now())))
+    Ok(Json(FollowUpView::new(
+        after,
+        state.clock.now(),
+        &state.secrets.data_key,
+    )))
 }

@@ -285,7 +285,7 @@ pub(super) async fn detail(
         follow_up: line(state, user, &follow_up),
         caller,
         answered,
-        note: follow_up.answer_note.clone(),
+        note: crate::log::follow_up_note(&state.secrets.data_key, &follow_up),
         problem,
         choices,
         may_assign,
@@ -340,13 +340,19 @@ pub async fn answered(
         subject: format!("follow-up/{id}"),
         before: Some(serde_json::json!({ "status": before.status }).to_string()),
         after: Some(
-            serde_json::json!({ "status": "answered", "staff_id": user.user.staff_id, "note": note })
+            // Whether a note was left, never its words: the note is kept sealed.
+            serde_json::json!({ "status": "answered", "staff_id": user.user.staff_id, "note": note.is_some() })
                 .to_string(),
         ),
     };
     match state
         .store
-        .answer_follow_up(id, user.user.staff_id, note, &audit)
+        .answer_follow_up(
+            id,
+            user.user.staff_id,
+            note.map(|n| state.secrets.data_key.seal(n)).as_deref(),
+            &audit,
+        )
         .await
     {
         Ok(true) => Redirect::to(&format!("/follow-ups/{id}")).into_response(),
