@@ -215,7 +215,7 @@ async fn erase(
     database: &DatabaseArgs,
     secrets: &crate::config::SecretArgs,
 ) -> anyhow::Result<()> {
-    let number = hotline_schedules::PhoneNumber::parse(number)
+    hotline_schedules::PhoneNumber::parse(number)
         .map_err(|error| anyhow::anyhow!("--number: {error}"))?;
     if secrets.secret_key.is_none() && !secrets.secrets_file.exists() {
         anyhow::bail!(
@@ -231,7 +231,7 @@ async fn erase(
     let erased = crate::erasure::erase_number(
         store.as_ref(),
         &key,
-        &number,
+        number,
         "hotline erase",
         chrono::Utc::now(),
     )

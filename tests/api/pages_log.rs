@@ -291,3 +291,86 @@ async fn texts_have_their_own_tab_filtered_by_channel_and_status() {
     assert_eq!(refused.status, 422);
     assert!(refused.body.contains("Такого значения фильтра нет."));
 }
+
+#[tokio::test]
+async fn a_coordinator_erases_everything_about_her_once_she_ticks_that_it_is_for_good() {
+    let app = spawn_app().await;
+    let (legal, psych, lawyer) = two_calls(&app).await;
+    let browser = coordinator(&app).await;
+    let page = browser.get(&format!("/log/calls/{legal}/reveal")).await;
+    let path = format!("/log/calls/{legal}/erase");
+    assert!(page.body.contains(&format!("action=\"{path}\"")), "offered");
+    let csrf = page.csrf();
+    let sealed_before = app
+        .store
+        .call_by_id(psych)
+        .await
+        .expect("read")
+        .expect("kept")
+        .caller_sealed;
+
+    assert_eq!(
+        browser.post(&path, &[("understood", "on")]).await.status,
+        403,
+        "forged"
+    );
+    let unticked = browser.post(&path, &[("csrf", &csrf)]).await;
+    assert_eq!(unticked.status, 422);
+    assert!(unticked.body.contains("стирание нельзя отменить"));
+    add_user(&app, "aigerim", Role::Staff, Some(lawyer), PageLanguage::Ru).await;
+    let staff = Browser::new(&app);
+    assert_eq!(staff.sign_in("aigerim", PASSWORD).await.status, 303);
+    let staff_csrf = staff.get("/").await.csrf();
+    let refused = staff
+        .post(&path, &[("csrf", &staff_csrf), ("understood", "on")])
+        .await;
+    assert_eq!(refused.status, 403);
+    let untouched = app
+        .store
+        .call_by_id(psych)
+        .await
+        .expect("read")
+        .expect("kept");
+    assert_eq!(untouched.caller_sealed, sealed_before, "nothing erased yet");
+    assert!(
+        !app.store.open_follow_ups().await.expect("read").is_empty(),
+        "she is owed calls back"
+    );
+
+    let erased = browser
+        .post(&path, &[("csrf", &csrf), ("understood", "on")])
+        .await;
+    assert_eq!(erased.status, 200, "{}", erased.body);
+    assert!(erased.body.contains("Звонков: 2"), "{}", erased.body);
+    for id in [legal, psych] {
+        let call = app
+            .store
+            .call_by_id(id)
+            .await
+            .expect("read")
+            .expect("the row stays");
+        assert!(call.caller_sealed.is_empty(), "call {id} keeps her number");
+        assert_ne!(call.caller_hash, app.data_key.hash(CALLER));
+    }
+    assert!(
+        app.store.open_follow_ups().await.expect("read").is_empty(),
+        "nobody is reminded to call a number no one has"
+    );
+    let audit = app.store.audit_log(10).await.expect("read");
+    let entry = audit
+        .iter()
+        .find(|e| e.entry.action == "erase-contact")
+        .expect("audited");
+    assert!(
+        !entry
+            .entry
+            .after
+            .as_deref()
+            .unwrap_or_default()
+            .contains(&CALLER[2..])
+    );
+    let again = browser
+        .post(&path, &[("csrf", &csrf), ("understood", "on")])
+        .await;
+    assert_eq!(again.status, 409, "her number is gone already");
+}

@@ -62,7 +62,7 @@ pub fn render(template: &impl Template) -> Response {
 #[template(path = "notice.html")]
 pub struct Notice {
     pub t: Words,
-    pub message: &'static str,
+    pub message: String,
     /// The layout, when someone is signed in.
     pub page: Option<Layout>,
 }
@@ -71,15 +71,24 @@ impl Notice {
     pub fn for_user(user: &SignedIn, message: Text) -> Self {
         Notice {
             t: user.words(),
-            message: user.words().say(message),
+            message: user.words().say(message).to_owned(),
             page: Some(Layout::new(user, message)),
+        }
+    }
+
+    /// A sentence made for this answer, under the page title `title`.
+    pub fn told(user: &SignedIn, title: Text, message: String) -> Self {
+        Notice {
+            t: user.words(),
+            message,
+            page: Some(Layout::new(user, title)),
         }
     }
 
     pub fn signed_out(language: PageLanguage, message: Text) -> Self {
         Notice {
             t: Words(language),
-            message: Words(language).say(message),
+            message: Words(language).say(message).to_owned(),
             page: None,
         }
     }

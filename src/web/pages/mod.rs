@@ -9,6 +9,7 @@ mod account;
 mod audit;
 mod client;
 mod csrf;
+mod erase;
 mod follow_up_assign;
 mod follow_ups;
 mod groups;
@@ -98,6 +99,7 @@ pub fn routes() -> Router<AppState> {
             "/log/calls/{id}/reveal",
             get(log::revealed).post(log::reveal),
         )
+        .route("/log/calls/{id}/erase", post(erase::erase_caller))
         .route("/reports", get(reports::page))
         .route("/reports/monthly.csv", get(reports::monthly_csv))
         .route("/lines", get(lines::list).post(lines::create))

@@ -227,6 +227,11 @@ pub enum Text {
     TextUndeliverable,
     TextWithheld,
     ToHer,
+    // Erasing one caller (erase.rs).
+    EraseCaller,
+    EraseUnderstood,
+    EraseNeedsConsent,
+    ErasedCounts,
     // Accounts: /users, /account, the set-password link and the reveal page (accounts).
     AddUser,
     LinkedStaff,
@@ -1007,6 +1012,31 @@ impl Words {
             (Ru, ToHer) => "ей",
             (Kk, ToHer) => "оған",
             (En, ToHer) => "to her",
+            // Erasing one caller (erase.rs).
+            (Ru, EraseCaller) => "Стереть всё о ней",
+            (Kk, EraseCaller) => "Ол туралы бәрін өшіру",
+            (En, EraseCaller) => "Erase everything about her",
+            (Ru, EraseUnderstood) => {
+                "Понимаю: её номер, её слова, заметки и согласия будут стёрты навсегда; останется только счёт обращений."
+            }
+            (Kk, EraseUnderstood) => {
+                "Түсінемін: оның нөмірі, сөздері, жазбалары мен келісімдері біржола өшіріледі; тек өтініштер саны қалады."
+            }
+            (En, EraseUnderstood) => {
+                "I understand: her number, her words, the notes and her consents are erased for good; only the counts stay."
+            }
+            (Ru, EraseNeedsConsent) => "Отметьте, что понимаете: стирание нельзя отменить.",
+            (Kk, EraseNeedsConsent) => "Өшіруді қайтаруға болмайтынын түсінетініңізді белгілеңіз.",
+            (En, EraseNeedsConsent) => "Tick that you understand: an erasure cannot be undone.",
+            (Ru, ErasedCounts) => {
+                "Стёрто. Звонков: {calls}, переписок: {conversations}, сообщений: {messages}, заметок: {notes}."
+            }
+            (Kk, ErasedCounts) => {
+                "Өшірілді. Қоңыраулар: {calls}, хат алмасулар: {conversations}, хабарламалар: {messages}, жазбалар: {notes}."
+            }
+            (En, ErasedCounts) => {
+                "Erased. Calls: {calls}, conversations: {conversations}, texts: {messages}, notes: {notes}."
+            }
             // Accounts: /users, /account, the set-password link and the reveal page (accounts).
             (Ru, AddUser) => "Добавить пользователя",
             (Kk, AddUser) => "Пайдаланушы қосу",
