@@ -1,6 +1,7 @@
 //! End-to-end tests: the real server on a loopback port, real databases, webhooks signed by
 //! Twilio's own Python library.
 
+mod attacks;
 mod binary;
 mod call_flow;
 mod call_log;
