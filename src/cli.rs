@@ -48,6 +48,17 @@ pub enum Command {
     /// The audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// The server's own secrets.
+    #[command(subcommand)]
+    Secrets(SecretsCommand),
+    /// Seal every value sealed with a previous key again with the current one, while the server
+    /// runs; then the previous keys can be dropped.
+    Rekey {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        #[command(flatten)]
+        secrets: crate::config::SecretArgs,
+    },
     /// Erase every trace of one person's contacts (her number, her words, notes, her consents)
     /// while keeping the anonymous counts. Cannot be undone.
     Erase {
@@ -59,6 +70,16 @@ pub enum Command {
         yes: bool,
         #[command(flatten)]
         database: DatabaseArgs,
+        #[command(flatten)]
+        secrets: crate::config::SecretArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SecretsCommand {
+    /// A new data key: in the secrets file, the old key kept to open what it sealed and the
+    /// hash key pinned; for a server configured by environment, the values to set instead.
+    Rotate {
         #[command(flatten)]
         secrets: crate::config::SecretArgs,
     },
@@ -158,6 +179,29 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Simulate(command) => crate::simulate::cli::run(command).await,
+        Command::Secrets(SecretsCommand::Rotate { secrets }) => rotate(&secrets),
+        Command::Rekey { database, secrets } => {
+            let key = existing_key(&secrets)?;
+            let store = crate::store::open(&database.database_url).await?;
+            let report = crate::rekey::rekey(store.as_ref(), &key).await?;
+            let mut left = 0;
+            for column in &report {
+                println!(
+                    "{}: {} sealed again, {} unreadable, {} changed meanwhile",
+                    column.column, column.resealed, column.unreadable, column.changed
+                );
+                left += column.unreadable + column.changed;
+            }
+            if left == 0 {
+                println!(
+                    "every value is sealed with key {}: the previous keys can be dropped",
+                    key.id_hex()
+                );
+                Ok(())
+            } else {
+                anyhow::bail!("{left} values are not yet sealed with the current key; run it again")
+            }
+        }
         Command::Erase {
             number,
             yes,
@@ -217,16 +261,10 @@ async fn erase(
 ) -> anyhow::Result<()> {
     hotline_schedules::PhoneNumber::parse(number)
         .map_err(|error| anyhow::anyhow!("--number: {error}"))?;
-    if secrets.secret_key.is_none() && !secrets.secrets_file.exists() {
-        anyhow::bail!(
-            "no data key: give HOTLINE_SECRET_KEY or the server's secrets file ({}); a new key would match nothing",
-            secrets.secrets_file.display()
-        );
-    }
+    let key = existing_key(secrets)?;
     if !yes {
         anyhow::bail!("this erases her contacts for good; run it again with --yes");
     }
-    let key = crate::secrets::Secrets::load(secrets)?.data_key;
     let store = crate::store::open(&database.database_url).await?;
     let erased = crate::erasure::erase_number(
         store.as_ref(),
@@ -244,6 +282,48 @@ async fn erase(
         erased.messages,
         erased.outbox,
         erased.notes
+    );
+    Ok(())
+}
+
+/// The server's own key ring; never a new one, which would match and open nothing.
+fn existing_key(secrets: &crate::config::SecretArgs) -> anyhow::Result<crate::crypto::DataKey> {
+    if secrets.secret_key.is_none() && !secrets.secrets_file.exists() {
+        anyhow::bail!(
+            "no data key: give HOTLINE_SECRET_KEY or the server's secrets file ({}); a new key would match nothing",
+            secrets.secrets_file.display()
+        );
+    }
+    Ok(crate::secrets::Secrets::load(secrets)?.data_key)
+}
+
+/// `hotline secrets rotate`.
+fn rotate(secrets: &crate::config::SecretArgs) -> anyhow::Result<()> {
+    let current = existing_key(secrets)?;
+    if let Some(key) = &secrets.secret_key {
+        // Configured by environment: say what to set; the operator's deployment sets it.
+        let mut previous = vec![key.clone()];
+        previous.extend(secrets.previous_secret_keys.iter().cloned());
+        println!(
+            "HOTLINE_SECRET_KEY={}",
+            crate::crypto::DataKey::generate_hex()
+        );
+        println!("HOTLINE_PREVIOUS_SECRET_KEYS={}", previous.join(","));
+        println!("HOTLINE_HASH_KEY={}", current.hash_key_hex());
+        eprintln!(
+            "Set these on every instance (first add the new key to HOTLINE_PREVIOUS_SECRET_KEYS everywhere if instances restart one by one), then run hotline rekey."
+        );
+        return Ok(());
+    }
+    let rotated = crate::secrets::rotate(&secrets.secrets_file)?;
+    println!(
+        "new data key {} in {}; {} previous keys kept to open what they sealed",
+        rotated.key_id,
+        secrets.secrets_file.display(),
+        rotated.previous
+    );
+    eprintln!(
+        "Restart the server, then run hotline rekey; then the previous keys can be dropped from the file."
     );
     Ok(())
 }

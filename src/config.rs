@@ -23,6 +23,19 @@ pub struct SecretArgs {
     /// it in the secrets file.
     #[arg(long, env = "HOTLINE_SECRET_KEY", hide_env_values = true)]
     pub secret_key: Option<String>,
+    /// Keys rotated out, comma-separated: they still open what they sealed until `hotline
+    /// rekey` has sealed it again with the current key.
+    #[arg(
+        long,
+        env = "HOTLINE_PREVIOUS_SECRET_KEYS",
+        hide_env_values = true,
+        value_delimiter = ','
+    )]
+    pub previous_secret_keys: Vec<String>,
+    /// The key numbers are hashed with, pinned when the first key is rotated out, so numbers
+    /// keep matching their earlier contacts, consents and blocks.
+    #[arg(long, env = "HOTLINE_HASH_KEY", hide_env_values = true)]
+    pub hash_key: Option<String>,
     /// Where the server keeps the secrets it makes for itself.
     #[arg(long, env = "HOTLINE_SECRETS_FILE", default_value = "hotline.secrets")]
     pub secrets_file: PathBuf,

@@ -1,6 +1,9 @@
 //! Sealing personal values at rest (XChaCha20-Poly1305) and hashing phone numbers for matching
 //! (HMAC-SHA256). A sealed value starts with the id of the key that sealed it, so keys can be
-//! rotated while old values stay readable. Never logs a value, sealed or not.
+//! rotated while old values stay readable: a key ring seals with its current key and opens with
+//! it or any previous one, until `hotline rekey` has sealed everything again with the current.
+//! The hash key is pinned across rotations (numbers must keep matching the contacts, consents
+//! and blocks kept under their hash). Never logs a value, sealed or not.
 
 use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, OsRng};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
@@ -26,6 +29,8 @@ pub struct DataKey {
     id: [u8; KEY_ID_LEN],
     cipher: XChaCha20Poly1305,
     hash_key: [u8; 32],
+    /// Keys rotated out: they still open what they sealed.
+    previous: Vec<([u8; KEY_ID_LEN], XChaCha20Poly1305)>,
 }
 
 impl std::fmt::Debug for DataKey {
@@ -40,6 +45,37 @@ impl DataKey {
         let bytes = hex::decode(text.trim()).map_err(|_| CryptoError::BadKey)?;
         let key: [u8; 32] = bytes.try_into().map_err(|_| CryptoError::BadKey)?;
         Ok(Self::from_bytes(&key))
+    }
+
+    /// A key ring: `current` seals; it and each of `previous` open; numbers are hashed with
+    /// `hash_key` (64 hex digits, as `hash_key_hex` gave it) when pinned, else with `current`'s.
+    pub fn ring(
+        current: &str,
+        previous: &[String],
+        hash_key: Option<&str>,
+    ) -> Result<Self, CryptoError> {
+        let mut ring = Self::from_hex(current)?;
+        for old in previous {
+            let old = Self::from_hex(old)?;
+            if old.id != ring.id {
+                ring.previous.push((old.id, old.cipher));
+            }
+        }
+        if let Some(hash_key) = hash_key {
+            let bytes = hex::decode(hash_key.trim()).map_err(|_| CryptoError::BadKey)?;
+            ring.hash_key = bytes.try_into().map_err(|_| CryptoError::BadKey)?;
+        }
+        Ok(ring)
+    }
+
+    /// The hash key, to be pinned when this key is rotated out.
+    pub fn hash_key_hex(&self) -> String {
+        hex::encode(self.hash_key)
+    }
+
+    /// Whether `sealed` was sealed with the current key (else `hotline rekey` seals it again).
+    pub fn sealed_with_current(&self, sealed: &[u8]) -> bool {
+        sealed.get(..KEY_ID_LEN) == Some(self.id.as_slice())
     }
 
     pub fn generate_hex() -> String {
@@ -61,6 +97,7 @@ impl DataKey {
             id,
             cipher: XChaCha20Poly1305::new(&derive(b"hotline seal").into()),
             hash_key: derive(b"hotline number hash"),
+            previous: Vec::new(),
         }
     }
 
@@ -83,12 +120,17 @@ impl DataKey {
             return Err(CryptoError::Damaged);
         }
         let (id, rest) = sealed.split_at(KEY_ID_LEN);
-        if id != self.id {
-            return Err(CryptoError::UnknownKey(hex::encode(id)));
-        }
+        let cipher = if id == self.id {
+            &self.cipher
+        } else {
+            self.previous
+                .iter()
+                .find(|(old, _)| old.as_slice() == id)
+                .map(|(_, cipher)| cipher)
+                .ok_or_else(|| CryptoError::UnknownKey(hex::encode(id)))?
+        };
         let (nonce, body) = rest.split_at(NONCE_LEN);
-        let plain = self
-            .cipher
+        let plain = cipher
             .decrypt(XNonce::from_slice(nonce), body)
             .map_err(|_| CryptoError::Damaged)?;
         String::from_utf8(plain).map_err(|_| CryptoError::Damaged)
@@ -145,6 +187,44 @@ mod tests {
         assert_eq!(one.hash("+77011234567"), one.hash("+77011234567"));
         assert_ne!(one.hash("+77011234567"), one.hash("+77011234568"));
         assert_ne!(one.hash("+77011234567"), other.hash("+77011234567"));
+    }
+
+    #[test]
+    fn a_ring_seals_with_its_current_key_opens_with_any_and_keeps_its_pinned_hash() {
+        let (old_hex, new_hex) = (DataKey::generate_hex(), DataKey::generate_hex());
+        let old = DataKey::from_hex(&old_hex).expect("valid");
+        let sealed_before = old.seal("+77071234567");
+        let ring = DataKey::ring(
+            &new_hex,
+            std::slice::from_ref(&old_hex),
+            Some(&old.hash_key_hex()),
+        )
+        .expect("a ring");
+        assert_eq!(ring.open(&sealed_before), Ok("+77071234567".to_owned()));
+        assert!(!ring.sealed_with_current(&sealed_before));
+        let sealed_now = ring.seal("+77071234567");
+        assert!(ring.sealed_with_current(&sealed_now));
+        assert!(matches!(
+            old.open(&sealed_now),
+            Err(CryptoError::UnknownKey(_))
+        ));
+        assert_eq!(
+            ring.hash("+77071234567"),
+            old.hash("+77071234567"),
+            "numbers still match"
+        );
+        // Once everything is sealed again, the old key may go; the pinned hash stays.
+        let alone = DataKey::ring(&new_hex, &[], Some(&old.hash_key_hex())).expect("a ring");
+        assert_eq!(alone.open(&sealed_now), Ok("+77071234567".to_owned()));
+        assert!(matches!(
+            alone.open(&sealed_before),
+            Err(CryptoError::UnknownKey(_))
+        ));
+        assert_eq!(alone.hash("+77071234567"), old.hash("+77071234567"));
+        assert_eq!(
+            DataKey::ring(&new_hex, &[], Some("abcd")).map(|_| ()),
+            Err(CryptoError::BadKey)
+        );
     }
 
     #[test]

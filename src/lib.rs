@@ -17,6 +17,7 @@ pub mod log;
 pub mod metrics;
 pub mod notify;
 pub mod outbox;
+pub mod rekey;
 pub mod reports;
 pub mod rota;
 pub mod secrets;

@@ -17,6 +17,7 @@ mod planned;
 mod postgres;
 mod records;
 mod reports;
+mod reseal;
 mod retention;
 mod rota;
 mod sql;
@@ -43,6 +44,7 @@ pub use planned::{
 pub use postgres::PostgresStore;
 pub use records::*;
 pub use reports::ReportStore;
+pub use reseal::{ResealStore, SealedColumn};
 pub use retention::{ERASE_BATCH, Erased, RetentionStore};
 pub use rota::RotaStore;
 pub use sqlite::SqliteStore;
@@ -98,6 +100,7 @@ pub trait Store:
     + UserStore
     + AuditStore
     + ErasureStore
+    + ResealStore
     + AccountStore
     + Send
     + Sync

@@ -415,6 +415,7 @@ macro_rules! sql_store {
         reports::report_sql!($store);
         watches::watch_sql!($store);
         audit::audit_sql!($store);
+        reseal::reseal_sql!($store);
         planned::planned_sql!($store);
         retention::retention_sql!($store, $db, $backend);
         erasure::erasure_sql!($store, $db, $backend);

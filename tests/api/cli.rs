@@ -233,3 +233,90 @@ async fn erase_takes_her_number_out_of_every_contact_only_with_the_servers_key_a
     let again = erase(true);
     assert!(String::from_utf8_lossy(&again.stdout).starts_with("erased 0 calls"));
 }
+
+#[tokio::test]
+async fn a_rotated_key_seals_everything_again_and_numbers_keep_matching() {
+    use crate::binary::{post, serve, stop};
+    use crate::helpers::{CALLER, incoming_call};
+
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let (server, base, logs) = serve(hotline(dir.path()));
+    let client = reqwest::Client::new();
+    let call = "CA00000000000000000000000000000088";
+    assert_eq!(
+        post(&client, &base, "/webhooks/voice", &incoming_call(call)).await,
+        200
+    );
+    let (exit, logs) = stop(server, logs);
+    assert!(exit.success(), "{logs}");
+    let secrets = |dir: &std::path::Path| {
+        hotline::secrets::Secrets::load(&hotline::config::SecretArgs {
+            secret_key: None,
+            previous_secret_keys: Vec::new(),
+            hash_key: None,
+            secrets_file: dir.join("hotline.secrets"),
+            twilio_auth_token: None,
+            twilio_secondary_auth_token: None,
+        })
+        .expect("the server's secrets")
+        .data_key
+    };
+    let before = secrets(dir.path());
+    let store = open_store(dir.path()).await;
+    let sealed_before = store.call_by_sid(call).await.expect("read").expect("kept");
+    assert!(before.sealed_with_current(&sealed_before.caller_sealed));
+
+    let rotated = hotline(dir.path())
+        .args(["secrets", "rotate"])
+        .output()
+        .expect("runs");
+    assert!(
+        rotated.status.success(),
+        "{}",
+        String::from_utf8_lossy(&rotated.stderr)
+    );
+    let after = secrets(dir.path());
+    assert_ne!(after.id_hex(), before.id_hex());
+    assert!(!after.sealed_with_current(&sealed_before.caller_sealed));
+
+    let rekey = || hotline(dir.path()).arg("rekey").output().expect("runs");
+    let first = rekey();
+    let said = String::from_utf8_lossy(&first.stdout).into_owned();
+    assert!(
+        first.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert!(
+        said.contains("calls.caller_sealed: 1 sealed again"),
+        "{said}"
+    );
+    assert!(said.contains("the previous keys can be dropped"), "{said}");
+    assert!(!said.contains(&CALLER[2..]), "no value is printed");
+    let resealed = store.call_by_sid(call).await.expect("read").expect("kept");
+    assert!(after.sealed_with_current(&resealed.caller_sealed));
+    assert_eq!(after.open(&resealed.caller_sealed).as_deref(), Ok(CALLER));
+    assert_eq!(
+        resealed.caller_hash,
+        after.hash(CALLER),
+        "her number still matches her earlier contacts"
+    );
+    // With the old key dropped, everything still opens.
+    let file = std::fs::read_to_string(dir.path().join("hotline.secrets")).expect("read");
+    let current = file
+        .lines()
+        .find_map(|line| line.strip_prefix("data_key = "))
+        .expect("a data key")
+        .trim_matches('"');
+    let new_only =
+        hotline::crypto::DataKey::ring(current, &[], Some(&after.hash_key_hex())).expect("a ring");
+    assert_eq!(
+        new_only.open(&resealed.caller_sealed).as_deref(),
+        Ok(CALLER)
+    );
+    let again = String::from_utf8_lossy(&rekey().stdout).into_owned();
+    assert!(
+        again.contains("calls.caller_sealed: 0 sealed again"),
+        "{again}"
+    );
+}

@@ -21,6 +21,7 @@ mod notes;
 mod outbox;
 mod planned;
 mod reports;
+mod reseal;
 mod retention;
 mod ringing;
 mod rota;
@@ -49,6 +50,7 @@ use messages::*;
 use outbox::*;
 use planned::*;
 use reports::*;
+use reseal::*;
 use retention::*;
 use ringing::*;
 use rota::*;
@@ -152,6 +154,8 @@ conformance!(
     a_sign_in_link_adds_one_user_once_and_never_after_it_expires,
     // erasing one person
     erasing_her_leaves_no_trace_of_her_and_every_count,
+    // resealing with a new key
+    a_sealed_value_is_replaced_only_while_it_is_what_was_read,
     // the audit chain
     audited_changes_form_a_chain_that_verifies,
     concurrent_audited_changes_chain_one_by_one,
