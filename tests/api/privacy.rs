@@ -1,5 +1,5 @@
-//! A caller's number and her words never appear in the clear: not in the database files, not in the logs,
-//! even at debug level. Runs the real `hotline` binary, as an operator would.
+//! A caller's number and her words never appear in the clear: not in the database files, not in
+//! the logs, even at debug level. Runs the real `hotline` binary, as an operator would.
 
 use crate::binary::{assert_number_nowhere, hotline, post, serve, stop};
 use crate::helpers::{CALLER, incoming_call, params};
