@@ -7,6 +7,7 @@ pub mod audit_chain;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod consent_words;
 pub mod crypto;
 pub mod erasure;
 pub mod import;

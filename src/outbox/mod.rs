@@ -70,6 +70,7 @@ pub use limits::{RateLimits, RateSettings};
 pub use retry::RetrySettings;
 
 use crate::clock::Clock;
+use crate::consent_words::opted_out_at_provider;
 use crate::crypto::DataKey;
 use crate::store::{
     Channel, OutboxFailure, OutboxMessage, OutboxRetry, OutboxStatus, Store, StoreResult,
@@ -411,11 +412,24 @@ impl Outbox {
             error = %failure.error_message,
             "a message was given up; the coordinator can see it"
         );
-        Ok(if self.store.fail_outbox(id, attempt, failure).await? {
-            Outcome::Ended
-        } else {
-            Outcome::Lost
-        })
+        let ended = self.store.fail_outbox(id, attempt, failure).await?;
+        if ended && failure.error_code == Some(status::OPTED_OUT) {
+            self.note_opt_out(id, failure.at).await?;
+        }
+        Ok(if ended { Outcome::Ended } else { Outcome::Lost })
+    }
+
+    /// The provider says she opted out: her consent is withdrawn (`consent_words`).
+    async fn note_opt_out(&self, id: i64, at: DateTime<Utc>) -> StoreResult<()> {
+        if let Some(message) = self.store.outbox_message(id).await?
+            && opted_out_at_provider(self.store.as_ref(), &message, at).await?
+        {
+            tracing::info!(
+                outbox_id = id,
+                "the provider says she opted out; her consent is withdrawn"
+            );
+        }
+        Ok(())
     }
 
     /// Keeps the provider's id; a message that has another already was sent twice.

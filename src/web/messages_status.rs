@@ -40,6 +40,9 @@ pub async fn message_status(
     match state.store.apply_outbox_status(&update).await {
         Ok(changed) => {
             tracing::info!(%sid, reported, changed, "a message status was reported");
+            if error_code == Some(status::OPTED_OUT) {
+                note_opt_out(&state, sid, update.at).await;
+            }
             Ok(StatusCode::NO_CONTENT)
         }
         Err(error) => {
@@ -48,5 +51,23 @@ pub async fn message_status(
             tracing::error!(%error, %sid, "could not record a message status");
             Ok(StatusCode::SERVICE_UNAVAILABLE)
         }
+    }
+}
+
+/// Her opt-out, as the provider reports it, withdraws her consent; a failure to record it is
+/// logged, and the next report or send that meets the opt-out records it.
+async fn note_opt_out(state: &AppState, sid: &str, at: chrono::DateTime<chrono::Utc>) {
+    let store = state.store.as_ref();
+    let recorded = match store.outbox_by_sid(sid).await {
+        Ok(Some(message)) => crate::consent_words::opted_out_at_provider(store, &message, at).await,
+        Ok(None) => Ok(false),
+        Err(error) => Err(error),
+    };
+    match recorded {
+        Ok(true) => {
+            tracing::info!(%sid, "the provider says she opted out; her consent is withdrawn")
+        }
+        Ok(false) => {}
+        Err(error) => tracing::error!(%error, %sid, "could not record her opt-out"),
     }
 }

@@ -5,14 +5,15 @@
 //! and tell nobody. A text that is only a request to be called («позвоните») is also her consent
 //! to a callback (`CALL K7Q`); STOP withdraws that too, START does not give it back.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::Duration;
 use hotline_routes::messages::code::{Code, QUARANTINE_DAYS};
 use hotline_routes::messages::service::service_of_first_message;
 use hotline_routes::messages::{OptKeyword, asks_to_be_called, opt_keyword, texts};
 use hotline_schedules::StaffMember;
 
 use super::{Incoming, text_staff};
-use crate::store::{Channel, Conversation, NewConsent, NewConversation, NewMessage, StoreError};
+use crate::consent_words::{Word, change_consent};
+use crate::store::{Channel, Conversation, NewConversation, NewMessage, StoreError};
 use crate::web::AppState;
 
 /// Drawing a free code fails this often only when nearly every code is taken.
@@ -43,11 +44,11 @@ pub(super) async fn handle(state: &AppState, incoming: &Incoming<'_>) -> Result<
                 conversation_id: None,
                 at: incoming.now,
             };
-            change_consent(state, incoming.channel, &word).await?;
+            change_consent(state.store.as_ref(), incoming.channel, &word).await?;
             if !granted {
                 // A phone that must not get texts must not ring either; a call is asked for
                 // again in words, never restored by START.
-                change_consent(state, Channel::Voice, &word).await?;
+                change_consent(state.store.as_ref(), Channel::Voice, &word).await?;
             }
             state
                 .metrics
@@ -81,7 +82,7 @@ pub(super) async fn handle(state: &AppState, incoming: &Incoming<'_>) -> Result<
             conversation_id: Some(conversation.id),
             at: incoming.now,
         };
-        change_consent(state, incoming.channel, &word).await?;
+        change_consent(state.store.as_ref(), incoming.channel, &word).await?;
     }
     let code = Code::parse(&conversation.code).ok_or_else(|| {
         StoreError::Corrupt(format!("conversation {} has no code", conversation.id))
@@ -95,7 +96,7 @@ pub(super) async fn handle(state: &AppState, incoming: &Incoming<'_>) -> Result<
             conversation_id: Some(conversation.id),
             at: incoming.now,
         };
-        change_consent(state, Channel::Voice, &word).await?;
+        change_consent(state.store.as_ref(), Channel::Voice, &word).await?;
     }
     let mut body = texts::relay_to_staff(&code, conversation.service, &incoming.body, first);
     if wants_call {
@@ -135,54 +136,6 @@ pub(super) async fn handle(state: &AppState, incoming: &Incoming<'_>) -> Result<
         "a text was relayed to staff"
     );
     Ok(())
-}
-
-/// Her word on a channel from a text of hers: STOP, START, a first text, «позвоните».
-struct Word<'a> {
-    contact_hash: &'a str,
-    granted: bool,
-    reason: &'static str,
-    conversation_id: Option<i64>,
-    at: DateTime<Utc>,
-}
-
-/// Records her word on `channel`, keeping the terms of her latest one there. Hours and a code
-/// word agreed with staff are about her safety (when the phone is hers to read), and a keyword
-/// says nothing about them: so START after STOP grants again only within the hours she had,
-/// never at any hour, and a STOP keeps them for the START that may follow. Her terms' end is
-/// kept while it is ahead; a word of hers after it is a new consent, still within her hours.
-/// Without earlier terms, START grants at any hour, as it always did.
-async fn change_consent(
-    state: &AppState,
-    channel: Channel,
-    word: &Word<'_>,
-) -> Result<(), StoreError> {
-    let before = state
-        .store
-        .latest_consent(word.contact_hash, channel)
-        .await?;
-    let (safe_hours, expires_at, code_word_sealed) = match before {
-        Some(before) => (
-            before.safe_hours,
-            before.expires_at.filter(|end| *end > word.at),
-            before.code_word_sealed,
-        ),
-        None => (None, None, None),
-    };
-    state
-        .store
-        .record_consent(&NewConsent {
-            contact_hash: word.contact_hash.to_owned(),
-            channel,
-            granted: word.granted,
-            reason: word.reason.to_owned(),
-            conversation_id: word.conversation_id,
-            at: word.at,
-            safe_hours,
-            expires_at,
-            code_word_sealed,
-        })
-        .await
 }
 
 /// Her open conversation on this line and channel, or a new one under a free code.

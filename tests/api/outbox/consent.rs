@@ -311,3 +311,61 @@ async fn a_reminder_to_her_is_dropped_once_she_has_said_stop() {
         "nothing reached her phone"
     );
 }
+
+#[tokio::test]
+async fn an_opt_out_the_provider_reports_withdraws_her_consent_and_holds_back_the_next_reply() {
+    use super::fake_provider::Answer;
+    use hotline::store::Channel;
+
+    let app = spawn_app().await;
+    let code = she_writes_at(&app, "2026-11-24 11:00").await;
+    // Her STOP went to her carrier, not to us: once her text is relayed to the lawyer, the
+    // provider refuses the reply to her with 21610.
+    let provider = FakeProvider::start(
+        app.clock.clone(),
+        [
+            Answer::Create,
+            Answer::Refuse(21610, "Attempt to send to unsubscribed recipient"),
+        ],
+    )
+    .await;
+    let outbox = outbox_for(&app, &provider);
+    outbox.send_due().await.expect("her text relayed");
+    assert_eq!(provider.creates(), 1);
+    app.text("SM03", LAWYER, &format!("{code} Здравствуйте, это юрист"))
+        .await;
+    let refused = queued(&app, "reply:SM03").await;
+    outbox.send_due().await.expect("a pass");
+    assert_eq!(
+        row(&app, refused.id).await.status,
+        OutboxStatus::Undeliverable
+    );
+    let hash = app.data_key.hash(HER);
+    assert_eq!(
+        app.store.consent(&hash, Channel::Sms).await.expect("read"),
+        Some(false)
+    );
+    assert_eq!(
+        app.store
+            .consent(&hash, Channel::Voice)
+            .await
+            .expect("read"),
+        Some(false),
+        "nor may she be rung back"
+    );
+    // The lawyer writes again: nothing is even tried towards her.
+    app.text("SM04", LAWYER, &format!("{code} Вы в безопасности?"))
+        .await;
+    outbox.send_due().await.expect("a pass");
+    assert!(
+        reached_her(&provider).is_empty(),
+        "the provider was never asked to text her again"
+    );
+    // Her START grants it again.
+    app.text("SM05", HER, "START").await;
+    assert_eq!(
+        app.store.consent(&hash, Channel::Sms).await.expect("read"),
+        Some(true)
+    );
+    provider.all_requests_valid().await;
+}
