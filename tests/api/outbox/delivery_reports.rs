@@ -171,3 +171,77 @@ async fn unsigned_malformed_and_unknown_reports() {
     assert_eq!(report(&app, "", &inbound).await, 204);
     assert_eq!(status_of(&app, id).await.status, OutboxStatus::Sent);
 }
+
+#[tokio::test]
+async fn a_report_that_she_opted_out_withdraws_her_consent_and_one_for_staff_changes_none() {
+    use hotline::store::{Channel, NewConsent};
+
+    let app = spawn_app().await;
+    let her = "+77071234567";
+    let hash = app.data_key.hash(her);
+    app.store
+        .record_consent(&NewConsent {
+            contact_hash: hash.clone(),
+            channel: Channel::Sms,
+            granted: true,
+            reason: "wrote_first".into(),
+            conversation_id: None,
+            at: app.clock.now(),
+            safe_hours: None,
+            expires_at: None,
+            code_word_sealed: None,
+        })
+        .await
+        .expect("kept");
+    let now = app.clock.now();
+    let reply = NewOutboxMessage {
+        idempotency_key: "reply:SM-HER".into(),
+        channel: "sms".into(),
+        to_sealed: app.data_key.seal(her),
+        body_sealed: app.data_key.seal("Здравствуйте, это юрист"),
+        created_at: now,
+        contact_hash: Some(hash.clone()),
+    };
+    app.store.enqueue_outbox(&reply).await.expect("queued");
+    let id = app.store.pending_outbox(10).await.expect("read")[0].id;
+    app.store
+        .claim_outbox(id, now, now + chrono::Duration::minutes(2))
+        .await
+        .expect("claimed");
+    assert!(
+        app.store
+            .mark_outbox_sent(id, "SM-TO-HER", now)
+            .await
+            .expect("sent")
+    );
+    // A staff member's opt-out says nothing about her.
+    text(&app, "to-staff", Some("SM-TO-STAFF")).await;
+    let staff_opted_out = [
+        ("MessageSid", "SM-TO-STAFF"),
+        ("MessageStatus", "failed"),
+        ("ErrorCode", "21610"),
+    ];
+    assert_eq!(report(&app, "", &staff_opted_out).await, 204);
+    assert_eq!(
+        app.store.consent(&hash, Channel::Sms).await.expect("read"),
+        Some(true)
+    );
+
+    let opted_out = [
+        ("MessageSid", "SM-TO-HER"),
+        ("MessageStatus", "undelivered"),
+        ("ErrorCode", "21610"),
+    ];
+    assert_eq!(report(&app, "", &opted_out).await, 204);
+    assert_eq!(
+        app.store.consent(&hash, Channel::Sms).await.expect("read"),
+        Some(false)
+    );
+    assert_eq!(
+        app.store
+            .consent(&hash, Channel::Voice)
+            .await
+            .expect("read"),
+        Some(false)
+    );
+}
