@@ -1,6 +1,7 @@
 //! Work the server does on its own, on a timer: each job is a loop that stops when told, and
 //! never cuts a pass short.
 
+pub mod audit_watch;
 pub mod digest;
 pub mod duty_watch;
 pub mod planned;

@@ -1,7 +1,7 @@
 //! Retention: once a day (the scheduler's choice), erase what identifies the person who reached
 //! out from contacts closed longer ago than the hotline keeps them, keeping the counts reports
 //! need (see `crate::store::RetentionStore`). It logs how many of each kind were erased, never
-//! a value.
+//! a value. Then it checks the audit log's chain (`audit_watch`).
 
 use chrono::{DateTime, Utc};
 
@@ -56,6 +56,8 @@ impl super::recurring::Work for Retention {
         erase_expired(state.store.as_ref(), now, state.schedule.retention).await?;
         let forgotten = state.store.forget_done_jobs(now - DONE_JOBS_KEPT).await?;
         tracing::info!(forgotten, "retention: done jobs forgotten");
+        // After retention's own erasures, which the chain must survive.
+        super::audit_watch::check(state, now).await?;
         Ok(())
     }
 }

@@ -15,7 +15,7 @@
 //! | a staff account reaching another's follow-up, another service's contacts, or the coordinator's pages by URL | `pages_follow_ups`, `pages_access`, `pages_log`, `attacks::a_staff_account_gets_nothing_of_the_coordinators_by_url` |
 //! | an old or stolen calendar link; a deactivated staff member's | `attacks::a_renewed_or_deactivated_calendar_link_opens_nothing` |
 //! | a one-time sign-in or set-password link used twice or late | `pages_users`, `pages_cli` |
-//! | someone with the database file rewriting the audit log | `store::audit` (triggers refuse it; `verify` names the entry) |
+//! | someone with the database file rewriting the audit log | `store::audit` (triggers refuse it; `verify` names the entry), `attacks::someone_rewriting_the_audit_log_behind_the_server_is_reported_to_the_coordinators` (checked nightly) |
 //! | her number or words read from the database files or logs | `privacy`, `messages::privacy` |
 
 use reqwest::Method;
@@ -332,4 +332,56 @@ async fn a_renewed_or_deactivated_calendar_link_opens_nothing() {
         .await;
     assert!(status.is_success(), "{status}");
     assert_eq!(feed(renewed).await, 404, "nor a deactivated person's");
+}
+
+#[tokio::test]
+async fn someone_rewriting_the_audit_log_behind_the_server_is_reported_to_the_coordinators() {
+    let app = spawn_app().await;
+    app.add_staff("Гульнара", "+77015550009", vec![Service::Legal], true)
+        .await;
+    app.add_staff("Айгерим", "+77015550001", vec![Service::Legal], false)
+        .await;
+    let now = app.clock_now();
+    assert!(
+        hotline::jobs::audit_watch::check(&app.state, now)
+            .await
+            .expect("checked"),
+        "intact"
+    );
+    assert!(
+        app.outbox().await.is_empty(),
+        "nobody is told of an intact log"
+    );
+
+    let mut database = <sqlx::SqliteConnection as sqlx::Connection>::connect(&format!(
+        "sqlite://{}",
+        app.database_path()
+    ))
+    .await
+    .expect("the file");
+    sqlx::raw_sql("DROP TRIGGER audit_log_no_rewrite")
+        .execute(&mut database)
+        .await
+        .expect("dropped");
+    let (id,): (i64,) = sqlx::query_as("SELECT MAX(id) FROM audit_log")
+        .fetch_one(&mut database)
+        .await
+        .expect("an entry");
+    sqlx::query("UPDATE audit_log SET actor = 'nobody' WHERE id = $1")
+        .bind(id)
+        .execute(&mut database)
+        .await
+        .expect("rewritten");
+
+    for _ in 0..2 {
+        assert!(
+            !hotline::jobs::audit_watch::check(&app.state, now)
+                .await
+                .expect("checked")
+        );
+    }
+    let told = app.outbox().await;
+    assert_eq!(told.len(), 1, "the coordinator, once a day: {told:?}");
+    assert_eq!(told[0].to, "+77015550009");
+    assert!(told[0].body.contains(&format!("№{id}")), "{}", told[0].body);
 }
