@@ -192,6 +192,18 @@ async fn pages_read_in_russian_kazakh_and_english_as_each_user_chooses() {
         )
         .await;
     assert_eq!(away.location.as_deref(), Some("/"));
+    // Nor a line break, which no header may hold.
+    let broken = browser
+        .post(
+            "/language",
+            &[
+                ("csrf", &csrf),
+                ("language", "en"),
+                ("back", "/follow-ups\r\nSet-Cookie: x"),
+            ],
+        )
+        .await;
+    assert_eq!(broken.location.as_deref(), Some("/"));
     let english = browser.get("/").await;
     assert!(english.body.contains("<h1>Now</h1>"));
     assert!(english.body.contains("On duty now"));

@@ -29,7 +29,11 @@ pub async fn switch(State(state): State<AppState>, posted: Posted<LanguageForm>)
         return layout::server_error(error);
     }
     let back = &posted.form.back;
-    // Never `//elsewhere` or a full URL: a switch must not become a way off the site.
-    let local = back.starts_with('/') && !back.starts_with("//") && !back.contains('\\');
+    // Never `//elsewhere` or a full URL: a switch must not become a way off the site; nor a
+    // control character, which no header may hold.
+    let local = back.starts_with('/')
+        && !back.starts_with("//")
+        && !back.contains('\\')
+        && !back.chars().any(char::is_control);
     Redirect::to(if local { back } else { "/" }).into_response()
 }
