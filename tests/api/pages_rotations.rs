@@ -234,4 +234,15 @@ async fn staff_and_forged_forms_cannot_touch_rotations() {
     forged.remove(0);
     assert_eq!(browser.post(PAGE, &forged).await.status, 403);
     assert!(rotations_in_force(&app).await.is_empty());
+
+    // A query that names no service (here a line break) sends her back to a page that exists.
+    let csrf = browser.get(PAGE).await.csrf();
+    let odd = browser
+        .post(
+            "/rota/rotations?service=legal%0D%0ASet-Cookie:%20x",
+            &weekdays(&csrf, &aigerim_id, &saule_id),
+        )
+        .await;
+    assert_eq!(odd.status, 303);
+    assert_eq!(odd.location.as_deref(), Some("/rota/rotations"));
 }

@@ -326,7 +326,7 @@ async fn finish(
     result: Result<(), EditError>,
     typed: Typed,
 ) -> Response {
-    if result.is_ok() {
+    let Err(error) = result else {
         let sight = match super::access::Sight::of(state, user).await {
             Ok(sight) => sight,
             Err(response) => return response,
@@ -334,15 +334,11 @@ async fn finish(
         let back =
             rota::place(state, &sight, query).map_or_else(|| "/rota".to_owned(), |p| p.href());
         return Redirect::to(&back).into_response();
-    }
-    let error = match result {
-        Err(EditError::Store(error)) => return layout::server_error(error),
-        Err(error) => error,
-        Ok(()) => return layout::server_error("a change both kept and refused"),
     };
-    tracing::info!(%error, "a rota change from the page was refused");
-    let status = super::rota_refusal::status(&error);
-    let problem = super::rota_refusal::explain(state, &user.words(), &error).await;
+    let (status, problem) = match super::rota_refusal::refusal(state, user, error).await {
+        Ok(refused) => refused,
+        Err(response) => return response,
+    };
     match rota::build(state, user, query, Some(problem), typed).await {
         Ok(page) => layout::render_with(status, &page),
         Err(response) => response,

@@ -6,12 +6,30 @@ use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use hotline_schedules::{Rule, RuleError};
 
+use axum::response::Response;
+
+use super::layout;
+use super::session::SignedIn;
 use super::words::{Text, Words};
 use crate::rota::edit::EditError;
 use crate::rota::refusal::{Conflict, Problem};
 use crate::rota::spec::{RotationSpec, ShiftSpec};
 use crate::store::RuleKind;
 use crate::web::AppState;
+
+/// A refused change as its page shows it: the answer's status and the reason in her language;
+/// a store failure is no refusal, and answers the apology page instead.
+pub async fn refusal(
+    state: &AppState,
+    user: &SignedIn,
+    error: EditError,
+) -> Result<(StatusCode, String), Response> {
+    if let EditError::Store(error) = error {
+        return Err(layout::server_error(error));
+    }
+    tracing::info!(%error, "a rota change from the page was refused");
+    Ok((status(&error), explain(state, &user.words(), &error).await))
+}
 
 /// Why `error` refused the change, said to a coordinator in her language.
 pub async fn explain(state: &AppState, t: &Words, error: &EditError) -> String {

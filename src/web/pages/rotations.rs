@@ -300,17 +300,18 @@ async fn finish(
     result: Result<(), EditError>,
     typed: Typed,
 ) -> Response {
-    let error = match result {
-        Ok(()) => {
-            let service = query.service.as_deref().unwrap_or_default();
-            return Redirect::to(&format!("/rota/rotations?service={service}")).into_response();
-        }
-        Err(EditError::Store(error)) => return layout::server_error(error),
-        Err(error) => error,
+    let Err(error) = result else {
+        // Back to the service the query names, as read, never as typed into a header.
+        let back = rota::place(state, &Sight::Everything, query).map_or_else(
+            || "/rota/rotations".to_owned(),
+            |p| rotations_href(p.service),
+        );
+        return Redirect::to(&back).into_response();
     };
-    tracing::info!(%error, "a rotation change from the page was refused");
-    let status = super::rota_refusal::status(&error);
-    let problem = super::rota_refusal::explain(state, &user.words(), &error).await;
+    let (status, problem) = match super::rota_refusal::refusal(state, user, error).await {
+        Ok(refused) => refused,
+        Err(response) => return response,
+    };
     match build(state, user, query, Some(problem), typed).await {
         Ok(page) => layout::render_with(status, &page),
         Err(response) => response,
