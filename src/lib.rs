@@ -18,6 +18,7 @@ pub mod log;
 pub mod metrics;
 pub mod notify;
 pub mod outbox;
+pub mod panics;
 pub mod rekey;
 pub mod reports;
 pub mod rota;

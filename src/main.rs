@@ -6,6 +6,7 @@ use clap::Parser;
 async fn main() -> std::process::ExitCode {
     let cli = hotline::cli::Cli::parse();
     hotline::cli::init_logs(cli.log_json);
+    hotline::panics::install_hook();
     match hotline::cli::run(cli).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(error) => {

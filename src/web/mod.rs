@@ -3,12 +3,14 @@
 
 mod api;
 mod calendar;
+mod caught;
 pub mod client_address;
 pub mod ics;
 mod messages;
 mod messages_status;
 mod ops;
 pub mod pages;
+mod request_log;
 pub mod voice;
 pub mod webhook;
 
@@ -82,6 +84,7 @@ pub fn app(state: AppState) -> Router {
         )
         .merge(api::routes())
         .merge(pages::routes())
-        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn(caught::catch_panics))
+        .layer(request_log::layer())
         .with_state(state)
 }

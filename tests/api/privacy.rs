@@ -85,7 +85,8 @@ const HER_WORDS: [&str; 3] = [
 
 /// A whole day through the real binary with a real provider behind it (the fake Twilio, which
 /// prism checks): she calls and leaves a voicemail, texts by SMS and WhatsApp, a lawyer answers,
-/// and every text goes out to the provider. Then the logs (at debug) and every file are read:
+/// the missed call and the unanswered texts are reminded of, and every text goes out to the
+/// provider. Then the logs (at debug) and every file are read:
 /// neither her number nor any words of hers or staff's are found in the clear.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_whole_day_leaves_her_number_and_words_in_no_log_and_no_file() {
@@ -171,6 +172,7 @@ async fn a_whole_day_leaves_her_number_and_words_in_no_log_and_no_file() {
         sent.iter().any(|text| text.body.contains(HER_WORDS[0])),
         "relayed to the lawyer"
     );
+    remind_now(&client, &base, &provider, dir.path(), call).await;
     let (exit, logs) = stop(server, logs);
     assert!(exit.success(), "exit {exit:?}\n{logs}");
     assert!(
@@ -185,4 +187,64 @@ async fn a_whole_day_leaves_her_number_and_words_in_no_log_and_no_file() {
     }
     assert!(!logs.contains("Айгуль"), "nor her WhatsApp name");
     assert_words_in_no_file("Айгуль", dir.path());
+}
+
+/// Ends the call unanswered (which opens its follow-up), then makes a reminder about every open
+/// follow-up due at once, as the 15 minutes of waiting would, and waits until the provider has
+/// each reminder.
+async fn remind_now(
+    client: &reqwest::Client,
+    base: &str,
+    provider: &crate::outbox::fake_provider::FakeProvider,
+    dir: &std::path::Path,
+    call: &str,
+) {
+    let status = params(&[
+        ("CallSid", call),
+        ("From", CALLER),
+        ("CallStatus", "completed"),
+        ("CallDuration", "70"),
+    ]);
+    assert_eq!(
+        post(client, base, "/webhooks/voice/status", &status).await,
+        204
+    );
+    let url = format!("sqlite://{}", dir.join("hotline.db").display());
+    let store = hotline::store::open(&url)
+        .await
+        .expect("the server's store");
+    let database = sqlx::SqlitePool::connect(&url).await.expect("opened");
+    let follow_ups: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM follow_ups WHERE answered_at IS NULL")
+            .fetch_all(&database)
+            .await
+            .expect("read");
+    assert!(
+        follow_ups.len() >= 2,
+        "the call and her texts each owe a follow-up: {follow_ups:?}"
+    );
+    let now = chrono::Utc::now();
+    for &id in &follow_ups {
+        // The first reminder is already waiting its 15 minutes; the second is made due now.
+        hotline::jobs::reminders::schedule(store.as_ref(), id, 2, now, now)
+            .await
+            .expect("scheduled");
+    }
+    let started = std::time::Instant::now();
+    loop {
+        let reminded = provider
+            .created()
+            .iter()
+            .filter(|sent| sent.body.starts_with("Напоминание 2"))
+            .count();
+        if reminded >= follow_ups.len() {
+            break;
+        }
+        assert!(
+            started.elapsed().as_secs() < 30,
+            "{reminded} of {} reminders reached the provider",
+            follow_ups.len()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
 }
