@@ -9,6 +9,8 @@
 
 use chrono::{DateTime, Utc};
 use hotline_schedules::PhoneNumber;
+
+use crate::store::OutboxMessage;
 use url::Url;
 
 use crate::telephony::client::{
@@ -80,6 +82,19 @@ impl TwilioDelivery {
     }
 }
 
+/// What the console prints instead of a private text's words.
+const WITHHELD: &str = "(words withheld: hers, or written to her)";
+
+/// Whether a text's words are someone's own: her words relayed to staff, a staff member's reply
+/// to her, anything sent to her. The console prints the others (notices, reminders, digests),
+/// which is what trying the hotline without a provider needs to see.
+pub fn carries_private_words(message: &OutboxMessage) -> bool {
+    message.contact_hash.is_some()
+        || ["relay:", "reply:"]
+            .iter()
+            .any(|kind| message.idempotency_key.starts_with(kind))
+}
+
 /// The address of `number` on `channel`: WhatsApp's are prefixed, an already prefixed one
 /// passes through.
 pub fn address(channel: &str, number: &str) -> String {
@@ -91,13 +106,15 @@ pub fn address(channel: &str, number: &str) -> String {
 }
 
 impl Delivery {
-    /// Sends one message; returns the provider's id for it.
+    /// Sends one message; returns the provider's id for it. A `private` body is never printed
+    /// by the console.
     pub async fn send(
         &self,
         outbox_id: i64,
         channel: &str,
         to: &str,
         body: &str,
+        private: bool,
     ) -> Result<String, ProviderError> {
         match self {
             Delivery::Console => {
@@ -105,6 +122,7 @@ impl Delivery {
                 let to = PhoneNumber::parse(bare)
                     .map(|n| n.masked())
                     .unwrap_or_else(|_| "(not a phone number)".into());
+                let body = if private { WITHHELD } else { body };
                 tracing::info!(outbox_id, %channel, %to, %body, "console outbox: message");
                 Ok(format!("console-{outbox_id}"))
             }

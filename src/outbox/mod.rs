@@ -297,7 +297,12 @@ impl Outbox {
                 Err(error) => return self.after_failure(message, &error, now).await,
             }
         }
-        match self.delivery.send(id, &message.channel, &to, &body).await {
+        let private = delivery::carries_private_words(message);
+        match self
+            .delivery
+            .send(id, &message.channel, &to, &body, private)
+            .await
+        {
             Ok(sid) => {
                 self.record_sent(id, &sid, now).await?;
                 Ok(Outcome::Sent)
