@@ -84,6 +84,12 @@ pub fn app(state: AppState) -> Router {
         )
         .merge(api::routes())
         .merge(pages::routes())
+        // A request that cannot be answered in this time (a database that hangs, a client
+        // that trickles its upload) is ended, so it holds no connection or lock for long.
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            std::time::Duration::from_secs(60),
+        ))
         .layer(axum::middleware::from_fn(caught::catch_panics))
         .layer(request_log::layer())
         .with_state(state)
