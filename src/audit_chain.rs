@@ -89,6 +89,65 @@ pub enum Broken {
     Changed(i64),
     #[error("the newest entries are missing: the log ends at {found}, its head says {head}")]
     Truncated { found: i64, head: i64 },
+    #[error("entry {0} is not the one the anchor recorded: the log was rewritten since")]
+    Unanchored(i64),
+}
+
+/// How many hex digits of an entry's hash an anchor carries: short enough for a text message,
+/// far too many to forge a rewritten log that matches.
+pub const ANCHOR_DIGITS: usize = 16;
+
+/// An entry's hash as recorded outside the database (in the coordinators' morning digest), as
+/// `ENTRY:HASH` with at least the first eight digits of the hash. A log rewritten with every
+/// hash recomputed still chains; it no longer matches an anchor taken before.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Anchor {
+    pub id: i64,
+    pub hash_prefix: String,
+}
+
+impl Anchor {
+    /// The anchor of entry `id` whose hash is `hash`.
+    pub fn of(id: i64, hash: &str) -> Self {
+        Anchor {
+            id,
+            hash_prefix: hash.chars().take(ANCHOR_DIGITS).collect(),
+        }
+    }
+
+    fn matches(&self, row: &ChainedAudit) -> bool {
+        row.id == self.id
+            && row
+                .hash
+                .as_deref()
+                .is_some_and(|hash| hash.starts_with(&self.hash_prefix))
+    }
+}
+
+impl std::fmt::Display for Anchor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.id, self.hash_prefix)
+    }
+}
+
+impl std::str::FromStr for Anchor {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let refused =
+            || format!("{text:?} is not an anchor: write ENTRY:HASH, as the digest gives it");
+        let (id, hash) = text.trim().split_once(':').ok_or_else(refused)?;
+        let id = id
+            .parse::<i64>()
+            .ok()
+            .filter(|id| *id > 0)
+            .ok_or_else(refused)?;
+        let hash_prefix = hash.to_ascii_lowercase();
+        if hash_prefix.len() < 8 || !hash_prefix.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(refused());
+        }
+        Ok(Anchor { id, hash_prefix })
+    }
 }
 
 /// A verified log: how many entries the chain covers, how many of those had personal words
@@ -214,11 +273,46 @@ pub async fn verify(store: &dyn AuditStore) -> StoreResult<Result<Verified, Brok
     Ok(walk.finish(head_id, &head_hash))
 }
 
+/// Checks that the entry an anchor names still has the hash it recorded. Meant after `verify`,
+/// which shows every hash follows from its entry and the one before.
+pub async fn check_anchor(
+    store: &dyn AuditStore,
+    anchor: &Anchor,
+) -> StoreResult<Result<(), Broken>> {
+    let rows = store.audit_chain(anchor.id - 1, 1).await?;
+    Ok(match rows.first() {
+        Some(row) if anchor.matches(row) => Ok(()),
+        _ => Err(Broken::Unanchored(anchor.id)),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::{TimeZone, Utc};
 
     use super::*;
+
+    #[test]
+    fn an_anchor_reads_as_the_digest_writes_it() {
+        let anchor = Anchor::of(1042, &"3fA9".repeat(16).to_ascii_lowercase());
+        assert_eq!(anchor.to_string(), "1042:3fa93fa93fa93fa9");
+        assert_eq!(anchor.to_string().parse::<Anchor>(), Ok(anchor));
+        assert_eq!(
+            "7:ABCDEF01".parse::<Anchor>().map(|a| a.hash_prefix),
+            Ok("abcdef01".to_owned())
+        );
+        for wrong in [
+            "",
+            "1042",
+            "1042:",
+            "0:3fa93fa9",
+            "x:3fa93fa9",
+            "5:3fa9",
+            "5:3fa93fzz",
+        ] {
+            assert!(wrong.parse::<Anchor>().is_err(), "{wrong:?}");
+        }
+    }
 
     fn entry(n: u32, after: Option<&str>) -> AuditEntry {
         AuditEntry {

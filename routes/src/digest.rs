@@ -26,6 +26,9 @@ pub struct DigestFacts {
     pub open_follow_ups: Vec<Duration>,
     /// Gaps in the rota in the days ahead.
     pub gaps: Vec<RotaGap>,
+    /// The audit log's newest entry and its hash, as `ENTRY:HASH`: kept in the coordinators'
+    /// phones, outside the database, so a log rewritten later no longer matches it.
+    pub audit_anchor: Option<String>,
 }
 
 fn outcome_russian(outcome: Option<CallOutcome>) -> &'static str {
@@ -107,6 +110,9 @@ pub fn digest_text(facts: &DigestFacts, zone: Tz) -> String {
             .collect();
         lines.push(format!("Пробелы в графике: {}.", gaps.join("; ")));
     }
+    if let Some(anchor) = &facts.audit_anchor {
+        lines.push(format!("Отпечаток журнала: {anchor}."));
+    }
     lines.join("\n")
 }
 
@@ -131,6 +137,20 @@ mod tests {
             digest_text(&facts, ALMATY),
             "Сводка за 24.11.2026.\nЗвонков не было.\nПереписок не было.\n\
              Открытых обращений нет.\nПробелов в графике на 7 дней нет."
+        );
+    }
+
+    #[test]
+    fn the_audit_logs_anchor_ends_the_digest() {
+        let facts = DigestFacts {
+            day: day(),
+            audit_anchor: Some("1042:3fa9c2d1e0b47a65".to_owned()),
+            ..DigestFacts::default()
+        };
+        assert!(
+            digest_text(&facts, ALMATY).ends_with("\nОтпечаток журнала: 1042:3fa9c2d1e0b47a65."),
+            "{}",
+            digest_text(&facts, ALMATY)
         );
     }
 
@@ -164,6 +184,7 @@ mod tests {
                         .expect("valid"),
                 ),
             }],
+            audit_anchor: None,
         };
         assert_eq!(
             digest_text(&facts, ALMATY),

@@ -11,7 +11,10 @@ use crate::web::AppState;
 /// The coordinators' text about a broken chain: which entry, and what to run.
 pub fn alert_text(broken: &Broken) -> String {
     let entry = match broken {
-        Broken::Unhashed(id) | Broken::Unlinked(id) | Broken::Changed(id) => *id,
+        Broken::Unhashed(id)
+        | Broken::Unlinked(id)
+        | Broken::Changed(id)
+        | Broken::Unanchored(id) => *id,
         Broken::Truncated { found, .. } => *found,
     };
     format!(

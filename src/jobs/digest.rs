@@ -9,6 +9,7 @@ use hotline_schedules::day_start;
 
 use super::recurring::Work;
 use super::runner::JobError;
+use crate::audit_chain::Anchor;
 use crate::store::StoreError;
 use crate::web::AppState;
 
@@ -71,11 +72,14 @@ pub async fn facts(
         .map(|owed| now - owed.created_at)
         .collect();
     let gaps = super::rota_watch::gaps_ahead(state, now, GAPS_AHEAD).await?;
+    let (head_id, head_hash) = state.store.audit_head().await?;
+    let audit_anchor = (head_id > 0).then(|| Anchor::of(head_id, &head_hash).to_string());
     Ok(DigestFacts {
         day,
         calls,
         conversations,
         open_follow_ups,
         gaps,
+        audit_anchor,
     })
 }

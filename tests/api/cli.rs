@@ -153,6 +153,98 @@ async fn audit_verify_passes_an_untouched_log_and_names_an_entry_someone_changed
     );
 }
 
+/// Someone with the file who rewrites an entry and then every hash after it leaves a chain that
+/// verifies on its own; the anchor the morning digest took before no longer matches it.
+#[tokio::test]
+async fn an_anchor_from_before_catches_a_log_rewritten_with_every_hash_recomputed() {
+    use hotline::audit_chain::entry_hash;
+
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let imported = hotline(dir.path())
+        .args(["import", EXAMPLE])
+        .output()
+        .expect("runs");
+    assert!(imported.status.success());
+    let verify = |anchor: Option<&str>| {
+        let mut command = hotline(dir.path());
+        command.args(["audit", "verify"]);
+        if let Some(anchor) = anchor {
+            command.args(["--anchor", anchor]);
+        }
+        let output = command.output().expect("runs");
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+        )
+    };
+    let (code, said) = verify(None);
+    assert_eq!(code, Some(0), "{said}");
+    let anchor = said
+        .lines()
+        .find_map(|line| line.strip_prefix("anchor "))
+        .expect("an anchor is printed")
+        .to_owned();
+    let (code, said) = verify(Some(&anchor));
+    assert_eq!(code, Some(0), "{said}");
+    assert!(
+        said.contains("it still holds every anchor given (1)"),
+        "{said}"
+    );
+    let (code, said) = verify(Some("1:ffffffffffffffff"));
+    assert_eq!(code, Some(1), "a wrong anchor fails: {said}");
+
+    let url = format!("sqlite://{}", dir.path().join("hotline.db").display());
+    let store = hotline::store::open(&url).await.expect("opens");
+    let rows = store.audit_chain(0, 100_000).await.expect("read");
+    let mut database = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url)
+        .await
+        .expect("opens");
+    sqlx::raw_sql("DROP TRIGGER audit_log_no_rewrite")
+        .execute(&mut database)
+        .await
+        .expect("dropped");
+    let mut prev = hotline::audit_chain::GENESIS.to_owned();
+    for (n, row) in rows.iter().enumerate() {
+        let mut entry = row.entry.clone();
+        if n == 0 {
+            entry.actor = "nobody".to_owned();
+        }
+        let (before, after) = (
+            row.before_digest.as_deref().expect("chained"),
+            row.after_digest.as_deref().expect("chained"),
+        );
+        let hash = entry_hash(&prev, &entry, before, after);
+        sqlx::query("UPDATE audit_log SET actor = $1, prev_hash = $2, hash = $3 WHERE id = $4")
+            .bind(&entry.actor)
+            .bind(&prev)
+            .bind(&hash)
+            .bind(row.id)
+            .execute(&mut database)
+            .await
+            .expect("rewritten");
+        prev = hash;
+    }
+    sqlx::query("UPDATE audit_head SET hash = $1")
+        .bind(&prev)
+        .execute(&mut database)
+        .await
+        .expect("head moved");
+
+    let (code, said) = verify(None);
+    assert_eq!(
+        code,
+        Some(0),
+        "the rewritten chain verifies on its own: {said}"
+    );
+    let (code, said) = verify(Some(&anchor));
+    assert_eq!(code, Some(1), "{said}");
+    let id = anchor.split(':').next().expect("an entry");
+    assert!(
+        said.contains(&format!("entry {id} is not the one the anchor recorded")),
+        "{said}"
+    );
+}
+
 #[tokio::test]
 async fn erase_takes_her_number_out_of_every_contact_only_with_the_servers_key_and_a_yes() {
     use crate::binary::{post, serve, stop};

@@ -211,16 +211,22 @@ async fn the_coordinators_get_yesterdays_digest_at_nine() {
     assert!(texts(&app, "digest:").await.is_empty());
     app.clock.set(nine);
     jobs.runner.run_due().await.expect("ran");
+    // It ends with the audit log's anchor: its newest entry (the shift added) and that hash.
+    let (head_id, head_hash) = app.state.store.audit_head().await.expect("the head");
+    assert!(head_id > 0);
     assert_eq!(
         texts(&app, "digest:").await,
         vec![(
             COORDINATOR.to_owned(),
-            "Сводка за 24.11.2026.\nЗвонков: 2.\n\
-             — юридическая помощь: отвечено 1, сброшено 1.\n\
-             Переписок не было.\n\
-             Ждут ответа: 1, самое давнее — 21 ч 00 мин.\n\
-             Пробелы в графике: юридическая помощь 01.12 12:00–…."
-                .to_owned()
+            format!(
+                "Сводка за 24.11.2026.\nЗвонков: 2.\n\
+                 — юридическая помощь: отвечено 1, сброшено 1.\n\
+                 Переписок не было.\n\
+                 Ждут ответа: 1, самое давнее — 21 ч 00 мин.\n\
+                 Пробелы в графике: юридическая помощь 01.12 12:00–….\n\
+                 Отпечаток журнала: {head_id}:{}.",
+                &head_hash[..16]
+            )
         )]
     );
     // One digest a day, and Thursday's follows at Thursday's nine.
