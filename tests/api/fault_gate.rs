@@ -1,19 +1,21 @@
 //! A gate in front of the fake provider: a TCP relay that can be shut, so that the server
 //! meets a provider that refuses connections (nothing listens on its port) and, once the gate
-//! opens again on the same port, reaches it again. It also counts the connections it let
-//! through, to tell which of several servers reached the provider.
+//! opens again on the same port, reaches it again. It also counts the texts created through
+//! it (`POST` requests: the relay reads plain HTTP/1.1), to tell which of several servers
+//! sent what.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
 pub struct Gate {
     pub base: url::Url,
     port: u16,
     to: SocketAddr,
-    connections: Arc<AtomicUsize>,
+    posts: Arc<AtomicUsize>,
     relay: Option<tokio::task::JoinHandle<()>>,
 }
 
@@ -32,13 +34,13 @@ impl Gate {
             base: url::Url::parse(&format!("http://127.0.0.1:{port}")).expect("a URL"),
             port,
             to,
-            connections: Arc::new(AtomicUsize::new(0)),
+            posts: Arc::new(AtomicUsize::new(0)),
             relay: None,
         };
         gate.relay = Some(tokio::spawn(relay(
             listener,
             to,
-            gate.connections.clone(),
+            gate.posts.clone(),
         )));
         gate
     }
@@ -59,13 +61,13 @@ impl Gate {
         self.relay = Some(tokio::spawn(relay(
             listener,
             self.to,
-            self.connections.clone(),
+            self.posts.clone(),
         )));
     }
 
-    /// Connections let through so far.
-    pub fn connections(&self) -> usize {
-        self.connections.load(Ordering::SeqCst)
+    /// `POST` requests let through so far: creates of texts.
+    pub fn posts(&self) -> usize {
+        self.posts.load(Ordering::SeqCst)
     }
 }
 
@@ -76,19 +78,49 @@ impl Drop for Gate {
 }
 
 /// Relays each connection to `to`; dropping this task (and with it the set) cuts them all.
-async fn relay(listener: TcpListener, to: SocketAddr, connections: Arc<AtomicUsize>) {
+async fn relay(listener: TcpListener, to: SocketAddr, posts: Arc<AtomicUsize>) {
     let mut open = tokio::task::JoinSet::new();
     loop {
-        let Ok((mut inbound, _)) = listener.accept().await else {
+        let Ok((inbound, _)) = listener.accept().await else {
             continue;
         };
-        connections.fetch_add(1, Ordering::SeqCst);
+        let posts = posts.clone();
         open.spawn(async move {
-            if let Ok(mut outbound) = TcpStream::connect(to).await {
-                let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
-            }
+            let Ok(outbound) = TcpStream::connect(to).await else {
+                return;
+            };
+            let (mut from_server, mut to_server) = inbound.into_split();
+            let (mut from_provider, mut to_provider) = outbound.into_split();
+            let answers = tokio::io::copy(&mut from_provider, &mut to_server);
+            let requests = forward_counting(&mut from_server, &mut to_provider, &posts);
+            let _ = tokio::join!(answers, requests);
         });
         // Forget the ones that have ended, so a long run does not keep them all.
         while open.try_join_next().is_some() {}
+    }
+}
+
+/// Copies the server's requests on, counting the `POST /` that begin them (a form body never
+/// holds one: its spaces and slashes are encoded).
+async fn forward_counting(
+    from: &mut (impl AsyncRead + Unpin),
+    to: &mut (impl AsyncWrite + Unpin),
+    posts: &AtomicUsize,
+) -> std::io::Result<()> {
+    const MARK: &[u8] = b"POST /";
+    let mut buffer = vec![0u8; 16 * 1024];
+    // The end of the chunk before, so a mark split between two reads is still seen.
+    let mut carried: Vec<u8> = Vec::new();
+    loop {
+        let read = from.read(&mut buffer).await?;
+        if read == 0 {
+            return to.shutdown().await;
+        }
+        let mut seen = carried.clone();
+        seen.extend_from_slice(&buffer[..read]);
+        let marks = seen.windows(MARK.len()).filter(|w| *w == MARK).count();
+        posts.fetch_add(marks, Ordering::SeqCst);
+        carried = seen[seen.len().saturating_sub(MARK.len() - 1)..].to_vec();
+        to.write_all(&buffer[..read]).await?;
     }
 }

@@ -15,8 +15,9 @@ use crate::binary::{hotline, serve, stop};
 use crate::fault_load::{Answer, Load, Records, retry_unacknowledged, tally, until_ok};
 
 const POSTERS: usize = 4;
-/// How long the database stays down: long enough that every poster meets it.
-const OUTAGE: Duration = Duration::from_secs(3);
+/// How long the database stays down: longer than the server waits for a connection (10 s),
+/// so requests meanwhile are answered with errors rather than only held until it is back.
+const OUTAGE: Duration = Duration::from_secs(12);
 /// Far longer than a reconnect takes; a server that never reconnects by itself reaches it.
 const RECOVERY_LIMIT: Duration = Duration::from_secs(40);
 const LOAD_LIMIT: Duration = Duration::from_secs(40);
