@@ -2,8 +2,10 @@
 //! (here, relays of her texts to the lawyer on duty); each fails to send, is tried again with
 //! backoff, and once the provider is back all of them reach it, each exactly once. The short
 //! form keeps the outage to 20 s; `HOTLINE_FAULT_OUTAGE_SECONDS=300` runs the minutes-long one.
-//! Before it gives up on a text, the outbox tries for about 20 to 40 minutes
-//! (`outbox::retry`); an outage longer than that leaves texts failed, for a person to see.
+//! The wait between attempts doubles (5 s up to 15 min, half of it random), so the drain after
+//! an outage takes at most about as long again as the outage; after ten attempts, between
+//! about 18 and 36 minutes, the outbox gives a text up (`outbox::retry`): an outage longer than
+//! that leaves texts failed, for a person to see.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
