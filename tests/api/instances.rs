@@ -307,3 +307,47 @@ async fn two_instances_send_each_missed_calls_reminder_once() {
     assert_eq!(by_a + by_b, created.len(), "each text was sent by one instance, once");
     provider.all_requests_valid().await;
 }
+
+/// The release step of a deploy: `hotline migrate`, run twice at once (two deploys racing),
+/// brings a fresh database up to date and exits; both succeed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn migrate_brings_a_fresh_database_up_to_date_and_exits() {
+    let database = TestDatabase::postgres().await;
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let release = || {
+        let mut command = hotline(dir.path());
+        command
+            .env("HOTLINE_DATABASE_URL", &database.url)
+            .arg("migrate")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        command.spawn().expect("hotline migrate starts")
+    };
+    let (first, second) = (release(), release());
+    for run in [first, second] {
+        let output = run.wait_with_output().expect("it exits");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            output.status.success(),
+            "{stdout}\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(stdout.contains("up to date"), "{stdout}");
+    }
+    let migrations = std::fs::read_dir(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/migrations/postgres"
+    ))
+    .expect("the migrations")
+    .filter(|entry| {
+        entry
+            .as_ref()
+            .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "sql"))
+    })
+    .count();
+    let records = Records::connect(&database.url).await;
+    let applied = records
+        .count("SELECT count(*) FROM _sqlx_migrations WHERE success")
+        .await;
+    assert_eq!(usize::try_from(applied).expect("a count"), migrations);
+}
