@@ -37,11 +37,7 @@ impl Gate {
             posts: Arc::new(AtomicUsize::new(0)),
             relay: None,
         };
-        gate.relay = Some(tokio::spawn(relay(
-            listener,
-            to,
-            gate.posts.clone(),
-        )));
+        gate.relay = Some(tokio::spawn(relay(listener, to, gate.posts.clone())));
         gate
     }
 
@@ -58,11 +54,7 @@ impl Gate {
         let listener = TcpListener::bind(("127.0.0.1", self.port))
             .await
             .expect("the gate's port again");
-        self.relay = Some(tokio::spawn(relay(
-            listener,
-            self.to,
-            self.posts.clone(),
-        )));
+        self.relay = Some(tokio::spawn(relay(listener, self.to, self.posts.clone())));
     }
 
     /// `POST` requests let through so far: creates of texts.

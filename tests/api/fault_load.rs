@@ -168,7 +168,7 @@ impl Poster {
     /// Calls and texts by turns; each task's texts come from one sender, as one woman writing.
     fn request(&self, n: usize) -> Sent {
         let (run, task) = (&self.run, self.task);
-        if n % 2 == 0 {
+        if n.is_multiple_of(2) {
             let sid = format!("CA{run}{task:02}{n:06}");
             let caller = format!("+7707{task:02}{:05}", n % 100_000);
             let pairs = params(&[
@@ -299,7 +299,11 @@ pub enum Records {
 impl Records {
     pub async fn connect(url: &str) -> Self {
         if url.starts_with("sqlite:") {
-            Self::Sqlite(sqlx::SqlitePool::connect(url).await.expect("read alongside"))
+            Self::Sqlite(
+                sqlx::SqlitePool::connect(url)
+                    .await
+                    .expect("read alongside"),
+            )
         } else {
             Self::Postgres(sqlx::PgPool::connect(url).await.expect("read alongside"))
         }
