@@ -27,6 +27,12 @@ pub struct Cli {
 pub enum Command {
     /// Answer webhooks and run the hotline.
     Serve(Box<ServeArgs>),
+    /// Bring the database's schema up to date and exit: a deployment's release step, run once
+    /// before several instances start (`serve` also migrates when it opens the store).
+    Migrate {
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
     /// Load staff and shifts from a TOML file (see examples/rota.toml).
     Import {
         file: PathBuf,
@@ -151,6 +157,11 @@ pub fn init_logs(json: bool) {
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => crate::server::serve(*args).await,
+        Command::Migrate { database } => {
+            let store = crate::store::open(&database.database_url).await?;
+            println!("the {} database is up to date", store.backend());
+            Ok(())
+        }
         Command::Import {
             file,
             database,

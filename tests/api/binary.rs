@@ -157,3 +157,26 @@ pub fn assert_words_in_no_file(text: &str, dir: &Path) {
         );
     }
 }
+
+/// Like `post`, with the answer's body too: the TwiML to follow.
+pub async fn post_for_body(
+    client: &reqwest::Client,
+    base: &str,
+    path: &str,
+    pairs: &[(String, String)],
+) -> (u16, String) {
+    let signature = TwilioSigner::shared().sign(AUTH_TOKEN, &format!("{PUBLIC_URL}{path}"), pairs);
+    let body = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish();
+    let response = client
+        .post(format!("{base}{path}"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("x-twilio-signature", signature)
+        .body(body)
+        .send()
+        .await
+        .expect("the server answers");
+    let status = response.status().as_u16();
+    (status, response.text().await.expect("a body"))
+}
