@@ -75,7 +75,7 @@ use crate::crypto::DataKey;
 use crate::store::{
     Channel, OutboxFailure, OutboxMessage, OutboxRetry, OutboxStatus, Store, StoreResult,
 };
-use crate::telephony::client::ProviderError;
+use crate::telephony::client::{ProviderError, UNREACHABLE};
 use hotline_routes::consent::{Decision, decide};
 use retry::Verdict;
 
@@ -219,6 +219,16 @@ impl Outbox {
                 Outcome::Held => pass.held += 1,
                 Outcome::Withheld => pass.withheld += 1,
                 Outcome::Lost => {}
+            }
+        }
+        if pass.sent > 0 {
+            let now = self.clock.now();
+            let hurried = self.store.hurry_outbox(UNREACHABLE, now).await?;
+            if hurried > 0 {
+                tracing::info!(
+                    hurried,
+                    "the provider answers again: texts held back by its outage go now"
+                );
             }
         }
         Ok(pass)

@@ -20,6 +20,12 @@ pub trait OutboxStore: Send + Sync {
     /// Messages an attempt may claim at `now`: queued ones whose time has come, and ones whose
     /// sending lease ran out (their worker died or hangs), oldest first.
     async fn due_outbox(&self, now: DateTime<Utc>, limit: i64) -> StoreResult<Vec<OutboxMessage>>;
+    /// Makes every queued message that waits only because the provider could not be reached
+    /// (its last reason begins with `unreachable`) due at `now`; returns how many. Called once
+    /// the provider has taken a message again, so an outage is followed by the texts it held
+    /// back at once, not each after its own backoff. A message waiting out a `Retry-After` or
+    /// to be looked up after a doubtful attempt keeps its time.
+    async fn hurry_outbox(&self, unreachable: &str, now: DateTime<Utc>) -> StoreResult<u64>;
     /// Claims a due message for one attempt until `lease_until`, atomically: of two workers,
     /// one gets it. Counts the attempt; a claim of a message whose lease ran out marks it
     /// uncertain from that earlier claim. `None` when it is not due (any more).
@@ -185,6 +191,19 @@ macro_rules! outbox_sql {
             .fetch_all(&self.pool)
             .await?;
             outbox::into_messages(rows)
+        }
+
+        async fn hurry_outbox(&self, unreachable: &str, now: chrono::DateTime<chrono::Utc>) -> StoreResult<u64> {
+            let done = sqlx::query(
+                "UPDATE outbox SET next_attempt_at = $1
+                 WHERE status = 'queued' AND next_attempt_at > $1 AND uncertain_since IS NULL
+                   AND substr(error_message, 1, length($2)) = $2",
+            )
+            .bind(now)
+            .bind(unreachable)
+            .execute(&self.pool)
+            .await?;
+            Ok(done.rows_affected())
         }
 
         async fn claim_outbox(

@@ -2,8 +2,9 @@
 //! (here, relays of her texts to the lawyer on duty); each fails to send, is tried again with
 //! backoff, and once the provider is back all of them reach it, each exactly once. The short
 //! form keeps the outage to 20 s; `HOTLINE_FAULT_OUTAGE_SECONDS=300` runs the minutes-long one.
-//! The wait between attempts doubles (5 s up to 15 min, half of it random), so the drain after
-//! an outage takes at most about as long again as the outage; after ten attempts, between
+//! The wait between attempts doubles (5 s up to 15 min, half of it random), but the first text
+//! the provider takes again makes the others due at once, so the drain does not wait out each
+//! text's backoff; after ten attempts, between
 //! about 18 and 36 minutes, the outbox gives a text up (`outbox::retry`): an outage longer than
 //! that leaves texts failed, for a person to see.
 
@@ -42,6 +43,12 @@ const UNSENT: &str = "SELECT count(*) FROM outbox WHERE provider_sid IS NULL";
 const TRIED_UNSENT: &str =
     "SELECT count(*) FROM outbox WHERE provider_sid IS NULL AND attempts >= 1";
 const MOST_ATTEMPTS: &str = "SELECT COALESCE(MAX(attempts), 0) FROM outbox";
+const FEWEST_ATTEMPTS_UNSENT: &str =
+    "SELECT COALESCE(MIN(attempts), 0) FROM outbox WHERE provider_sid IS NULL";
+/// How long until the last of the unsent texts would be tried again, in milliseconds.
+const LATEST_RETRY_AHEAD_MS: &str = "SELECT COALESCE(CAST(
+     (julianday(MAX(next_attempt_at)) - julianday('now')) * 86400000 AS INTEGER), 0)
+     FROM outbox WHERE provider_sid IS NULL";
 const GIVEN_UP: &str = "SELECT count(*) FROM outbox WHERE status IN ('failed', 'undeliverable')";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -95,6 +102,14 @@ async fn texts_queued_while_the_provider_is_unreachable_all_go_out_once_when_it_
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     tokio::time::sleep(outage.saturating_sub(shut.elapsed())).await;
+    // And every relay has failed three times, so each waits 10 s or more for its next attempt.
+    while records.count(FEWEST_ATTEMPTS_UNSENT).await < 3 {
+        assert!(
+            shut.elapsed() < outage + Duration::from_secs(60),
+            "the relays stopped trying"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     let tries_in_outage = records.count(MOST_ATTEMPTS).await;
     assert!(
         provider
@@ -105,6 +120,7 @@ async fn texts_queued_while_the_provider_is_unreachable_all_go_out_once_when_it_
     );
     gate.open().await;
     let opened = Instant::now();
+    let latest_retry_ms = records.count(LATEST_RETRY_AHEAD_MS).await;
 
     // Backoff doubles, so the wait after the outage is at most about twice its length; this
     // bound only stops a test whose outbox never drains.
@@ -118,6 +134,13 @@ async fn texts_queued_while_the_provider_is_unreachable_all_go_out_once_when_it_
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     let drained = opened.elapsed();
+    // The first text the provider takes again sends the rest at once: none waits out its own
+    // backoff (the last of which was still at least 10 s away).
+    let latest_retry = Duration::from_millis(u64::try_from(latest_retry_ms).unwrap_or(0));
+    assert!(
+        latest_retry >= Duration::from_secs(5) && drained + Duration::from_secs(2) < latest_retry,
+        "drained {drained:?} after the provider came back; the last retry was {latest_retry:?} away"
+    );
     let (_, logs) = stop(server, log);
     eprintln!(
         "provider unreachable {outage:?}: up to {tries_in_outage} attempts per text meanwhile; \

@@ -62,15 +62,16 @@ struct ErrorBody {
     title: Option<String>,
 }
 
+/// How the reason of an attempt that found nothing listening at the provider's address begins:
+/// the outbox sends such texts at once when the provider answers again.
+pub const UNREACHABLE: &str = "could not connect to the provider";
+
 /// A request that never got an answer: certain only when no connection was made.
 pub(super) fn transport_error(error: reqwest::Error) -> ProviderError {
     let error = error.without_url();
     if error.is_connect() {
         ProviderError::NotSent {
-            reason: format!(
-                "could not connect to the provider ({})",
-                source_chain(&error)
-            ),
+            reason: format!("{UNREACHABLE} ({})", source_chain(&error)),
             retry_after: None,
         }
     } else if error.is_timeout() {

@@ -23,7 +23,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use url::Url;
 
-pub use answers::{ProviderError, RetryAfter};
+pub use answers::{ProviderError, RetryAfter, UNREACHABLE};
 use answers::{read_answer, transport_error};
 
 /// Time to set up a connection: past it, nothing was sent.
