@@ -78,6 +78,21 @@ impl DataKey {
         sealed.get(..KEY_ID_LEN) == Some(self.id.as_slice())
     }
 
+    /// Whether this ring holds the key `sealed` was sealed with, so it can open it.
+    pub fn holds_key_of(&self, sealed: &[u8]) -> bool {
+        let id = sealed.get(..KEY_ID_LEN);
+        id == Some(self.id.as_slice())
+            || self
+                .previous
+                .iter()
+                .any(|(old, _)| Some(old.as_slice()) == id)
+    }
+
+    /// The id of the key `sealed` was sealed with, in hex.
+    pub fn key_id_of(sealed: &[u8]) -> Option<String> {
+        sealed.get(..KEY_ID_LEN).map(hex::encode)
+    }
+
     pub fn generate_hex() -> String {
         hex::encode(XChaCha20Poly1305::generate_key(&mut OsRng))
     }

@@ -12,6 +12,7 @@ pub mod crypto;
 pub mod erasure;
 pub mod import;
 pub mod jobs;
+pub mod key_check;
 pub mod legacy_notes;
 pub mod lines;
 pub mod log;

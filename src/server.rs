@@ -21,6 +21,14 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let store = crate::store::open(&args.database.database_url)
         .await
         .context("opening the database")?;
+    if let Some(key_id) = crate::key_check::foreign_key(store.as_ref(), &secrets.data_key).await? {
+        anyhow::bail!(
+            "the database holds values sealed with key {key_id}, which this server does not hold \
+             (its own is {}): start it with the same HOTLINE_SECRET_KEY (or secrets file) as the \
+             server that wrote them, and HOTLINE_PREVIOUS_SECRET_KEYS while a rotation is under way",
+            secrets.data_key.id_hex()
+        );
+    }
     let sealed = crate::legacy_notes::seal(store.as_ref(), &secrets.data_key)
         .await
         .context("sealing notes written before notes were sealed")?;
@@ -82,12 +90,13 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             }
         }
     }));
+    let shutdown = shutdown_signal();
     offer_first_sign_in(&state, address).await?;
     announce(&args, address, &secrets);
     // The peer's address is what sign-in throttling counts failures from.
     let app = web::app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(shutdown)
         .await?;
     let _ = stop_jobs.send(true);
     let _ = tokio::join!(sending, watching, running);
@@ -193,25 +202,38 @@ async fn offer_first_sign_in(
     Ok(())
 }
 
-/// Resolves on SIGINT or SIGTERM; axum then stops accepting and finishes what is in flight.
-async fn shutdown_signal() {
-    let interrupt = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Listens for SIGINT and SIGTERM from the moment it is called, and resolves on the first;
+/// axum then stops accepting and finishes what is in flight. Called before the server says it
+/// is listening, so a stop sent as soon as it says so is a graceful one, not the default death.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending().await,
-        }
+    let (terminate, interrupt) = {
+        use tokio::signal::unix::{SignalKind, signal};
+        (
+            signal(SignalKind::terminate()).ok(),
+            signal(SignalKind::interrupt()).ok(),
+        )
     };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = interrupt => {},
-        () = terminate => {},
+    async move {
+        #[cfg(unix)]
+        {
+            let received = |signal: Option<tokio::signal::unix::Signal>| async move {
+                match signal {
+                    Some(mut signal) => {
+                        signal.recv().await;
+                    }
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                () = received(terminate) => {},
+                () = received(interrupt) => {},
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+        tracing::info!("shutting down: finishing the requests in flight");
     }
-    tracing::info!("shutting down: finishing the requests in flight");
 }

@@ -412,3 +412,55 @@ async fn a_rotated_key_seals_everything_again_and_numbers_keep_matching() {
         "{again}"
     );
 }
+
+/// A second instance started with a key of its own would seal numbers nobody else can open, and
+/// open none of the old ones: it refuses to start, naming both keys, and the first key still works.
+#[tokio::test]
+async fn serve_refuses_a_database_sealed_with_a_key_it_does_not_hold() {
+    use crate::binary::{post, serve, stop};
+    use crate::helpers::incoming_call;
+
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let (server, base, logs) = serve(hotline(dir.path()));
+    let client = reqwest::Client::new();
+    let call = incoming_call("CA00000000000000000000000000000077");
+    assert_eq!(post(&client, &base, "/webhooks/voice", &call).await, 200);
+    let (exit, _) = stop(server, logs);
+    assert!(exit.success());
+
+    let other_key = hotline::crypto::DataKey::generate_hex();
+    let mut stranger = hotline(dir.path())
+        .env("HOTLINE_SECRET_KEY", &other_key)
+        .arg("serve")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("starts");
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = stranger.try_wait().expect("waits") {
+            break status;
+        }
+        if started.elapsed() > std::time::Duration::from_secs(30) {
+            let _ = stranger.kill();
+            panic!("a server with another key went on to serve");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    let mut said = String::new();
+    std::io::Read::read_to_string(&mut stranger.stderr.take().expect("piped"), &mut said)
+        .expect("read");
+    assert!(!status.success());
+    let other_id = hotline::crypto::DataKey::from_hex(&other_key)
+        .expect("a key")
+        .id_hex();
+    assert!(
+        said.contains("which this server does not hold") && said.contains(&other_id),
+        "{said}"
+    );
+
+    // The server with the key that wrote them starts as before.
+    let (server, _, logs) = serve(hotline(dir.path()));
+    let (exit, logs) = stop(server, logs);
+    assert!(exit.success(), "{exit:?}\n{logs}");
+}
