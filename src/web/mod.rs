@@ -11,6 +11,7 @@ mod ops;
 pub mod pages;
 pub mod voice;
 pub mod webhook;
+mod webhook_latency;
 
 use std::sync::Arc;
 
@@ -82,6 +83,11 @@ pub fn app(state: AppState) -> Router {
         )
         .merge(api::routes())
         .merge(pages::routes())
+        // After routing, so the matched route's template is known: webhooks are timed by it.
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            webhook_latency::observe,
+        ))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
 }
