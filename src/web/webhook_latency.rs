@@ -15,8 +15,8 @@ pub async fn observe(State(state): State<AppState>, request: Request, next: Next
     let route = request
         .extensions()
         .get::<MatchedPath>()
-        .map(|matched| matched.as_str().to_owned())
-        .filter(|route| route.starts_with("/webhooks/"));
+        .filter(|matched| matched.as_str().starts_with("/webhooks/"))
+        .map(|matched| matched.as_str().to_owned());
     let Some(route) = route else {
         return next.run(request).await;
     };
