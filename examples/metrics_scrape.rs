@@ -9,6 +9,7 @@ use std::time::Instant;
 
 use chrono::{Duration, Utc};
 use hotline::metrics::{Exposition, Metrics};
+use hotline::store::GaugeStore;
 
 const SCRAPES: usize = 20;
 
@@ -42,6 +43,29 @@ async fn main() -> anyhow::Result<()> {
         took[SCRAPES - 1],
         took[0]
     );
+    // Each group alone, once, to see which one costs.
+    let bounds = hotline::metrics::histogram::TIME_TO_A_PERSON_SECONDS;
+    let timed = |name: &'static str, started: Instant| {
+        println!(
+            "  {name}: {:.1} ms",
+            started.elapsed().as_secs_f64() * 1000.0
+        )
+    };
+    let started = Instant::now();
+    store.calls_by_outcome().await?;
+    timed("calls by outcome", started);
+    let started = Instant::now();
+    store
+        .waits_for_a_person(bounds, chrono::DateTime::UNIX_EPOCH, now)
+        .await?;
+    timed("waits for a person, every call read", started);
+    let started = Instant::now();
+    store.outbox_pending().await?;
+    store.outbox_failed_since(now - Duration::days(1)).await?;
+    timed("outbox", started);
+    let started = Instant::now();
+    store.jobs_due(now, now - Duration::minutes(5)).await?;
+    timed("reminders", started);
     std::fs::remove_dir_all(folder)?;
     Ok(())
 }

@@ -26,6 +26,8 @@ pub struct Metrics {
     counters: Mutex<BTreeMap<(&'static str, &'static str, &'static str), u64>>,
     /// Per matched route template (a fixed path of our router, never the URI as sent).
     webhooks: Mutex<BTreeMap<String, Snapshot>>,
+    /// The settled calls' waits this process has read, held while a scrape adds to them.
+    settled_waits: tokio::sync::Mutex<Option<records::SettledWaits>>,
 }
 
 impl Metrics {

@@ -9,11 +9,26 @@ use hotline_routes::call::CallOutcome;
 use super::histogram::{Snapshot, TIME_TO_A_PERSON_SECONDS};
 use super::rota_gaps::{self, GapsAhead};
 use super::{Exposition, Kind, Metrics};
-use crate::store::{PLANNED_JOB, Store};
+use crate::store::{PLANNED_JOB, Store, StoreResult};
 
 /// A reminder still waiting this long after it was due is late: the job runner looks every few
 /// seconds, so by then something is stuck.
 pub const LATE_AFTER: Duration = Duration::minutes(5);
+
+/// A call's wait for a person is known within minutes of its start (menus and ringing): once
+/// its start is this far behind, it is settled, and each process reads it only once (see
+/// `SettledWaits`). Generous: an answer is never this late, and instances' clocks never differ
+/// by this much.
+pub const SETTLED_AFTER: Duration = Duration::hours(1);
+
+/// The waits of every call that started before `until`, as this process last read them: a
+/// scrape reads only the calls that started since, and the last hour's, so it stays cheap
+/// however many calls the records hold. Rebuilt from the start after a restart.
+#[derive(Debug, Clone)]
+pub struct SettledWaits {
+    until: DateTime<Utc>,
+    snapshot: Snapshot,
+}
 
 /// Every outcome a call may end with, as the records name them.
 const OUTCOMES: [CallOutcome; 6] = [
@@ -49,7 +64,7 @@ pub async fn write_records(
     }
     let (calls, waits, pending, failed, jobs, gaps) = tokio::join!(
         store.calls_by_outcome(),
-        store.waits_for_a_person(TIME_TO_A_PERSON_SECONDS),
+        waits_for_a_person(store, metrics, now),
         store.outbox_pending(),
         store.outbox_failed_since(now - Duration::days(1)),
         store.jobs_due(now, now - LATE_AFTER),
@@ -108,15 +123,43 @@ fn write_calls(page: &mut Exposition, calls: &[(String, i64)]) {
     }
 }
 
-fn write_waits(page: &mut Exposition, waits: &[(i64, i64, f64)]) {
-    let name = "hotline_time_to_a_person_seconds";
-    page.family(
-        name,
-        Kind::Histogram,
-        "Seconds from a call's start (menus included) to a person accepting it, over every call \
-         a person answered, from the records (do not sum over instances).",
-    );
-    let mut snapshot = Snapshot::empty(TIME_TO_A_PERSON_SECONDS);
+/// Every answered call's wait: the settled ones this process has not read yet added to what it
+/// kept, then the last hour's read afresh.
+async fn waits_for_a_person(
+    store: &dyn Store,
+    metrics: &Metrics,
+    now: DateTime<Utc>,
+) -> StoreResult<Snapshot> {
+    let settled_until = now - SETTLED_AFTER;
+    let mut settled = metrics.settled_waits.lock().await;
+    let (from, mut snapshot) = match settled.as_ref() {
+        Some(kept) if kept.until <= settled_until => (kept.until, kept.snapshot.clone()),
+        // Never read, or the clock went back: from the first call.
+        _ => (
+            DateTime::UNIX_EPOCH,
+            Snapshot::empty(TIME_TO_A_PERSON_SECONDS),
+        ),
+    };
+    let newly_settled = store
+        .waits_for_a_person(TIME_TO_A_PERSON_SECONDS, from, settled_until)
+        .await?;
+    add_waits(&mut snapshot, &newly_settled);
+    *settled = Some(SettledWaits {
+        until: settled_until,
+        snapshot: snapshot.clone(),
+    });
+    drop(settled);
+    // Any call started since (a century on is as good as "ever", and SQLite's instants are text
+    // that must still sort as times).
+    let far_ahead = now + Duration::days(36_500);
+    let recent = store
+        .waits_for_a_person(TIME_TO_A_PERSON_SECONDS, settled_until, far_ahead)
+        .await?;
+    add_waits(&mut snapshot, &recent);
+    Ok(snapshot)
+}
+
+fn add_waits(snapshot: &mut Snapshot, waits: &[(i64, i64, f64)]) {
     for &(bucket, count, sum) in waits {
         let count = u64::try_from(count).unwrap_or(0);
         match usize::try_from(bucket)
@@ -128,7 +171,17 @@ fn write_waits(page: &mut Exposition, waits: &[(i64, i64, f64)]) {
         }
         snapshot.sum += sum;
     }
-    page.histogram(name, &[], &snapshot);
+}
+
+fn write_waits(page: &mut Exposition, snapshot: &Snapshot) {
+    let name = "hotline_time_to_a_person_seconds";
+    page.family(
+        name,
+        Kind::Histogram,
+        "Seconds from a call's start (menus included) to a person accepting it, over every call \
+         a person answered, from the records (do not sum over instances).",
+    );
+    page.histogram(name, &[], snapshot);
 }
 
 fn write_outbox(

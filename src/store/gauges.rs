@@ -10,10 +10,15 @@ use super::*;
 pub trait GaugeStore: Send + Sync {
     /// Calls that ended, by the outcome's stored name, with how many.
     async fn calls_by_outcome(&self) -> StoreResult<Vec<(String, i64)>>;
-    /// Calls a person answered, by how long she waited from the call's start: per bucket (the
-    /// index of the first of `bounds` the wait is at or under, `bounds.len()` when over them
-    /// all), how many and the sum of their waits in seconds.
-    async fn waits_for_a_person(&self, bounds: &[f64]) -> StoreResult<Vec<(i64, i64, f64)>>;
+    /// Calls that started in `[from, until)` and a person answered, by how long she waited from
+    /// the call's start: per bucket (the index of the first of `bounds` the wait is at or under,
+    /// `bounds.len()` when over them all), how many and the sum of their waits in seconds.
+    async fn waits_for_a_person(
+        &self,
+        bounds: &[f64],
+        from: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> StoreResult<Vec<(i64, i64, f64)>>;
     /// Texts (and callbacks) not yet handed to the provider, by channel: how many, and when the
     /// oldest of them was written.
     async fn outbox_pending(&self) -> StoreResult<Vec<(String, i64, DateTime<Utc>)>>;
@@ -48,7 +53,8 @@ pub(super) fn waits_query(backend: &str, bounds: &[f64]) -> String {
     }
     format!(
         "SELECT CAST(CASE {cases}ELSE {over} END AS BIGINT) AS bucket, COUNT(*), SUM(wait)
-         FROM (SELECT {wait} AS wait FROM calls WHERE answered_at IS NOT NULL) AS waits
+         FROM (SELECT {wait} AS wait FROM calls
+               WHERE started_at >= $1 AND started_at < $2 AND answered_at IS NOT NULL) AS waits
          GROUP BY bucket",
         over = bounds.len(),
         wait = wait_seconds(backend),
@@ -71,9 +77,13 @@ macro_rules! gauge_sql {
             async fn waits_for_a_person(
                 &self,
                 bounds: &[f64],
+                from: chrono::DateTime<chrono::Utc>,
+                until: chrono::DateTime<chrono::Utc>,
             ) -> StoreResult<Vec<(i64, i64, f64)>> {
                 let query = gauges::waits_query($backend, bounds);
                 Ok(sqlx::query_as(sqlx::AssertSqlSafe(query))
+                    .bind(from)
+                    .bind(until)
                     .fetch_all(&self.pool)
                     .await?)
             }

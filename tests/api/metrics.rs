@@ -473,6 +473,24 @@ async fn the_page_says_what_happened(app: TestApp) {
         later.value("hotline_reminders_due", &[("kind", "follow_up")]),
         1.0
     );
+
+    // Hours on, the answered call's wait is settled and kept by the process: read once, it
+    // is neither lost nor counted again, however often the page is scraped.
+    for hours in [3, 3, 4] {
+        app.clock.set(reminder.due_at + Duration::hours(hours));
+        let settled = scrape(&app).await;
+        assert_eq!(
+            settled.value("hotline_time_to_a_person_seconds_count", &[]),
+            1.0,
+            "{hours} hours on"
+        );
+        let sum = settled.value("hotline_time_to_a_person_seconds_sum", &[]);
+        assert!((sum - wait).abs() < 0.002, "sum {sum}, waited {wait}");
+        assert_eq!(
+            settled.value("hotline_time_to_a_person_seconds_bucket", &[("le", "+Inf")]),
+            1.0
+        );
+    }
 }
 
 #[tokio::test]
