@@ -9,7 +9,6 @@ use std::time::Instant;
 
 use chrono::{Duration, Utc};
 use hotline::metrics::{Exposition, Metrics};
-use hotline::store::GaugeStore;
 
 const SCRAPES: usize = 20;
 
