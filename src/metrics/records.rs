@@ -62,28 +62,31 @@ pub async fn write_records(
     for group in GROUPS {
         metrics.declare("hotline_metrics_errors_total", "group", group);
     }
-    let (calls, waits, pending, failed, jobs, gaps) = tokio::join!(
-        store.calls_by_outcome(),
-        waits_for_a_person(store, metrics, now),
-        store.outbox_pending(),
-        store.outbox_failed_since(now - Duration::days(1)),
-        store.jobs_due(now, now - LATE_AFTER),
-        rota_gaps::gaps_ahead(store, now),
-    );
-    if let Some(calls) = kept(metrics, "calls", calls) {
+    // One query after another: a scrape holds one of the pool's connections at a time, never
+    // several that a caller's webhook may be waiting for.
+    if let Some(calls) = kept(metrics, "calls", store.calls_by_outcome().await) {
         write_calls(page, &calls);
     }
-    if let Some(waits) = kept(metrics, "waits", waits) {
+    if let Some(waits) = kept(
+        metrics,
+        "waits",
+        waits_for_a_person(store, metrics, now).await,
+    ) {
         write_waits(page, &waits);
     }
-    if let Some((pending, failed)) = kept(metrics, "outbox", pending.and_then(|p| Ok((p, failed?))))
-    {
+    let outbox = async {
+        let pending = store.outbox_pending().await?;
+        let failed = store.outbox_failed_since(now - Duration::days(1)).await?;
+        Ok::<_, crate::store::StoreError>((pending, failed))
+    };
+    if let Some((pending, failed)) = kept(metrics, "outbox", outbox.await) {
         write_outbox(page, &pending, &failed, now);
     }
+    let jobs = store.jobs_due(now, now - LATE_AFTER).await;
     if let Some(jobs) = kept(metrics, "reminders", jobs) {
         write_reminders(page, &jobs);
     }
-    if let Some(gaps) = kept(metrics, "rota", gaps) {
+    if let Some(gaps) = kept(metrics, "rota", rota_gaps::gaps_ahead(store, now).await) {
         write_gaps(page, &gaps);
     }
 }
