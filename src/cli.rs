@@ -1,6 +1,6 @@
 //! The `hotline` command line: one subcommand per job, each configured by flag or environment.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -64,6 +64,19 @@ pub enum Command {
         database: DatabaseArgs,
         #[command(flatten)]
         secrets: crate::config::SecretArgs,
+    },
+    /// A consistent copy of the records while the server runs (SQLite: VACUUM INTO; PostgreSQL:
+    /// pg_dump --format=custom). It opens only with the server's secrets: back those up
+    /// separately, never beside the copy.
+    Backup {
+        /// Where the copy goes; an existing file is never overwritten.
+        #[arg(long)]
+        to: PathBuf,
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// The server's secrets file, only to warn when the copy would sit beside it.
+        #[arg(long, env = "HOTLINE_SECRETS_FILE", default_value = "hotline.secrets")]
+        secrets_file: PathBuf,
     },
     /// Erase every trace of one person's contacts (her number, her words, notes, her consents)
     /// while keeping the anonymous counts. Cannot be undone.
@@ -217,6 +230,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 anyhow::bail!("{left} values are not yet sealed with the current key; run it again")
             }
         }
+        Command::Backup {
+            to,
+            database,
+            secrets_file,
+        } => backup(&to, &database, &secrets_file).await,
         Command::Erase {
             number,
             yes,
@@ -282,6 +300,37 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// `hotline backup`.
+async fn backup(to: &Path, database: &DatabaseArgs, secrets_file: &Path) -> anyhow::Result<()> {
+    let copied = crate::backup::backup(&database.database_url, to).await?;
+    match copied.calls {
+        Some(calls) => println!(
+            "backed up to {} ({} bytes, {calls} calls; SQLite's integrity check passed)",
+            copied.to.display(),
+            copied.bytes
+        ),
+        None => println!(
+            "backed up to {} ({} bytes, pg_dump custom format; restore with pg_restore)",
+            copied.to.display(),
+            copied.bytes
+        ),
+    }
+    println!(
+        "The copy holds numbers, words and notes sealed: it opens only with this server's \
+         secrets (its secrets file or HOTLINE_SECRET_KEY and the previous keys). Back the \
+         secrets up separately, and never keep them beside this copy."
+    );
+    if crate::backup::beside_secrets(to, secrets_file) {
+        eprintln!(
+            "warning: {} is in the same folder as the secrets file {}: whoever takes one takes \
+             both; move the copy elsewhere",
+            to.display(),
+            secrets_file.display()
+        );
+    }
+    Ok(())
 }
 
 /// `hotline erase`: only with the server's own key, which a new one would not be (its hashes

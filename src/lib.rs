@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 pub mod audit_chain;
+pub mod backup;
 pub mod cli;
 pub mod clock;
 pub mod config;

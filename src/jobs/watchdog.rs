@@ -40,7 +40,7 @@ pub async fn close_stale_calls(state: &AppState) -> Result<usize, StoreError> {
         );
         state
             .metrics
-            .count("hotline_calls_total", "event", "closed_by_watchdog");
+            .count("hotline_call_events_total", "event", "closed_by_watchdog");
         if call::owes_follow_up(outcome) {
             crate::web::voice::open_follow_up(state, call, outcome, now).await?;
         }

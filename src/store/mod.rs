@@ -8,6 +8,7 @@ mod calls;
 mod consents;
 mod erasure;
 mod follow_ups;
+mod gauges;
 mod jobs;
 mod lines;
 mod messages;
@@ -33,6 +34,7 @@ pub use calls::CallStore;
 pub use consents::{Consent, ConsentStore};
 pub use erasure::ErasureStore;
 pub use follow_ups::{FollowUpStore, SentReminder};
+pub use gauges::GaugeStore;
 pub use jobs::{Job, JobStatus, JobStore, NewJob};
 pub use lines::LineStore;
 pub use messages::MessageStore;
@@ -102,6 +104,7 @@ pub trait Store:
     + ErasureStore
     + ResealStore
     + AccountStore
+    + GaugeStore
     + Send
     + Sync
     + 'static

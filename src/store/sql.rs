@@ -422,6 +422,7 @@ macro_rules! sql_store {
         consents::consent_sql!($store);
         users::users_sql!($store, $db);
         accounts::accounts_sql!($store, $db);
+        gauges::gauge_sql!($store, $backend);
 
         #[async_trait::async_trait]
         impl $crate::store::Store for $store {

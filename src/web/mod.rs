@@ -13,6 +13,7 @@ pub mod pages;
 mod request_log;
 pub mod voice;
 pub mod webhook;
+mod webhook_latency;
 
 use std::sync::Arc;
 
@@ -84,6 +85,11 @@ pub fn app(state: AppState) -> Router {
         )
         .merge(api::routes())
         .merge(pages::routes())
+        // After routing, so the matched route's template is known: webhooks are timed by it.
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            webhook_latency::observe,
+        ))
         // A request that cannot be answered in this time (a database that hangs, a client
         // that trickles its upload) is ended, so it holds no connection or lock for long.
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(

@@ -1,4 +1,4 @@
-//! What an operator or a platform's health checker asks: alive, ready, and the counters.
+//! What an operator or a platform's health checker asks: alive, ready, and the metrics.
 
 use axum::extract::State;
 use axum::http::{StatusCode, header};
@@ -26,9 +26,20 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     }
 }
 
+/// `GET /metrics`: what the records say, then what this process did (see `crate::metrics`).
+/// Always 200: a group of records that cannot be read is left out and counted, never the page.
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    let mut page = crate::metrics::Exposition::default();
+    crate::metrics::write_records(
+        state.store.as_ref(),
+        &state.metrics,
+        state.clock.now(),
+        &mut page,
+    )
+    .await;
+    state.metrics.write(&mut page);
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        state.metrics.render(),
+        page.finish(),
     )
 }

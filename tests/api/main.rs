@@ -2,6 +2,7 @@
 //! Twilio's own Python library.
 
 mod attacks;
+mod backup;
 mod binary;
 mod call_flow;
 mod call_log;
@@ -24,6 +25,7 @@ mod jobs_leases;
 mod jobs_two_runners;
 mod lines_api;
 mod messages;
+mod metrics;
 mod operations;
 mod outbox;
 mod pages_access;

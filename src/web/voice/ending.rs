@@ -62,7 +62,7 @@ pub async fn recording_ready(
         if state.store.record_voicemail(&voicemail).await? {
             state
                 .metrics
-                .count("hotline_calls_total", "event", "voicemail");
+                .count("hotline_call_events_total", "event", "voicemail");
             tracing::info!(call_id = call.id, "voicemail kept");
             open_follow_up(&state, &call, CallOutcome::Voicemail, now).await?;
         }

@@ -24,7 +24,7 @@ pub async fn incoming(
     let to = webhook.required("To")?;
     state
         .metrics
-        .count("hotline_calls_total", "event", "incoming");
+        .count("hotline_call_events_total", "event", "incoming");
     let now = state.clock.now();
     let result = async {
         let new = new_call(&state, call_sid, from, to, now);

@@ -106,7 +106,7 @@ pub async fn ring_next(
             );
             state
                 .metrics
-                .count("hotline_calls_total", "event", "voicemail_offered");
+                .count("hotline_call_events_total", "event", "voicemail_offered");
             Ok(twiml)
         }
     }
@@ -294,7 +294,7 @@ pub async fn whisper_answer(
             tracing::info!(call_id, staff_id, "a person accepted the call");
             state
                 .metrics
-                .count("hotline_calls_total", "event", "answered");
+                .count("hotline_call_events_total", "event", "answered");
             Ok(call::connect())
         } else {
             let end = LegEnd {
