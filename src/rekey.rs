@@ -41,12 +41,13 @@ pub async fn rekey(store: &dyn Store, key: &DataKey) -> StoreResult<Vec<Resealed
                 if key.sealed_with_current(&sealed) {
                     continue;
                 }
-                let Ok(plain) = key.open(&sealed) else {
+                // As bytes: a voicemail's audio is sealed too, and text is bytes to the cipher.
+                let Ok(plain) = key.open_bytes(&sealed) else {
                     tracing::error!(column = column.name(), id, "a sealed value will not open");
                     done.unreadable += 1;
                     continue;
                 };
-                if store.reseal(column, id, &sealed, &key.seal(&plain)).await? {
+                if store.reseal(column, id, &sealed, &key.seal_bytes(&plain)).await? {
                     done.resealed += 1;
                 } else {
                     done.changed += 1;

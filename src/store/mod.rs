@@ -16,6 +16,7 @@ mod people;
 mod planned;
 mod postgres;
 mod records;
+mod recordings;
 mod reports;
 mod reseal;
 mod retention;
@@ -43,6 +44,7 @@ pub use planned::{
 };
 pub use postgres::PostgresStore;
 pub use records::*;
+pub use recordings::{NewVoicemailAudio, RecordingStore, VoicemailAudio, VoicemailRecording};
 pub use reports::ReportStore;
 pub use reseal::{ResealStore, SealedColumn};
 pub use retention::{ERASE_BATCH, Erased, RetentionStore};
@@ -102,6 +104,7 @@ pub trait Store:
     + ErasureStore
     + ResealStore
     + AccountStore
+    + RecordingStore
     + Send
     + Sync
     + 'static

@@ -422,6 +422,7 @@ macro_rules! sql_store {
         consents::consent_sql!($store);
         users::users_sql!($store, $db);
         accounts::accounts_sql!($store, $db);
+        recordings::recording_sql!($store);
 
         #[async_trait::async_trait]
         impl $crate::store::Store for $store {
