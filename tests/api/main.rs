@@ -38,6 +38,7 @@ mod pages_staff;
 mod pages_users;
 mod planned;
 mod privacy;
+mod recordings;
 mod reminders;
 mod reports;
 mod retention;
