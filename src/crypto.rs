@@ -250,8 +250,14 @@ mod tests {
         assert!(!ring.sealed_with_current(&sealed));
         assert!(ring.sealed_with_current(&ring.seal_bytes(&audio)));
         // Text sealed as text opens as bytes and back: one scheme for both.
-        assert_eq!(old.open_bytes(&old.seal("Сәлем")), Ok("Сәлем".as_bytes().to_vec()));
-        assert_eq!(old.open(&old.seal_bytes("Сәлем".as_bytes())), Ok("Сәлем".to_owned()));
+        assert_eq!(
+            old.open_bytes(&old.seal("Сәлем")),
+            Ok("Сәлем".as_bytes().to_vec())
+        );
+        assert_eq!(
+            old.open(&old.seal_bytes("Сәлем".as_bytes())),
+            Ok("Сәлем".to_owned())
+        );
         let mut damaged = sealed;
         damaged[40] ^= 1;
         assert_eq!(old.open_bytes(&damaged), Err(CryptoError::Damaged));

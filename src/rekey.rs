@@ -47,7 +47,10 @@ pub async fn rekey(store: &dyn Store, key: &DataKey) -> StoreResult<Vec<Resealed
                     done.unreadable += 1;
                     continue;
                 };
-                if store.reseal(column, id, &sealed, &key.seal_bytes(&plain)).await? {
+                if store
+                    .reseal(column, id, &sealed, &key.seal_bytes(&plain))
+                    .await?
+                {
                     done.resealed += 1;
                 } else {
                     done.changed += 1;

@@ -80,11 +80,7 @@ impl Recordings {
 
     /// Fetches and keeps the audio, unless it is kept already or was erased; then it is the
     /// provider's to delete.
-    async fn bring_home(
-        &self,
-        client: &TwilioClient,
-        payload: &Payload,
-    ) -> Result<(), JobError> {
+    async fn bring_home(&self, client: &TwilioClient, payload: &Payload) -> Result<(), JobError> {
         let state = &self.state;
         let Some(voicemail) = state.store.voicemail_recording(payload.call_id).await? else {
             return Err(JobError::Fatal(format!(

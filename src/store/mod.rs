@@ -15,8 +15,8 @@ mod outbox;
 mod people;
 mod planned;
 mod postgres;
-mod records;
 mod recordings;
+mod records;
 mod reports;
 mod reseal;
 mod retention;
@@ -43,8 +43,8 @@ pub use planned::{
     NewPlannedFollowUp, PLANNED_JOB, PlannedFollowUp, PlannedStore, planned_job_key,
 };
 pub use postgres::PostgresStore;
-pub use records::*;
 pub use recordings::{NewVoicemailAudio, RecordingStore, VoicemailAudio, VoicemailRecording};
+pub use records::*;
 pub use reports::ReportStore;
 pub use reseal::{ResealStore, SealedColumn};
 pub use retention::{ERASE_BATCH, Erased, RetentionStore};

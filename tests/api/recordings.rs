@@ -138,7 +138,11 @@ async fn fetch(browser: &Browser, path: &str) -> (u16, reqwest::header::HeaderMa
         .expect("the server answers");
     let status = response.status().as_u16();
     let headers = response.headers().clone();
-    (status, headers, response.bytes().await.expect("a body").to_vec())
+    (
+        status,
+        headers,
+        response.bytes().await.expect("a body").to_vec(),
+    )
 }
 
 /// Whether `haystack` holds any 32 bytes of `audio` in a row, from its frames' bodies.
@@ -164,12 +168,18 @@ async fn plays(database: TestDatabase, sqlite: bool) {
     // Twilio repeats the callback; the job runs; the callback comes once more.
     rig.recording_callback("CA-VOICE").await;
     let pass = rig.jobs_run().await;
-    assert!(pass.done >= 1 && pass.retried == 0 && pass.dead == 0, "{pass:?}");
+    assert!(
+        pass.done >= 1 && pass.retried == 0 && pass.dead == 0,
+        "{pass:?}"
+    );
     rig.recording_callback("CA-VOICE").await;
     rig.jobs_run().await;
     assert_eq!(rig.provider.media_fetches(), 1, "fetched once");
     assert_eq!(rig.provider.deletes(), vec![RECORDING_SID], "deleted once");
-    assert!(!rig.provider.has_recording(RECORDING_SID), "gone from the provider");
+    assert!(
+        !rig.provider.has_recording(RECORDING_SID),
+        "gone from the provider"
+    );
     rig.provider.all_requests_valid().await;
 
     // Kept sealed: the row opens to her exact voice; the plain bytes are nowhere on disk.
@@ -198,8 +208,9 @@ async fn plays(database: TestDatabase, sqlite: bool) {
     // The coordinator plays it from the follow-up's page.
     let page = dinara.get(&format!("/follow-ups/{id}")).await;
     assert!(
-        page.body
-            .contains(&format!("<audio controls preload=\"none\" src=\"{voicemail_page}\">")),
+        page.body.contains(&format!(
+            "<audio controls preload=\"none\" src=\"{voicemail_page}\">"
+        )),
         "{}",
         page.body
     );
@@ -217,14 +228,18 @@ async fn plays(database: TestDatabase, sqlite: bool) {
     let lawyer = staff_signed_in(app, "aigerim", LAWYER, Service::Legal).await;
     let (status, _, body) = fetch(&lawyer, &voicemail_page).await;
     assert_eq!((status, body == her_voice()), (200, true));
-    let psychologist =
-        staff_signed_in(app, "dana", PSYCHOLOGIST, Service::Psychological).await;
+    let psychologist = staff_signed_in(app, "dana", PSYCHOLOGIST, Service::Psychological).await;
     let (status, _, body) = fetch(&psychologist, &voicemail_page).await;
     assert_eq!(status, 404);
     assert!(!holds_any_of(&body, &her_voice()));
     let (status, headers, body) = fetch(&Browser::new(app), &voicemail_page).await;
     assert_eq!(status, 303, "signed out: to the sign-in");
-    assert!(headers["location"].to_str().expect("ascii").contains("/sign-in"));
+    assert!(
+        headers["location"]
+            .to_str()
+            .expect("ascii")
+            .contains("/sign-in")
+    );
     assert!(!holds_any_of(&body, &her_voice()));
 
     // Each play is in the audit log: who, which call.
@@ -264,13 +279,33 @@ async fn retries(database: TestDatabase) {
     rig.provider.fail_media([500]);
     let pass = rig.jobs_run().await;
     assert_eq!((pass.retried, pass.dead), (1, 0), "{pass:?}");
-    assert!(rig.provider.deletes().is_empty(), "not deleted before it is kept");
-    assert!(rig.app.store.voicemail_audio(call_id).await.expect("read").is_none());
+    assert!(
+        rig.provider.deletes().is_empty(),
+        "not deleted before it is kept"
+    );
+    assert!(
+        rig.app
+            .store
+            .voicemail_audio(call_id)
+            .await
+            .expect("read")
+            .is_none()
+    );
     rig.jobs_run_a_day_later().await;
     assert_eq!(rig.provider.media_fetches(), 2, "tried again");
-    assert!(rig.app.store.voicemail_audio(call_id).await.expect("read").is_some());
+    assert!(
+        rig.app
+            .store
+            .voicemail_audio(call_id)
+            .await
+            .expect("read")
+            .is_some()
+    );
     assert_eq!(rig.provider.deletes(), vec![RECORDING_SID]);
-    let page = coordinator(&rig.app).await.get(&format!("/follow-ups/{id}")).await;
+    let page = coordinator(&rig.app)
+        .await
+        .get(&format!("/follow-ups/{id}"))
+        .await;
     assert!(page.body.contains("<audio controls"), "{}", page.body);
 }
 
@@ -299,8 +334,14 @@ async fn a_fetch_that_keeps_failing_leaves_the_follow_up_saying_so_and_the_recor
     assert_eq!(dead, 1, "given up after its retries");
     assert_eq!(rig.provider.media_fetches() as i64, attempts);
     assert!(rig.provider.deletes().is_empty());
-    assert!(rig.provider.has_recording(RECORDING_SID), "still at the provider");
-    let page = coordinator(&rig.app).await.get(&format!("/follow-ups/{id}")).await;
+    assert!(
+        rig.provider.has_recording(RECORDING_SID),
+        "still at the provider"
+    );
+    let page = coordinator(&rig.app)
+        .await
+        .get(&format!("/follow-ups/{id}"))
+        .await;
     assert!(page.body.contains("не удалось получить"), "{}", page.body);
     assert!(page.body.contains("Открыто"), "the follow-up is still open");
 }
@@ -312,15 +353,33 @@ async fn what_is_not_audio_or_too_large_is_never_kept() {
         .add_recording(RECORDING_SID, b"<html>a login page</html>", "text/html");
     let (_, call_id) = rig.she_leaves_a_voicemail("CA-HTML").await;
     assert_eq!(rig.jobs_run().await.dead, 1, "refused at once");
-    assert!(rig.app.store.voicemail_audio(call_id).await.expect("read").is_none());
-    assert!(rig.provider.has_recording(RECORDING_SID), "left where it is");
+    assert!(
+        rig.app
+            .store
+            .voicemail_audio(call_id)
+            .await
+            .expect("read")
+            .is_none()
+    );
+    assert!(
+        rig.provider.has_recording(RECORDING_SID),
+        "left where it is"
+    );
 
     let rig = Rig::on(TestDatabase::sqlite()).await;
     let huge = vec![0xFF; hotline::telephony::client::LARGEST_RECORDING + 1];
-    rig.provider.add_recording(RECORDING_SID, &huge, "audio/mpeg");
+    rig.provider
+        .add_recording(RECORDING_SID, &huge, "audio/mpeg");
     let (_, call_id) = rig.she_leaves_a_voicemail("CA-HUGE").await;
     assert_eq!(rig.jobs_run().await.dead, 1, "refused at once");
-    assert!(rig.app.store.voicemail_audio(call_id).await.expect("read").is_none());
+    assert!(
+        rig.app
+            .store
+            .voicemail_audio(call_id)
+            .await
+            .expect("read")
+            .is_none()
+    );
 }
 
 /// The coordinator erases her number from the call log, as the page does it.
@@ -341,12 +400,31 @@ async fn erasure(database: TestDatabase) {
     let rig = Rig::on(database).await;
     let (id, call_id) = rig.she_leaves_a_voicemail("CA-ERASE").await;
     rig.jobs_run().await;
-    assert!(rig.app.store.voicemail_audio(call_id).await.expect("read").is_some());
+    assert!(
+        rig.app
+            .store
+            .voicemail_audio(call_id)
+            .await
+            .expect("read")
+            .is_some()
+    );
     coordinator_erases(&rig, call_id).await;
-    assert!(rig.app.store.voicemail_audio(call_id).await.expect("read").is_none());
+    assert!(
+        rig.app
+            .store
+            .voicemail_audio(call_id)
+            .await
+            .expect("read")
+            .is_none()
+    );
     let dinara = Browser::new(&rig.app);
     assert_eq!(dinara.sign_in("dinara", PASSWORD).await.status, 303);
-    assert_eq!(fetch(&dinara, &format!("/follow-ups/{id}/voicemail")).await.0, 404);
+    assert_eq!(
+        fetch(&dinara, &format!("/follow-ups/{id}/voicemail"))
+            .await
+            .0,
+        404
+    );
     assert!(
         dinara
             .get(&format!("/follow-ups/{id}"))
@@ -374,7 +452,14 @@ async fn erased_before_the_fetch_nothing_is_kept_and_the_provider_still_deletes_
     let pass = rig.jobs_run().await;
     assert_eq!((pass.retried, pass.dead), (0, 0), "{pass:?}");
     assert_eq!(rig.provider.media_fetches(), 0, "nothing fetched");
-    assert!(rig.app.store.voicemail_audio(call_id).await.expect("read").is_none());
+    assert!(
+        rig.app
+            .store
+            .voicemail_audio(call_id)
+            .await
+            .expect("read")
+            .is_none()
+    );
     assert_eq!(rig.provider.deletes(), vec![RECORDING_SID]);
     assert!(!rig.provider.has_recording(RECORDING_SID));
     rig.provider.all_requests_valid().await;
@@ -390,14 +475,29 @@ async fn retention(database: TestDatabase) {
         .answer_follow_up(id, None, None, &audit())
         .await
         .expect("answered");
-    assert!(app.store.voicemail_audio(call_id).await.expect("read").is_some());
-    app.clock.advance(Duration::days(91));
-    let erased =
-        hotline::jobs::retention::erase_expired(app.store.as_ref(), app.clock.now(), Duration::days(90))
+    assert!(
+        app.store
+            .voicemail_audio(call_id)
             .await
-            .expect("ran");
+            .expect("read")
+            .is_some()
+    );
+    app.clock.advance(Duration::days(91));
+    let erased = hotline::jobs::retention::erase_expired(
+        app.store.as_ref(),
+        app.clock.now(),
+        Duration::days(90),
+    )
+    .await
+    .expect("ran");
     assert_eq!((erased.calls, erased.voicemails), (1, 1), "{erased:?}");
-    assert!(app.store.voicemail_audio(call_id).await.expect("read").is_none());
+    assert!(
+        app.store
+            .voicemail_audio(call_id)
+            .await
+            .expect("read")
+            .is_none()
+    );
     let recording = app
         .store
         .voicemail_recording(call_id)

@@ -44,12 +44,21 @@ pub async fn a_voicemails_audio_is_kept_once_and_never_for_an_erased_recording(
         ("RE01", false)
     );
     assert!(!recording.is_erased());
-    assert!(store.voicemail_audio(first.id).await.expect("read").is_none());
+    assert!(
+        store
+            .voicemail_audio(first.id)
+            .await
+            .expect("read")
+            .is_none()
+    );
 
     let new = audio(recording.voicemail_id);
     assert!(store.keep_voicemail_audio(&new).await.expect("kept"));
     assert!(
-        !store.keep_voicemail_audio(&new).await.expect("a repeat is fine"),
+        !store
+            .keep_voicemail_audio(&new)
+            .await
+            .expect("a repeat is fine"),
         "kept once"
     );
     let kept = store
@@ -58,7 +67,11 @@ pub async fn a_voicemails_audio_is_kept_once_and_never_for_an_erased_recording(
         .expect("read")
         .expect("kept");
     assert_eq!(
-        (kept.audio_sealed, kept.size_bytes, kept.content_type.as_str()),
+        (
+            kept.audio_sealed,
+            kept.size_bytes,
+            kept.content_type.as_str()
+        ),
         (vec![7; 3000], 2960, "audio/mpeg")
     );
     assert!(
@@ -103,6 +116,12 @@ pub async fn a_voicemails_audio_is_kept_once_and_never_for_an_erased_recording(
         "never kept for an erased recording"
     );
     for call_id in [first.id, second.id] {
-        assert!(store.voicemail_audio(call_id).await.expect("read").is_none());
+        assert!(
+            store
+                .voicemail_audio(call_id)
+                .await
+                .expect("read")
+                .is_none()
+        );
     }
 }

@@ -193,7 +193,8 @@ mod tests {
     #[test]
     fn only_this_accounts_recordings_on_our_base_are_fetched() {
         let client = client("https://api.twilio.com");
-        let url = format!("https://api.twilio.com/2010-04-01/Accounts/{SID}/Recordings/{RECORDING}");
+        let url =
+            format!("https://api.twilio.com/2010-04-01/Accounts/{SID}/Recordings/{RECORDING}");
         assert_eq!(
             client.recording_media_url(&url).expect("ours").as_str(),
             format!("{url}.mp3")

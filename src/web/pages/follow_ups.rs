@@ -13,10 +13,10 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use super::access::{FollowUpSight, masked_caller};
-use super::voicemail_audio::{self, Heard};
 use super::csrf::Posted;
 use super::layout::{self, Layout, Notice, render};
 use super::session::SignedIn;
+use super::voicemail_audio::{self, Heard};
 use super::words::Text;
 use crate::store::{AuditEntry, FollowUp};
 use crate::web::AppState;

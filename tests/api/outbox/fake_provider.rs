@@ -263,7 +263,10 @@ async fn answer(State(fake): State<Arc<Fake>>, request: Request) -> Response {
         body.clone(),
     ));
     fake.checks.lock().expect("not poisoned").push(check);
-    if let Some(file) = recording.as_deref().filter(|_| parts.method == Method::DELETE) {
+    if let Some(file) = recording
+        .as_deref()
+        .filter(|_| parts.method == Method::DELETE)
+    {
         return delete(&fake, file);
     }
     if !parts.uri.path().ends_with("/Messages.json") {
