@@ -55,6 +55,8 @@ pub trait RecordingStore: Send + Sync {
     async fn keep_voicemail_audio(&self, audio: &NewVoicemailAudio) -> StoreResult<bool>;
     /// The audio of the voicemail left on call `call_id`, sealed.
     async fn voicemail_audio(&self, call_id: i64) -> StoreResult<Option<VoicemailAudio>>;
+    /// The id of the follow-up call `call_id` opened, if it opened one.
+    async fn follow_up_of_call(&self, call_id: i64) -> StoreResult<Option<i64>>;
 }
 
 /// The recordings' methods of `Store` for `$store`, whose `pool` field is a sqlx pool.
@@ -104,6 +106,15 @@ macro_rules! recording_sql {
                     "SELECT a.voicemail_id, a.audio_sealed, a.size_bytes, a.content_type
                      FROM voicemail_audio a JOIN voicemails v ON v.id = a.voicemail_id
                      WHERE v.call_id = $1",
+                )
+                .bind(call_id)
+                .fetch_optional(&self.pool)
+                .await?)
+            }
+
+            async fn follow_up_of_call(&self, call_id: i64) -> StoreResult<Option<i64>> {
+                Ok(sqlx::query_scalar(
+                    "SELECT id FROM follow_ups WHERE call_id = $1 ORDER BY id LIMIT 1",
                 )
                 .bind(call_id)
                 .fetch_optional(&self.pool)

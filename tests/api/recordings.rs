@@ -224,14 +224,29 @@ async fn plays(database: TestDatabase, sqlite: bool) {
         format!("inline; filename=\"voicemail-{id}.mp3\"").as_str()
     );
 
+    // And from the call's entry in the call log, by the call's follow-up.
+    let call_log_player = format!("/log/calls/{call_id}/voicemail");
+    let log = dinara.get("/log").await;
+    assert!(
+        log.body.contains(&format!(
+            "<audio controls preload=\"none\" src=\"{call_log_player}\">"
+        )),
+        "{}",
+        log.body
+    );
+    let (status, _, body) = fetch(&dinara, &call_log_player).await;
+    assert_eq!((status, body == her_voice()), (200, true));
+
     // The lawyer plays it too; the psychologist and a stranger do not.
     let lawyer = staff_signed_in(app, "aigerim", LAWYER, Service::Legal).await;
     let (status, _, body) = fetch(&lawyer, &voicemail_page).await;
     assert_eq!((status, body == her_voice()), (200, true));
     let psychologist = staff_signed_in(app, "dana", PSYCHOLOGIST, Service::Psychological).await;
-    let (status, _, body) = fetch(&psychologist, &voicemail_page).await;
-    assert_eq!(status, 404);
-    assert!(!holds_any_of(&body, &her_voice()));
+    for path in [&voicemail_page, &call_log_player] {
+        let (status, _, body) = fetch(&psychologist, path).await;
+        assert_eq!(status, 404, "{path}");
+        assert!(!holds_any_of(&body, &her_voice()));
+    }
     let (status, headers, body) = fetch(&Browser::new(app), &voicemail_page).await;
     assert_eq!(status, 303, "signed out: to the sign-in");
     assert!(
@@ -255,6 +270,7 @@ async fn plays(database: TestDatabase, sqlite: bool) {
     assert_eq!(
         plays,
         vec![
+            format!("user:dinara call/{call_id}"),
             format!("user:dinara call/{call_id}"),
             format!("user:aigerim call/{call_id}"),
         ]

@@ -88,6 +88,23 @@ pub async fn a_voicemails_audio_is_kept_once_and_never_for_an_erased_recording(
         .expect("read");
     assert_eq!(sealed.len(), 1, "rekey finds it");
 
+    assert_eq!(store.follow_up_of_call(first.id).await.expect("read"), None);
+    let opened = store
+        .open_follow_up(&NewFollowUp {
+            call_id: first.id,
+            kind: CallOutcome::Voicemail,
+            service: None,
+            line_number: "+77010000000".into(),
+            created_at: at(10, 4),
+        })
+        .await
+        .expect("opened");
+    assert_eq!(
+        store.follow_up_of_call(first.id).await.expect("read"),
+        opened,
+        "the player in the call log finds it"
+    );
+
     // Erased (as erasure and retention blank it) before its audio came: nothing is kept.
     let second = store.record_call(&call("CA02")).await.expect("recorded");
     store

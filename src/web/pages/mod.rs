@@ -102,6 +102,7 @@ pub fn routes() -> Router<AppState> {
             get(log::revealed).post(log::reveal),
         )
         .route("/log/calls/{id}/erase", post(erase::erase_caller))
+        .route("/log/calls/{id}/voicemail", get(voicemail_audio::play_call))
         .route("/reports", get(reports::page))
         .route("/reports/monthly.csv", get(reports::monthly_csv))
         .route("/lines", get(lines::list).post(lines::create))

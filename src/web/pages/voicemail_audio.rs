@@ -1,5 +1,6 @@
 //! A voicemail's audio on its follow-up's page: an `<audio controls>` whose source is
-//! `GET /follow-ups/{id}/voicemail`, or why there is none (still being fetched, could not be
+//! `GET /follow-ups/{id}/voicemail` (and in the call log, `GET /log/calls/{id}/voicemail`, by
+//! the call's follow-up), or why there is none (still being fetched, could not be
 //! fetched, erased). The audio goes to whoever may see the follow-up (`access::FollowUpSight`:
 //! a coordinator, or staff of its service whose it may be) and to nobody else ("not found"),
 //! opened from its seal, never cached, and every play is audited: who, which call.
@@ -56,16 +57,34 @@ pub async fn of_follow_up(
 
 /// `GET /follow-ups/{id}/voicemail`: the audio, to a user who may see the follow-up; audited.
 pub async fn play(State(state): State<AppState>, user: SignedIn, Path(id): Path<i64>) -> Response {
-    let follow_up = match in_sight(&state, &user, id).await {
+    play_follow_up(&state, &user, id).await
+}
+
+/// `GET /log/calls/{id}/voicemail`: the call log's player, by the call's follow-up and its
+/// sight: a call whose follow-up this user may not see plays as if it had no voicemail.
+pub async fn play_call(
+    State(state): State<AppState>,
+    user: SignedIn,
+    Path(call_id): Path<i64>,
+) -> Response {
+    match state.store.follow_up_of_call(call_id).await {
+        Ok(Some(id)) => play_follow_up(&state, &user, id).await,
+        Ok(None) => layout::not_found(&user),
+        Err(error) => layout::server_error(error),
+    }
+}
+
+async fn play_follow_up(state: &AppState, user: &SignedIn, id: i64) -> Response {
+    let follow_up = match in_sight(state, user, id).await {
         Ok((follow_up, _)) => follow_up,
         Err(response) => return response,
     };
     let Some(call_id) = follow_up.call_id else {
-        return layout::not_found(&user);
+        return layout::not_found(user);
     };
     let audio = match state.store.voicemail_audio(call_id).await {
         Ok(Some(audio)) => audio,
-        Ok(None) => return layout::not_found(&user),
+        Ok(None) => return layout::not_found(user),
         Err(error) => return layout::server_error(error),
     };
     let Ok(bytes) = state.secrets.data_key.open_bytes(&audio.audio_sealed) else {
