@@ -10,6 +10,10 @@
 //! the job's payload holds — erasure must not leave her voice there. The payload (the call's id
 //! and the provider's sid, nothing personal) goes with the done job (`forget_done_jobs`).
 //!
+//! Every step is idempotent (the audio is kept once; a recording already gone is a 404, fine),
+//! so a job run twice — its lease ran out during two slow requests under a very short lease,
+//! and another runner took it — fetches twice at worst and loses nothing.
+//!
 //! Without a provider account (the console mode), there is nowhere to fetch from: the job ends
 //! with nothing done and the voicemail shows without audio.
 

@@ -181,6 +181,13 @@ async fn plays(database: TestDatabase, sqlite: bool) {
         "gone from the provider"
     );
     rig.provider.all_requests_valid().await;
+    let metrics = app.state.metrics.render();
+    for counted in [
+        "hotline_recordings_total{outcome=\"fetched\"} 1",
+        "hotline_recordings_total{outcome=\"deleted\"} 1",
+    ] {
+        assert!(metrics.contains(counted), "{metrics}");
+    }
 
     // Kept sealed: the row opens to her exact voice; the plain bytes are nowhere on disk.
     let kept = app
@@ -194,6 +201,13 @@ async fn plays(database: TestDatabase, sqlite: bool) {
         (1251, "audio/mpeg")
     );
     assert_eq!(app.data_key.open_bytes(&kept.audio_sealed), Ok(her_voice()));
+    assert!(
+        holds_any_of(
+            &[b"db page".as_slice(), &her_voice()].concat(),
+            &her_voice()
+        ),
+        "the look finds her voice where it lies plain"
+    );
     assert!(!holds_any_of(&kept.audio_sealed, &her_voice()));
     if sqlite {
         for file in ["", "-wal"] {
@@ -318,6 +332,11 @@ async fn retries(database: TestDatabase) {
             .is_some()
     );
     assert_eq!(rig.provider.deletes(), vec![RECORDING_SID]);
+    let metrics = rig.app.state.metrics.render();
+    assert!(
+        metrics.contains("hotline_recordings_total{outcome=\"fetch-failed\"} 1"),
+        "{metrics}"
+    );
     let page = coordinator(&rig.app)
         .await
         .get(&format!("/follow-ups/{id}"))
