@@ -101,6 +101,7 @@ conformance!(
     a_voicemail_is_kept_once_and_counts_the_call,
     // recordings
     a_voicemails_audio_is_kept_once_and_never_for_an_erased_recording,
+    a_voicemails_audio_is_sealed_again_by_rekey,
     a_follow_up_is_assigned_taken_back_and_listed_for_its_staff_member,
     // lines
     lines_are_kept_by_number_and_audited,

@@ -142,3 +142,57 @@ pub async fn a_voicemails_audio_is_kept_once_and_never_for_an_erased_recording(
         );
     }
 }
+
+pub async fn a_voicemails_audio_is_sealed_again_by_rekey(store: Arc<dyn Store>) {
+    use hotline::crypto::DataKey;
+
+    let (old_hex, new_hex) = (DataKey::generate_hex(), DataKey::generate_hex());
+    let old = DataKey::from_hex(&old_hex).expect("a key");
+    // Audio is not text: bytes that are no UTF-8 at all.
+    let voice: Vec<u8> = (0..2000u32).map(|i| (i * 131 % 251) as u8 | 0x80).collect();
+    let first = store.record_call(&call("CA01")).await.expect("recorded");
+    store
+        .record_voicemail(&NewVoicemail {
+            call_id: first.id,
+            recording_sid: "RE01".into(),
+            recording_sealed: old
+                .seal("https://api.twilio.com/2010-04-01/Accounts/AC01/Recordings/RE01"),
+            duration_secs: Some(12),
+            created_at: at(10, 3),
+        })
+        .await
+        .expect("kept");
+    let voicemail_id = store
+        .voicemail_recording(first.id)
+        .await
+        .expect("read")
+        .expect("there")
+        .voicemail_id;
+    assert!(
+        store
+            .keep_voicemail_audio(&NewVoicemailAudio {
+                audio_sealed: old.seal_bytes(&voice),
+                ..audio(voicemail_id)
+            })
+            .await
+            .expect("kept")
+    );
+
+    let ring = DataKey::ring(&new_hex, std::slice::from_ref(&old_hex), None).expect("a ring");
+    let report = hotline::rekey::rekey(store.as_ref(), &ring)
+        .await
+        .expect("rekeyed");
+    let audio_column = report
+        .iter()
+        .find(|r| r.column == "voicemail_audio.audio_sealed")
+        .expect("rekey goes through the audio");
+    assert_eq!((audio_column.resealed, audio_column.unreadable), (1, 0));
+    let kept = store
+        .voicemail_audio(first.id)
+        .await
+        .expect("read")
+        .expect("kept");
+    assert!(ring.sealed_with_current(&kept.audio_sealed));
+    let new_only = DataKey::ring(&new_hex, &[], None).expect("a ring");
+    assert_eq!(new_only.open_bytes(&kept.audio_sealed), Ok(voice));
+}
