@@ -8,6 +8,8 @@ use crate::store::{SealedColumn, Store, StoreResult};
 
 /// Rows read at a time.
 const BATCH: i64 = 500;
+/// Voicemails' audio read at a time: each may be megabytes (up to 20), so far fewer at once.
+const AUDIO_BATCH: i64 = 16;
 
 /// What one column came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,7 +34,11 @@ pub async fn rekey(store: &dyn Store, key: &DataKey) -> StoreResult<Vec<Resealed
         };
         let mut after = 0;
         loop {
-            let values = store.sealed_values(column, after, BATCH).await?;
+            let batch = match column {
+                SealedColumn::VoicemailAudio => AUDIO_BATCH,
+                _ => BATCH,
+            };
+            let values = store.sealed_values(column, after, batch).await?;
             let Some((last, _)) = values.last() else {
                 break;
             };
