@@ -251,6 +251,21 @@ async fn plays(database: TestDatabase, sqlite: bool) {
     let (status, _, body) = fetch(&dinara, &call_log_player).await;
     assert_eq!((status, body == her_voice()), (200, true));
 
+    // A player asking for a part (as Safari does) gets that part, audited like the whole.
+    let part = dinara
+        .client
+        .get(format!("{}{voicemail_page}", dinara.address()))
+        .header("range", "bytes=1000-")
+        .send()
+        .await
+        .expect("the server answers");
+    assert_eq!(part.status(), 206);
+    assert_eq!(part.headers()["content-range"], "bytes 1000-1250/1251");
+    assert_eq!(
+        part.bytes().await.expect("a body").to_vec(),
+        her_voice()[1000..].to_vec()
+    );
+
     // The lawyer plays it too; the psychologist and a stranger do not.
     let lawyer = staff_signed_in(app, "aigerim", LAWYER, Service::Legal).await;
     let (status, _, body) = fetch(&lawyer, &voicemail_page).await;
@@ -284,6 +299,7 @@ async fn plays(database: TestDatabase, sqlite: bool) {
     assert_eq!(
         plays,
         vec![
+            format!("user:dinara call/{call_id}"),
             format!("user:dinara call/{call_id}"),
             format!("user:dinara call/{call_id}"),
             format!("user:aigerim call/{call_id}"),

@@ -6,7 +6,7 @@
 //! opened from its seal, never cached, and every play is audited: who, which call.
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::follow_ups::in_sight;
@@ -56,8 +56,13 @@ pub async fn of_follow_up(
 }
 
 /// `GET /follow-ups/{id}/voicemail`: the audio, to a user who may see the follow-up; audited.
-pub async fn play(State(state): State<AppState>, user: SignedIn, Path(id): Path<i64>) -> Response {
-    play_follow_up(&state, &user, id).await
+pub async fn play(
+    State(state): State<AppState>,
+    user: SignedIn,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+) -> Response {
+    play_follow_up(&state, &user, id, range(&headers)).await
 }
 
 /// `GET /log/calls/{id}/voicemail`: the call log's player, by the call's follow-up and its
@@ -66,15 +71,26 @@ pub async fn play_call(
     State(state): State<AppState>,
     user: SignedIn,
     Path(call_id): Path<i64>,
+    headers: HeaderMap,
 ) -> Response {
     match state.store.follow_up_of_call(call_id).await {
-        Ok(Some(id)) => play_follow_up(&state, &user, id).await,
+        Ok(Some(id)) => play_follow_up(&state, &user, id, range(&headers)).await,
         Ok(None) => layout::not_found(&user),
         Err(error) => layout::server_error(error),
     }
 }
 
-async fn play_follow_up(state: &AppState, user: &SignedIn, id: i64) -> Response {
+/// The `Range` header's value, if any.
+fn range(headers: &HeaderMap) -> Option<&str> {
+    headers.get(header::RANGE).and_then(|v| v.to_str().ok())
+}
+
+async fn play_follow_up(
+    state: &AppState,
+    user: &SignedIn,
+    id: i64,
+    range: Option<&str>,
+) -> Response {
     let follow_up = match in_sight(state, user, id).await {
         Ok((follow_up, _)) => follow_up,
         Err(response) => return response,
@@ -92,6 +108,20 @@ async fn play_follow_up(state: &AppState, user: &SignedIn, id: i64) -> Response 
             "the audio of call {call_id}'s voicemail will not open"
         ));
     };
+    // A player asks for parts (Safari will not play without them): each part is served and
+    // audited like the whole, so no part of her voice leaves unaudited.
+    let total = bytes.len();
+    let part = match range.map(|range| part_of(range, total)) {
+        Some(Part::Unsatisfiable) => {
+            return (
+                StatusCode::RANGE_NOT_SATISFIABLE,
+                [(header::CONTENT_RANGE, format!("bytes */{total}"))],
+            )
+                .into_response();
+        }
+        Some(Part::Bytes(start, end)) => Some((start, end)),
+        Some(Part::Whole) | None => None,
+    };
     // Audited before a byte of her voice leaves: a play that cannot be audited is not played.
     let audited = state
         .store
@@ -101,7 +131,15 @@ async fn play_follow_up(state: &AppState, user: &SignedIn, id: i64) -> Response 
             action: "play-voicemail".to_owned(),
             subject: format!("call/{call_id}"),
             before: None,
-            after: Some(serde_json::json!({ "follow_up": id }).to_string()),
+            after: Some(
+                match part {
+                    Some((start, end)) => {
+                        serde_json::json!({ "follow_up": id, "bytes": format!("{start}-{end}") })
+                    }
+                    None => serde_json::json!({ "follow_up": id }),
+                }
+                .to_string(),
+            ),
         })
         .await;
     if let Err(error) = audited {
@@ -115,19 +153,72 @@ async fn play_follow_up(state: &AppState, user: &SignedIn, id: i64) -> Response 
         "inline; filename=\"voicemail-{id}.{}\"",
         extension(&audio.content_type)
     );
-    (
-        [
-            (header::CONTENT_TYPE, content_type),
-            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
-            (
-                header::CONTENT_DISPOSITION,
-                HeaderValue::from_str(&name)
-                    .unwrap_or(HeaderValue::from_static("inline; filename=\"voicemail\"")),
-            ),
-        ],
-        bytes,
-    )
-        .into_response()
+    let headers = [
+        (header::CONTENT_TYPE, content_type),
+        (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+        (
+            header::CONTENT_DISPOSITION,
+            HeaderValue::from_str(&name)
+                .unwrap_or(HeaderValue::from_static("inline; filename=\"voicemail\"")),
+        ),
+        (header::ACCEPT_RANGES, HeaderValue::from_static("bytes")),
+    ];
+    match part {
+        Some((start, end)) => (
+            StatusCode::PARTIAL_CONTENT,
+            headers,
+            [(
+                header::CONTENT_RANGE,
+                format!("bytes {start}-{end}/{total}"),
+            )],
+            bytes[start..=end].to_vec(),
+        )
+            .into_response(),
+        None => (headers, bytes).into_response(),
+    }
+}
+
+/// What a `Range` header asks of `total` bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    /// Not one range this server reads (several, or another unit): the whole, as HTTP allows.
+    Whole,
+    /// From the first to the last byte, both included.
+    Bytes(usize, usize),
+    Unsatisfiable,
+}
+
+/// Reads `bytes=FIRST-LAST`, `bytes=FIRST-` and `bytes=-SUFFIX`.
+fn part_of(range: &str, total: usize) -> Part {
+    let Some((first, last)) = range
+        .trim()
+        .strip_prefix("bytes=")
+        .filter(|spec| !spec.contains(','))
+        .and_then(|spec| spec.split_once('-'))
+    else {
+        return Part::Whole;
+    };
+    let number = |text: &str| text.trim().parse::<usize>().ok();
+    let (start, end) = match (first.trim().is_empty(), last.trim().is_empty()) {
+        (false, true) => match number(first) {
+            Some(start) => (start, total.saturating_sub(1)),
+            None => return Part::Whole,
+        },
+        (false, false) => match (number(first), number(last)) {
+            (Some(start), Some(end)) if start <= end => (start, end.min(total.saturating_sub(1))),
+            _ => return Part::Whole,
+        },
+        (true, false) => match number(last) {
+            Some(0) => return Part::Unsatisfiable,
+            Some(suffix) => (total.saturating_sub(suffix), total.saturating_sub(1)),
+            None => return Part::Whole,
+        },
+        (true, true) => return Part::Whole,
+    };
+    if total == 0 || start >= total {
+        return Part::Unsatisfiable;
+    }
+    Part::Bytes(start, end)
 }
 
 /// A file name's ending for the audio's type.
@@ -136,5 +227,31 @@ fn extension(content_type: &str) -> &'static str {
         "audio/wav" | "audio/x-wav" | "audio/wave" => "wav",
         "audio/ogg" => "ogg",
         _ => "mp3",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_range_is_read_as_a_player_asks_for_it() {
+        assert_eq!(part_of("bytes=0-1", 100), Part::Bytes(0, 1));
+        assert_eq!(part_of("bytes=10-", 100), Part::Bytes(10, 99));
+        assert_eq!(part_of("bytes=90-500", 100), Part::Bytes(90, 99));
+        assert_eq!(part_of("bytes=-30", 100), Part::Bytes(70, 99));
+        assert_eq!(part_of("bytes=-300", 100), Part::Bytes(0, 99));
+        assert_eq!(part_of("bytes=100-", 100), Part::Unsatisfiable);
+        assert_eq!(part_of("bytes=-0", 100), Part::Unsatisfiable);
+        for whole in [
+            "bytes=0-1,5-9",
+            "items=0-1",
+            "bytes=5-1",
+            "bytes=a-b",
+            "bytes=-",
+            "",
+        ] {
+            assert_eq!(part_of(whole, 100), Part::Whole, "{whole}");
+        }
     }
 }
