@@ -1,9 +1,9 @@
 //! Erasing one person at her request (or a coordinator's): every contact whose keyed hash is
-//! hers — calls, voicemails (and their audio), conversations and their texts, the texts sent to her or carrying
-//! her words to staff, notes, plans, her consents — loses what could identify her, in one
-//! transaction, whether closed or not. Unlike retention (`retention.rs`), her hash goes too:
-//! each contact gets a hash of its own that matches nothing, so nothing links them to each
-//! other or to her any more, while every row stays and the reports' counts stay the same
+//! hers — calls, voicemails and their audio, conversations and their texts, the texts sent to
+//! her or carrying her words to staff, notes, plans, her consents — loses what could identify
+//! her, in one transaction, whether closed or not. Unlike retention (`retention.rs`), her hash
+//! goes too: each contact gets a hash of its own that matches nothing, so nothing links them to
+//! each other or to her any more, while every row stays and the reports' counts stay the same
 //! (her later contacts will count as a new caller's). Her consents are deleted: with none
 //! recorded, nothing is ever sent to her number until she writes again.
 

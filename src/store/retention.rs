@@ -67,8 +67,9 @@ pub trait RetentionStore: Send + Sync {
     /// closed, its follow-up answered and its last text received, all before `cutoff`; and texts
     /// that belong to no conversation, received before `cutoff`. For each: her sealed number,
     /// the words of every text in and out (outbox rows to her lose her number too), the
-    /// voicemail's recording reference and its audio, and the follow-up's note with its copy in the audit
-    /// log. An outbox row still waiting to be sent is ended as failed: it must not go out now.
+    /// voicemail's recording reference and its audio, and the follow-up's note with its copy in
+    /// the audit log. An outbox row still waiting to be sent is ended as failed: it must not go
+    /// out now.
     /// Each batch is audited at `at`. Running it again erases nothing and returns zeros.
     async fn erase_closed_contacts(
         &self,

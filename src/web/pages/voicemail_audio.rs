@@ -3,7 +3,8 @@
 //! the call's follow-up), or why there is none (still being fetched, could not be
 //! fetched, erased). The audio goes to whoever may see the follow-up (`access::FollowUpSight`:
 //! a coordinator, or staff of its service whose it may be) and to nobody else ("not found"),
-//! opened from its seal, never cached, and every play is audited: who, which call.
+//! opened from its seal, never cached, whole or by byte range, and every answer that carries
+//! any of it is audited: who, which call, which bytes.
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
