@@ -8,6 +8,8 @@ use crate::store::{SealedColumn, Store, StoreResult};
 
 /// Rows read at a time.
 const BATCH: i64 = 500;
+/// Voicemails' audio read at a time: each may be megabytes (up to 20), so far fewer at once.
+const AUDIO_BATCH: i64 = 16;
 
 /// What one column came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,7 +34,11 @@ pub async fn rekey(store: &dyn Store, key: &DataKey) -> StoreResult<Vec<Resealed
         };
         let mut after = 0;
         loop {
-            let values = store.sealed_values(column, after, BATCH).await?;
+            let batch = match column {
+                SealedColumn::VoicemailAudio => AUDIO_BATCH,
+                _ => BATCH,
+            };
+            let values = store.sealed_values(column, after, batch).await?;
             let Some((last, _)) = values.last() else {
                 break;
             };
@@ -41,12 +47,16 @@ pub async fn rekey(store: &dyn Store, key: &DataKey) -> StoreResult<Vec<Resealed
                 if key.sealed_with_current(&sealed) {
                     continue;
                 }
-                let Ok(plain) = key.open(&sealed) else {
+                // As bytes: a voicemail's audio is sealed too, and text is bytes to the cipher.
+                let Ok(plain) = key.open_bytes(&sealed) else {
                     tracing::error!(column = column.name(), id, "a sealed value will not open");
                     done.unreadable += 1;
                     continue;
                 };
-                if store.reseal(column, id, &sealed, &key.seal(&plain)).await? {
+                if store
+                    .reseal(column, id, &sealed, &key.seal_bytes(&plain))
+                    .await?
+                {
                     done.resealed += 1;
                 } else {
                     done.changed += 1;

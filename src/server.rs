@@ -52,6 +52,11 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         trusted_proxies: args.trusted_proxies.clone(),
     };
     let delivery = delivery(&args)?;
+    // Voicemails' audio is fetched with the same account, and the same time limits.
+    let recordings_client = match &delivery {
+        Delivery::Twilio(twilio) => Some(twilio.client.clone()),
+        Delivery::Console => None,
+    };
     let settings = OutboxSettings {
         rates: RateSettings {
             per_second: args.outbox.outbox_per_second,
@@ -76,7 +81,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         lease: args.lease(),
         ..jobs::runner::JobSettings::default()
     };
-    let jobs = jobs::Jobs::new(&state, job_settings);
+    let jobs = jobs::Jobs::with_provider(&state, job_settings, recordings_client);
     jobs.start()
         .await
         .context("scheduling the digest and the rota's watch")?;

@@ -5,6 +5,7 @@ pub mod audit_watch;
 pub mod digest;
 pub mod duty_watch;
 pub mod planned;
+pub mod recordings;
 pub mod recurring;
 pub mod reminders;
 pub mod retention;
@@ -49,7 +50,17 @@ pub struct Jobs {
 }
 
 impl Jobs {
+    /// Without a provider: voicemails' audio is not fetched.
     pub fn new(state: &AppState, settings: runner::JobSettings) -> Self {
+        Self::with_provider(state, settings, None)
+    }
+
+    /// With the provider's client, when an account is configured, to fetch voicemails' audio.
+    pub fn with_provider(
+        state: &AppState,
+        settings: runner::JobSettings,
+        provider: Option<crate::telephony::client::TwilioClient>,
+    ) -> Self {
         let store = state.store.clone();
         let clock = state.clock.clone();
         let recurring = |kind, cadence, work: Arc<dyn recurring::Work>| {
@@ -95,6 +106,10 @@ impl Jobs {
             .with(
                 planned::KIND,
                 Arc::new(planned::PlannedFollowUps::new(state.clone())),
+            )
+            .with(
+                recordings::KIND,
+                Arc::new(recordings::Recordings::new(state.clone(), provider)),
             );
         for work in &recurring {
             runner = runner.with(work.kind(), work.clone());

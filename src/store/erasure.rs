@@ -1,9 +1,9 @@
 //! Erasing one person at her request (or a coordinator's): every contact whose keyed hash is
-//! hers — calls, voicemails, conversations and their texts, the texts sent to her or carrying
-//! her words to staff, notes, plans, her consents — loses what could identify her, in one
-//! transaction, whether closed or not. Unlike retention (`retention.rs`), her hash goes too:
-//! each contact gets a hash of its own that matches nothing, so nothing links them to each
-//! other or to her any more, while every row stays and the reports' counts stay the same
+//! hers — calls, voicemails and their audio, conversations and their texts, the texts sent to
+//! her or carrying her words to staff, notes, plans, her consents — loses what could identify
+//! her, in one transaction, whether closed or not. Unlike retention (`retention.rs`), her hash
+//! goes too: each contact gets a hash of its own that matches nothing, so nothing links them to
+//! each other or to her any more, while every row stays and the reports' counts stay the same
 //! (her later contacts will count as a new caller's). Her consents are deleted: with none
 //! recorded, nothing is ever sent to her number until she writes again.
 
@@ -50,6 +50,17 @@ macro_rules! erasure_sql {
                 let mut tx = self.pool.begin().await?;
                 Self::overwrite_erased_bytes(&mut tx).await?;
                 let mut erased = Erased::default();
+                // Her voice itself, where it was fetched already; the voicemail row stays (and
+                // is counted below). A fetch still to come finds the recording erased, keeps
+                // nothing and still deletes it at the provider (`jobs::recordings`).
+                sqlx::query(concat!(
+                    "DELETE FROM voicemail_audio WHERE voicemail_id IN (SELECT id FROM voicemails WHERE call_id IN (",
+                    erasure::her_calls!(),
+                    "))"
+                ))
+                .bind(hash)
+                .execute(&mut *tx)
+                .await?;
                 erased.voicemails = sqlx::query(concat!(
                     "UPDATE voicemails SET recording_sid = '', recording_sealed = substr(recording_sealed, 1, 0)
                      WHERE (length(recording_sealed) > 0 OR recording_sid <> '') AND call_id IN (",

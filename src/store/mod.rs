@@ -16,6 +16,7 @@ mod outbox;
 mod people;
 mod planned;
 mod postgres;
+mod recordings;
 mod records;
 mod reports;
 mod reseal;
@@ -44,6 +45,7 @@ pub use planned::{
     NewPlannedFollowUp, PLANNED_JOB, PlannedFollowUp, PlannedStore, planned_job_key,
 };
 pub use postgres::PostgresStore;
+pub use recordings::{NewVoicemailAudio, RecordingStore, VoicemailAudio, VoicemailRecording};
 pub use records::*;
 pub use reports::ReportStore;
 pub use reseal::{ResealStore, SealedColumn};
@@ -105,6 +107,7 @@ pub trait Store:
     + ResealStore
     + AccountStore
     + GaugeStore
+    + RecordingStore
     + Send
     + Sync
     + 'static

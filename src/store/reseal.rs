@@ -47,6 +47,7 @@ sealed_columns! {
     StaffCalendar => "staff"."calendar_sealed",
     CallCaller => "calls"."caller_sealed",
     VoicemailRecording => "voicemails"."recording_sealed",
+    VoicemailAudio => "voicemail_audio"."audio_sealed",
     OutboxTo => "outbox"."to_sealed",
     OutboxBody => "outbox"."body_sealed",
     ConversationContact => "conversations"."contact_sealed",

@@ -67,8 +67,9 @@ pub trait RetentionStore: Send + Sync {
     /// closed, its follow-up answered and its last text received, all before `cutoff`; and texts
     /// that belong to no conversation, received before `cutoff`. For each: her sealed number,
     /// the words of every text in and out (outbox rows to her lose her number too), the
-    /// voicemail's recording reference, and the follow-up's note with its copy in the audit
-    /// log. An outbox row still waiting to be sent is ended as failed: it must not go out now.
+    /// voicemail's recording reference and its audio, and the follow-up's note with its copy in
+    /// the audit log. An outbox row still waiting to be sent is ended as failed: it must not go
+    /// out now.
     /// Each batch is audited at `at`. Running it again erases nothing and returns zeros.
     async fn erase_closed_contacts(
         &self,
@@ -171,6 +172,19 @@ macro_rules! retention_sql {
                     return Ok(None);
                 };
                 let mut batch = retention::Erased::default();
+                // The audio goes with the recording's reference; the voicemail row stays.
+                sqlx::query(concat!(
+                    "DELETE FROM voicemail_audio WHERE voicemail_id IN (
+                        SELECT v.id FROM voicemails v WHERE v.call_id BETWEEN $2 AND $3
+                          AND v.call_id IN (SELECT c.id FROM calls c WHERE ",
+                    retention::closed_call!(),
+                    "))"
+                ))
+                .bind(cutoff)
+                .bind(first)
+                .bind(last)
+                .execute(&mut *tx)
+                .await?;
                 // `substr(x, 1, 0)`: an empty value of the column's own type, on both backends.
                 batch.voicemails = sqlx::query(concat!(
                     "UPDATE voicemails SET recording_sid = '', recording_sealed = substr(recording_sealed, 1, 0)

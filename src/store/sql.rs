@@ -423,6 +423,7 @@ macro_rules! sql_store {
         users::users_sql!($store, $db);
         accounts::accounts_sql!($store, $db);
         gauges::gauge_sql!($store, $backend);
+        recordings::recording_sql!($store);
 
         #[async_trait::async_trait]
         impl $crate::store::Store for $store {

@@ -46,6 +46,7 @@ mod pages_staff;
 mod pages_users;
 mod planned;
 mod privacy;
+mod recordings;
 mod reminders;
 mod reports;
 mod retention;

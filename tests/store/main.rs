@@ -20,6 +20,7 @@ mod messages;
 mod notes;
 mod outbox;
 mod planned;
+mod recordings;
 mod reports;
 mod reseal;
 mod retention;
@@ -49,6 +50,7 @@ use lines::*;
 use messages::*;
 use outbox::*;
 use planned::*;
+use recordings::*;
 use reports::*;
 use reseal::*;
 use retention::*;
@@ -97,6 +99,9 @@ conformance!(
     // follow_ups
     a_follow_up_is_opened_once_per_call,
     a_voicemail_is_kept_once_and_counts_the_call,
+    // recordings
+    a_voicemails_audio_is_kept_once_and_never_for_an_erased_recording,
+    a_voicemails_audio_is_sealed_again_by_rekey,
     a_follow_up_is_assigned_taken_back_and_listed_for_its_staff_member,
     // lines
     lines_are_kept_by_number_and_audited,

@@ -1,6 +1,7 @@
-//! The Twilio REST client: creates messages and calls, and lists the messages sent to a number
-//! (to find one whose create answer was lost). Form bodies, basic auth with the account SID and
-//! auth token, a base URL that may point at a Twilio-compatible provider or a mock, and a time
+//! The Twilio REST client: creates messages and calls, lists the messages sent to a number
+//! (to find one whose create answer was lost), and fetches and deletes voicemail recordings
+//! (`recordings.rs`). Form bodies, basic auth with the account SID and auth token, a base URL
+//! that may point at a Twilio-compatible provider or a mock, and a time
 //! limit on every request.
 //!
 //! Every failure is classified by what it says about the request, because the outbox's promise
@@ -14,6 +15,7 @@
 //! that looks like a phone number blanked out.
 
 mod answers;
+mod recordings;
 
 use std::time::Duration;
 
@@ -25,6 +27,7 @@ use url::Url;
 
 pub use answers::{ProviderError, RetryAfter, UNREACHABLE};
 use answers::{read_answer, transport_error};
+pub use recordings::{Deleted, FetchError, LARGEST_RECORDING, RecordingAudio, is_recording_sid};
 
 /// Time to set up a connection: past it, nothing was sent.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -270,11 +273,17 @@ impl TwilioClient {
     }
 
     fn resource(&self, name: &str) -> Url {
+        self.resource_at(&[name])
+    }
+
+    /// `{base}/2010-04-01/Accounts/{AccountSid}/` and `names`, each a path segment.
+    fn resource_at(&self, names: &[&str]) -> Url {
         let mut url = self.base.clone();
         if let Ok(mut segments) = url.path_segments_mut() {
             segments
                 .pop_if_empty()
-                .extend(["2010-04-01", "Accounts", &self.account_sid, name]);
+                .extend(["2010-04-01", "Accounts", &self.account_sid])
+                .extend(names);
         }
         url
     }

@@ -16,6 +16,7 @@ use super::access::{FollowUpSight, masked_caller};
 use super::csrf::Posted;
 use super::layout::{self, Layout, Notice, render};
 use super::session::SignedIn;
+use super::voicemail_audio::{self, Heard};
 use super::words::Text;
 use crate::store::{AuditEntry, FollowUp};
 use crate::web::AppState;
@@ -114,6 +115,8 @@ pub struct FollowUpPage {
     pub take_as: Option<i64>,
     /// Each reminder texted so far: which, when, to whom.
     pub reminders: Vec<String>,
+    /// Her voicemail, when she left one: its player, or why there is none.
+    pub voicemail: Option<Heard>,
 }
 
 fn local(state: &AppState, at: DateTime<Utc>) -> String {
@@ -280,7 +283,11 @@ pub(super) async fn detail(
             format!("{} · {} · {to}", sent.n, local(state, sent.at))
         })
         .collect();
+    let voicemail = voicemail_audio::of_follow_up(state, user.words(), &follow_up)
+        .await
+        .map_err(layout::server_error)?;
     Ok(FollowUpPage {
+        voicemail,
         page: Layout::new(user, Text::FollowUps),
         follow_up: line(state, user, &follow_up),
         caller,

@@ -63,6 +63,8 @@ pub struct CallLine {
     pub outcome: &'static str,
     pub waited: Option<String>,
     pub answered_by: Option<String>,
+    /// She left a voicemail: its player (`voicemail_audio::play_call`).
+    pub voicemail: bool,
 }
 
 #[derive(Debug)]
@@ -362,6 +364,7 @@ fn call_line(
         answered_by: call
             .answered_by
             .map(|id| names.get(&id).cloned().unwrap_or_else(|| format!("#{id}"))),
+        voicemail: call.outcome == Some(CallOutcome::Voicemail),
     }
 }
 

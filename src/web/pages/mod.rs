@@ -35,6 +35,7 @@ mod sign_in;
 mod staff;
 mod throttle;
 mod users;
+mod voicemail_audio;
 mod welcome;
 mod words;
 
@@ -64,6 +65,7 @@ pub fn routes() -> Router<AppState> {
         .route("/follow-ups", get(follow_ups::list))
         .route("/follow-ups/{id}", get(follow_ups::show))
         .route("/follow-ups/{id}/answered", post(follow_ups::answered))
+        .route("/follow-ups/{id}/voicemail", get(voicemail_audio::play))
         // Accounts: users, her own account, the set-password link (accounts).
         .route("/users", get(users::list).post(users::create))
         .route("/users/{id}", get(users::show).post(users::update))
@@ -100,6 +102,7 @@ pub fn routes() -> Router<AppState> {
             get(log::revealed).post(log::reveal),
         )
         .route("/log/calls/{id}/erase", post(erase::erase_caller))
+        .route("/log/calls/{id}/voicemail", get(voicemail_audio::play_call))
         .route("/reports", get(reports::page))
         .route("/reports/monthly.csv", get(reports::monthly_csv))
         .route("/lines", get(lines::list).post(lines::create))

@@ -28,8 +28,8 @@ pub async fn voicemail(
     Ok(or_apology(&state, "voicemail", result))
 }
 
-/// `POST /webhooks/voice/recording`: the recording file is ready: the voicemail is kept and a
-/// follow-up opened.
+/// `POST /webhooks/voice/recording`: the recording file is ready: the voicemail is kept, a
+/// follow-up opened, and its audio's fetching scheduled (`jobs::recordings`).
 pub async fn recording_ready(
     State(state): State<AppState>,
     webhook: Webhook,
@@ -66,6 +66,10 @@ pub async fn recording_ready(
             tracing::info!(call_id = call.id, "voicemail kept");
             open_follow_up(&state, &call, CallOutcome::Voicemail, now).await?;
         }
+        // Scheduled on a repeat too (keyed on the sid, so once): a first callback may have
+        // kept the voicemail and failed before this. The audio is fetched by the job, never
+        // here: the provider is not called while it waits for our answer.
+        crate::jobs::recordings::schedule(&state, call.id, recording_sid).await?;
         Ok::<_, StoreError>(())
     }
     .await;

@@ -6,8 +6,12 @@
 //! answered a little later, so a server killed meanwhile leaves a text the provider has and the
 //! server does not know it has. Every request it gets is also sent on to prism, so the
 //! requests the outbox makes under faults are checked against Twilio's description too.
+//!
+//! It also keeps voicemail recordings: serves each one's audio at `Recordings/RE….mp3` (or fails
+//! as scripted) and deletes it on `DELETE Recordings/RE….json`, counting both. The media GET is
+//! not sent on to prism: Twilio's description does not list it.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -68,6 +72,13 @@ struct Fake {
     list_pace: Mutex<Duration>,
     clock: Arc<dyn Clock>,
     checks: Mutex<Vec<tokio::task::JoinHandle<Option<String>>>>,
+    /// Recordings by sid: their audio and its content type.
+    recordings: Mutex<HashMap<String, (Vec<u8>, String)>>,
+    /// Statuses the next media GETs fail with, in turn.
+    media_failures: Mutex<VecDeque<u16>>,
+    media_fetches: AtomicUsize,
+    /// The sids of recordings asked to be deleted, in order, found or not.
+    deletes: Mutex<Vec<String>>,
 }
 
 pub struct FakeProvider {
@@ -98,6 +109,10 @@ impl FakeProvider {
             list_pace: Mutex::new(Duration::ZERO),
             clock,
             checks: Mutex::new(Vec::new()),
+            recordings: Mutex::new(HashMap::new()),
+            media_failures: Mutex::new(VecDeque::new()),
+            media_fetches: AtomicUsize::new(0),
+            deletes: Mutex::new(Vec::new()),
         });
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -169,6 +184,43 @@ impl FakeProvider {
         );
     }
 
+    /// Keeps a recording `sid` whose audio is `audio`, served as `content_type`.
+    pub fn add_recording(&self, sid: &str, audio: &[u8], content_type: &str) {
+        self.fake
+            .recordings
+            .lock()
+            .expect("not poisoned")
+            .insert(sid.to_owned(), (audio.to_vec(), content_type.to_owned()));
+    }
+
+    /// Whether it still keeps recording `sid`.
+    pub fn has_recording(&self, sid: &str) -> bool {
+        self.fake
+            .recordings
+            .lock()
+            .expect("not poisoned")
+            .contains_key(sid)
+    }
+
+    /// The next media GETs fail with these statuses, one each.
+    pub fn fail_media(&self, statuses: impl IntoIterator<Item = u16>) {
+        self.fake
+            .media_failures
+            .lock()
+            .expect("not poisoned")
+            .extend(statuses);
+    }
+
+    /// Media GETs it got, served or not.
+    pub fn media_fetches(&self) -> usize {
+        self.fake.media_fetches.load(Ordering::SeqCst)
+    }
+
+    /// The recordings it was asked to delete, in order.
+    pub fn deletes(&self) -> Vec<String> {
+        self.fake.deletes.lock().expect("not poisoned").clone()
+    }
+
     /// What prism said of the requests it got that Twilio would not accept.
     pub async fn invalid_requests(&self) -> Vec<String> {
         let checks: Vec<_> = std::mem::take(&mut *self.fake.checks.lock().expect("not poisoned"));
@@ -196,6 +248,14 @@ async fn answer(State(fake): State<Arc<Fake>>, request: Request) -> Response {
         .path_and_query()
         .map(|p| p.to_string())
         .unwrap_or_default();
+    let recording = parts
+        .uri
+        .path()
+        .rsplit_once("/Recordings/")
+        .map(|(_, file)| file.to_owned());
+    if let Some(file) = recording.as_deref().filter(|_| parts.method == Method::GET) {
+        return media(&fake, file);
+    }
     let check = tokio::spawn(check(
         parts.method.clone(),
         path_and_query,
@@ -203,6 +263,12 @@ async fn answer(State(fake): State<Arc<Fake>>, request: Request) -> Response {
         body.clone(),
     ));
     fake.checks.lock().expect("not poisoned").push(check);
+    if let Some(file) = recording
+        .as_deref()
+        .filter(|_| parts.method == Method::DELETE)
+    {
+        return delete(&fake, file);
+    }
     if !parts.uri.path().ends_with("/Messages.json") {
         return StatusCode::NOT_FOUND.into_response();
     }
@@ -270,6 +336,44 @@ async fn answer(State(fake): State<Arc<Fake>>, request: Request) -> Response {
             tokio::time::sleep(HANG).await;
             error(500, None, "too late")
         }
+    }
+}
+
+/// `GET Recordings/RE….mp3`: the audio, unless a failure is scripted or it was deleted.
+fn media(fake: &Fake, file: &str) -> Response {
+    fake.media_fetches.fetch_add(1, Ordering::SeqCst);
+    if let Some(status) = fake
+        .media_failures
+        .lock()
+        .expect("not poisoned")
+        .pop_front()
+    {
+        return error(status, None, "Internal Server Error");
+    }
+    let recordings = fake.recordings.lock().expect("not poisoned");
+    match file
+        .strip_suffix(".mp3")
+        .and_then(|sid| recordings.get(sid))
+    {
+        Some((audio, content_type)) => (
+            [(header::CONTENT_TYPE, content_type.clone())],
+            audio.clone(),
+        )
+            .into_response(),
+        None => error(404, Some(20404), "The requested resource was not found"),
+    }
+}
+
+/// `DELETE Recordings/RE….json`: 204, or 404 when it has no such recording (any more).
+fn delete(fake: &Fake, file: &str) -> Response {
+    let sid = file.strip_suffix(".json").unwrap_or(file);
+    fake.deletes
+        .lock()
+        .expect("not poisoned")
+        .push(sid.to_owned());
+    match fake.recordings.lock().expect("not poisoned").remove(sid) {
+        Some(_) => StatusCode::NO_CONTENT.into_response(),
+        None => error(404, Some(20404), "The requested resource was not found"),
     }
 }
 

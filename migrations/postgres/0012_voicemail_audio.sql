@@ -1,0 +1,13 @@
+-- A voicemail's audio, fetched from the provider by a job once its recording callback came,
+-- sealed with the data key (key id, nonce, ciphertext) and then deleted at the provider. In the
+-- database, not a local file: several instances share one database. Erasure and retention
+-- delete the row (the voicemail row stays, to be counted).
+CREATE TABLE voicemail_audio (
+    id            BIGSERIAL PRIMARY KEY,
+    voicemail_id  BIGINT NOT NULL UNIQUE REFERENCES voicemails (id),
+    audio_sealed  BYTEA NOT NULL,
+    -- Of the plain audio, in bytes.
+    size_bytes    BIGINT NOT NULL,
+    content_type  TEXT NOT NULL,
+    fetched_at    TIMESTAMPTZ NOT NULL
+);
