@@ -8,6 +8,7 @@ mod calls;
 mod consents;
 mod erasure;
 mod follow_ups;
+mod group_commit;
 mod jobs;
 mod lines;
 mod messages;
