@@ -101,18 +101,18 @@ pub async fn repeats_in_one_batch_return_the_first_record(store: Arc<dyn Store>)
 pub async fn a_bad_write_in_a_batch_fails_only_itself(store: Arc<dyn Store>) {
     let mut writing = JoinSet::new();
     for i in 0..40 {
-        let store = store.clone();
+        let calls = store.clone();
         writing.spawn(async move {
-            store
+            calls
                 .record_call(&call(&format!("CA{i:02}")))
                 .await
                 .map(|_| ())
         });
-        let store = store.clone();
+        let texts = store.clone();
         writing.spawn(async move {
             // Text 20 names a staff member who does not exist: the database refuses it.
             let staff_id = (i == 20).then_some(987_654);
-            store
+            texts
                 .record_message(&text(&format!("SM{i:02}"), staff_id))
                 .await
                 .map(|_| ())
