@@ -174,9 +174,17 @@ macro_rules! group_commit_sql {
                         return false;
                     }
                 };
+                // A lone write needs no savepoint: the transaction is its own.
+                let alone = batch.len() == 1;
                 let mut done = Vec::with_capacity(batch.len());
                 for queued in batch {
-                    let result = Self::hot_write(&mut tx, &queued.write).await;
+                    let result = Self::hot_write(&mut tx, &queued.write, alone).await;
+                    if alone && result.is_err() {
+                        // Nothing else shares the transaction: undo it, and say why.
+                        let undone = tx.rollback().await.is_ok();
+                        let _ = queued.answer.send(result);
+                        return undone;
+                    }
                     done.push((queued.answer, result));
                 }
                 match tx.commit().await {
@@ -194,24 +202,19 @@ macro_rules! group_commit_sql {
                 }
             }
 
-            /// One write under its own savepoint: on failure only it is undone.
+            /// One write, under its own savepoint unless it is `alone` in its transaction: on
+            /// failure only it is undone.
             async fn hot_write(
                 tx: &mut sqlx::Transaction<'_, $db>,
                 write: &group_commit::HotWrite,
+                alone: bool,
             ) -> StoreResult<group_commit::Written> {
                 use sqlx::Connection;
+                if alone {
+                    return Self::one_write(tx, write).await;
+                }
                 let mut savepoint = (&mut **tx).begin().await?;
-                let result = match write {
-                    group_commit::HotWrite::Call(call) => Self::insert_call(&mut savepoint, call)
-                        .await
-                        .map(group_commit::Written::Call),
-                    group_commit::HotWrite::Message(message) => {
-                        Self::insert_message(&mut savepoint, message)
-                            .await
-                            .map(|(message, new)| group_commit::Written::Message(message, new))
-                    }
-                };
-                match result {
+                match Self::one_write(&mut savepoint, write).await {
                     Ok(written) => {
                         savepoint.commit().await?;
                         Ok(written)
@@ -220,6 +223,20 @@ macro_rules! group_commit_sql {
                         savepoint.rollback().await?;
                         Err(error)
                     }
+                }
+            }
+
+            async fn one_write(
+                tx: &mut sqlx::Transaction<'_, $db>,
+                write: &group_commit::HotWrite,
+            ) -> StoreResult<group_commit::Written> {
+                match write {
+                    group_commit::HotWrite::Call(call) => Self::insert_call(tx, call)
+                        .await
+                        .map(group_commit::Written::Call),
+                    group_commit::HotWrite::Message(message) => Self::insert_message(tx, message)
+                        .await
+                        .map(|(message, new)| group_commit::Written::Message(message, new)),
                 }
             }
         }
