@@ -78,15 +78,20 @@ pub trait CallStore: Send + Sync {
     async fn open_follow_ups(&self) -> StoreResult<Vec<FollowUp>>;
 }
 
-/// Implements [`CallStore`] for `$store`, whose `pool` field is a `sqlx::Pool`.
+/// Implements [`CallStore`] for `$store`, whose `pool` field is a `sqlx::Pool<$db>` and whose
+/// `group_commit` field takes the hot writes (see `group_commit.rs`).
 macro_rules! call_sql {
-    ($store:ty) => {
-        #[async_trait::async_trait]
-        impl $crate::store::CallStore for $store {
-            async fn record_call(&self, call: &NewCall) -> StoreResult<CallRecord> {
-                sqlx::query(
+    ($store:ty, $db:ty) => {
+        impl $store {
+            /// A call's first record, or the one its CallSid already has, inside the group
+            /// commit's transaction (under this write's own savepoint).
+            async fn insert_call(tx: &mut sqlx::Transaction<'_, $db>, call: &NewCall) -> StoreResult<CallRecord> {
+                // A new call comes back from the INSERT itself; a repeat is read as first kept.
+                let new: Option<sql::CallRow> = sqlx::query_as(
                     "INSERT INTO calls (call_sid, line_number, caller_sealed, caller_hash, status, stage, started_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (call_sid) DO NOTHING",
+                     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (call_sid) DO NOTHING
+                     RETURNING id, call_sid, line_number, caller_sealed, caller_hash, status, stage, language,
+                        service, ringing_since, outcome, answered_by, started_at, answered_at, ended_at, duration_secs",
                 )
                 .bind(&call.call_sid)
                 .bind(&call.line_number)
@@ -95,11 +100,31 @@ macro_rules! call_sql {
                 .bind(&call.status)
                 .bind(CallStage::Greeting.as_str())
                 .bind(call.started_at)
-                .execute(&self.pool)
+                .fetch_optional(&mut **tx)
                 .await?;
-                self.call_by_sid(&call.call_sid)
-                    .await?
+                let row = match new {
+                    Some(row) => Some(row),
+                    None => sqlx::query_as(concat!(sql::select_calls!(), "WHERE call_sid = $1"))
+                        .bind(&call.call_sid)
+                        .fetch_optional(&mut **tx)
+                        .await?,
+                };
+                row.map(sql::CallRow::into_record)
+                    .transpose()?
                     .ok_or_else(|| StoreError::Corrupt("a call vanished after it was recorded".into()))
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl $crate::store::CallStore for $store {
+            async fn record_call(&self, call: &NewCall) -> StoreResult<CallRecord> {
+                // Answered once the shared transaction holding it has committed.
+                match self.group_commit.submit(group_commit::HotWrite::Call(call.clone())).await? {
+                    group_commit::Written::Call(record) => Ok(record),
+                    group_commit::Written::Message(..) => {
+                        Err(StoreError::Corrupt("the committer answered a call with a text".into()))
+                    }
+                }
             }
 
             async fn call_by_sid(&self, call_sid: &str) -> StoreResult<Option<CallRecord>> {

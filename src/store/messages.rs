@@ -154,12 +154,17 @@ macro_rules! select_messages {
     };
 }
 
-/// Implements [`MessageStore`] for `$store`, whose `pool` field is a `sqlx::Pool`.
+/// Implements [`MessageStore`] for `$store`, whose `pool` field is a `sqlx::Pool<$db>` and
+/// whose `group_commit` field takes the hot writes (see `group_commit.rs`).
 macro_rules! message_sql {
-    ($store:ty) => {
-        #[async_trait::async_trait]
-        impl $crate::store::MessageStore for $store {
-            async fn record_message(&self, message: &NewMessage) -> StoreResult<(StoredMessage, bool)> {
+    ($store:ty, $db:ty) => {
+        impl $store {
+            /// A text's first record, or the one its MessageSid already has, and whether it is
+            /// new, inside the group commit's transaction (under this write's own savepoint).
+            async fn insert_message(
+                tx: &mut sqlx::Transaction<'_, $db>,
+                message: &NewMessage,
+            ) -> StoreResult<(StoredMessage, bool)> {
                 let new: Option<i64> = sqlx::query_scalar(
                     "INSERT INTO messages (message_sid, line_number, channel, staff_id, body_sealed, received_at)
                      VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (message_sid) DO NOTHING RETURNING id",
@@ -170,14 +175,27 @@ macro_rules! message_sql {
                 .bind(message.staff_id)
                 .bind(&message.body_sealed)
                 .bind(message.received_at)
-                .fetch_optional(&self.pool)
+                .fetch_optional(&mut **tx)
                 .await?;
                 let row: messages::MessageRow =
                     sqlx::query_as(concat!(messages::select_messages!(), "WHERE message_sid = $1"))
                         .bind(&message.message_sid)
-                        .fetch_one(&self.pool)
+                        .fetch_one(&mut **tx)
                         .await?;
                 Ok((row.into_message()?, new.is_some()))
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl $crate::store::MessageStore for $store {
+            async fn record_message(&self, message: &NewMessage) -> StoreResult<(StoredMessage, bool)> {
+                // Answered once the shared transaction holding it has committed.
+                match self.group_commit.submit(group_commit::HotWrite::Message(message.clone())).await? {
+                    group_commit::Written::Message(stored, new) => Ok((stored, new)),
+                    group_commit::Written::Call(_) => {
+                        Err(StoreError::Corrupt("the committer answered a text with a call".into()))
+                    }
+                }
             }
 
             async fn attach_message(&self, message_id: i64, conversation_id: i64) -> StoreResult<()> {

@@ -9,6 +9,7 @@ mod consents;
 mod erasure;
 mod follow_ups;
 mod gauges;
+mod group_commit;
 mod jobs;
 mod lines;
 mod messages;

@@ -4,11 +4,13 @@ use chrono::{DateTime, Utc};
 use hotline_schedules::{Language, Service, StaffMember};
 use sqlx::postgres::{PgPool, PgPoolOptions};
 
-use super::sql;
 use super::*;
+use super::{group_commit, sql};
 
 pub struct PostgresStore {
     pool: PgPool,
+    /// The hot webhook writes, committed together (see `group_commit.rs`).
+    group_commit: group_commit::GroupCommit,
 }
 
 impl PostgresStore {
@@ -20,7 +22,10 @@ impl PostgresStore {
             .connect(url)
             .await?;
         sqlx::migrate!("migrations/postgres").run(&pool).await?;
-        Ok(Self { pool })
+        Ok(Self {
+            group_commit: Self::group_commit(pool.clone()),
+            pool,
+        })
     }
 }
 

@@ -406,10 +406,11 @@ macro_rules! sql_store {
 
         people::people_sql!($store);
         rota::rota_sql!($store);
-        calls::call_sql!($store);
+        calls::call_sql!($store, $db);
         lines::line_sql!($store);
         outbox::outbox_sql!($store);
-        messages::message_sql!($store);
+        messages::message_sql!($store, $db);
+        group_commit::group_commit_sql!($store, $db);
         jobs::job_sql!($store);
         follow_ups::follow_up_sql!($store);
         reports::report_sql!($store);

@@ -10,11 +10,13 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-use super::sql;
 use super::*;
+use super::{group_commit, sql};
 
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// The hot webhook writes, committed together (see `group_commit.rs`).
+    group_commit: group_commit::GroupCommit,
 }
 
 impl SqliteStore {
@@ -31,7 +33,10 @@ impl SqliteStore {
             .connect_with(options)
             .await?;
         sqlx::migrate!("migrations/sqlite").run(&pool).await?;
-        Ok(Self { pool })
+        Ok(Self {
+            group_commit: Self::group_commit(pool.clone()),
+            pool,
+        })
     }
 }
 

@@ -14,6 +14,7 @@ mod consents;
 mod databases;
 mod erasure;
 mod follow_ups;
+mod group_commit;
 mod jobs;
 mod lines;
 mod messages;
@@ -45,6 +46,7 @@ use consents::*;
 use databases::TestDatabase;
 use erasure::*;
 use follow_ups::*;
+use group_commit::*;
 use jobs::*;
 use lines::*;
 use messages::*;
@@ -169,6 +171,10 @@ conformance!(
     a_change_of_standing_never_leaves_no_active_coordinator,
     a_reset_link_replaces_older_ones_and_a_password_change_ends_every_session,
     a_reveal_grant_is_for_one_session_and_call_until_it_runs_out,
+    // group commit
+    calls_recorded_at_once_all_land,
+    repeats_in_one_batch_return_the_first_record,
+    a_bad_write_in_a_batch_fails_only_itself,
     // the store as a whole, below
     the_store_answers_and_names_its_backend,
 );

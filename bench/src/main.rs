@@ -1,0 +1,127 @@
+//! `hotline-load`: the load benchmark of issue 9. Starts a release `hotline serve` on a fresh
+//! SQLite file or PostgreSQL database, imports the example rota, and drives it with signed
+//! webhooks (each a new call or text) at a fixed rate (open loop, latency from the scheduled
+//! send time) and at saturation (closed loop), beside `GET /healthz` on the same server. Prints
+//! throughput, p50/p99 and memory; checks after killing the server that every answered call and
+//! text was kept. Figures only: nothing here passes or fails on a number.
+
+mod durability;
+mod load;
+mod report;
+mod requests;
+mod server;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Parser, ValueEnum};
+
+use load::{Mode, RunFigures};
+use requests::Endpoint;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StoreKind {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "hotline-load",
+    about = "Load benchmark of the hotline's webhooks"
+)]
+pub struct Args {
+    /// Which stores to measure (repeat for both); both when not given.
+    #[arg(long, value_enum)]
+    pub store: Vec<StoreKind>,
+    /// Requests per second of the fixed-rate runs.
+    #[arg(long, default_value_t = 1000)]
+    pub rate: u32,
+    /// Seconds of each run.
+    #[arg(long, default_value_t = 10)]
+    pub seconds: u64,
+    /// Connections of the saturation runs, each sending its next request when answered.
+    #[arg(long, default_value_t = 16)]
+    pub connections: usize,
+    /// The server binary; by default `hotline` beside this one, built first with
+    /// `cargo build --release --bin hotline` so it is never stale.
+    #[arg(long)]
+    pub hotline: Option<PathBuf>,
+    /// A PostgreSQL URL allowed to create databases; each run gets a fresh one, dropped after.
+    #[arg(
+        long,
+        env = "HOTLINE_TEST_POSTGRES_URL",
+        default_value = "postgres://postgres@127.0.0.1:5432/test"
+    )]
+    pub postgres_url: String,
+    /// The rota imported before the runs, so a rota lookup really happens.
+    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/rota.toml"))]
+    pub rota: PathBuf,
+    /// Only these endpoints (repeat); all when not given.
+    #[arg(long, value_enum)]
+    pub endpoint: Vec<Endpoint>,
+}
+
+fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    // One thread for the load, so the server keeps the other core of a small machine.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(run(args))
+}
+
+async fn run(args: Args) -> anyhow::Result<()> {
+    // Absolute, since the server runs in its database's folder.
+    let hotline = match &args.hotline {
+        Some(path) => std::fs::canonicalize(path)?,
+        None => server::build_release()?,
+    };
+    let rota = std::fs::canonicalize(&args.rota)?;
+    let stores = if args.store.is_empty() {
+        vec![StoreKind::Sqlite, StoreKind::Postgres]
+    } else {
+        args.store.clone()
+    };
+    let endpoints = if args.endpoint.is_empty() {
+        Endpoint::ALL.to_vec()
+    } else {
+        args.endpoint.clone()
+    };
+    let span = Duration::from_secs(args.seconds);
+    for store in stores {
+        let database = server::Database::fresh(store, &args.postgres_url).await?;
+        let mut served = server::Served::start(&hotline, &database, &rota).await?;
+        let idle = served.memory()?;
+        let sampler = served.sample_memory();
+        let mut figures: Vec<RunFigures> = Vec::new();
+        let mut prepared_calls = 0u64;
+        for &endpoint in &endpoints {
+            for mode in [Mode::Rate(args.rate), Mode::Saturation(args.connections)] {
+                let source = std::sync::Arc::new(requests::Source::new(
+                    endpoint,
+                    served.base(),
+                    figures.len() as u32,
+                ));
+                if endpoint == Endpoint::VoiceService {
+                    let wanted = match mode {
+                        Mode::Rate(rate) => u64::from(rate) * args.seconds,
+                        Mode::Saturation(_) => 2_000 * args.seconds,
+                    };
+                    prepared_calls += source.prepare_calls(wanted, args.connections).await?;
+                }
+                let load_average = report::load_average();
+                let run = load::run(&source, mode, span).await;
+                figures.push(RunFigures {
+                    load_average,
+                    ..run
+                });
+            }
+        }
+        let under_load = sampler.stop().await;
+        let kept = durability::check(&mut served, &database, &figures, prepared_calls).await?;
+        report::print(store, &args, &figures, idle, under_load, &kept);
+        database.drop_if_postgres(&args.postgres_url).await;
+    }
+    Ok(())
+}

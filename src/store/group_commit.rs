@@ -1,0 +1,333 @@
+//! Group commit for the writes on the webhook hot path (a call recorded, a text recorded).
+//! A synced commit costs the same for one row as for fifty, so the requests that arrive while a
+//! commit is in flight share the next one: each hands its write to the store's one committer
+//! and waits; the committer takes everything queued, runs it in ONE transaction, each write
+//! under its own savepoint (one failing write fails only itself), commits, and only then
+//! answers each request. Durability is unchanged (SQLite stays WAL + `synchronous=FULL`), and
+//! nothing waits when the server is idle: a lone write is committed at once; batches arise only
+//! from requests that arrive during a commit.
+//!
+//! This module is the backend-neutral half (the queue, the batch, the answers);
+//! `group_commit_sql!` is the committer for a concrete sqlx pool, and the SQL of each write
+//! stays with its subject (`calls.rs`, `messages.rs`).
+
+use tokio::sync::{mpsc, oneshot};
+
+use super::{CallRecord, NewCall, NewMessage, StoreError, StoreResult, StoredMessage};
+
+/// At most this many writes share a transaction, so one answer never waits behind a huge batch.
+pub(super) const MAX_BATCH: usize = 256;
+
+/// A write the committer can make.
+#[derive(Debug)]
+pub(super) enum HotWrite {
+    Call(NewCall),
+    Message(NewMessage),
+}
+
+/// What a write returns, as its store method does.
+#[derive(Debug)]
+pub(super) enum Written {
+    Call(CallRecord),
+    /// The message, and whether this was the first time its MessageSid was seen.
+    Message(StoredMessage, bool),
+}
+
+/// A write waiting for its commit, and where its answer goes.
+pub(super) struct Queued {
+    pub write: HotWrite,
+    pub answer: oneshot::Sender<StoreResult<Written>>,
+}
+
+type Start = Box<dyn Fn(mpsc::UnboundedReceiver<Queued>) + Send + Sync>;
+
+/// A store's way to its committer. The committer is a task started on first use and again
+/// whenever the one before is gone (its runtime shut down, as a test's does).
+pub(super) struct GroupCommit {
+    sender: std::sync::Mutex<Option<mpsc::UnboundedSender<Queued>>>,
+    start: Start,
+}
+
+impl GroupCommit {
+    /// `start` spawns a committer reading the given queue.
+    pub fn new(start: impl Fn(mpsc::UnboundedReceiver<Queued>) + Send + Sync + 'static) -> Self {
+        Self {
+            sender: std::sync::Mutex::new(None),
+            start: Box::new(start),
+        }
+    }
+
+    /// Hands `write` to the committer; returns once the transaction holding it has committed.
+    pub async fn submit(&self, write: HotWrite) -> StoreResult<Written> {
+        let (answer, answered) = oneshot::channel();
+        self.enqueue(Queued { write, answer });
+        answered.await.unwrap_or_else(|_| {
+            Err(shared_failure(
+                "the committer stopped before answering; the write may not be kept",
+            ))
+        })
+    }
+
+    fn enqueue(&self, queued: Queued) {
+        let mut sender = self
+            .sender
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let queued = match sender.as_ref() {
+            Some(open) => match open.send(queued) {
+                Ok(()) => return,
+                Err(mpsc::error::SendError(queued)) => queued,
+            },
+            None => queued,
+        };
+        let (open, queue) = mpsc::unbounded_channel();
+        (self.start)(queue);
+        // The queue was just made and its reader is alive, so this cannot fail; if it did, the
+        // dropped answer tells the request so.
+        let _ = open.send(queued);
+        *sender = Some(open);
+    }
+}
+
+/// Waits for the next write, then takes every write already queued behind it (up to
+/// [`MAX_BATCH`]) without waiting for more. `None` when the store is gone.
+pub(super) async fn next_batch(queue: &mut mpsc::UnboundedReceiver<Queued>) -> Option<Vec<Queued>> {
+    let first = queue.recv().await?;
+    let mut batch = vec![first];
+    while batch.len() < MAX_BATCH {
+        match queue.try_recv() {
+            Ok(queued) => batch.push(queued),
+            Err(_) => break,
+        }
+    }
+    Some(batch)
+}
+
+/// An error every request of a batch is given when their shared transaction failed. The
+/// database's own error is not `Clone`, so each gets its text (which holds no personal value:
+/// it is about the transaction, not a row).
+pub(super) fn shared_failure(what: impl std::fmt::Display) -> StoreError {
+    StoreError::Database(sqlx::Error::Io(std::io::Error::other(what.to_string())))
+}
+
+/// Answers every request of a batch that could not be committed.
+pub(super) fn fail_all(batch: Vec<oneshot::Sender<StoreResult<Written>>>, error: &sqlx::Error) {
+    for answer in batch {
+        let _ = answer.send(Err(shared_failure(format_args!(
+            "the shared commit failed: {error}"
+        ))));
+    }
+}
+
+/// Runs the store's committer: one pooled connection, held across batches and taken again after
+/// a failure that may have broken it; one transaction per batch.
+macro_rules! group_commit_sql {
+    ($store:ty, $db:ty) => {
+        impl $store {
+            /// The group commit of a store over `pool`.
+            fn group_commit(pool: sqlx::Pool<$db>) -> group_commit::GroupCommit {
+                group_commit::GroupCommit::new(move |queue| {
+                    tokio::spawn(Self::committer(pool.clone(), queue));
+                })
+            }
+
+            async fn committer(
+                pool: sqlx::Pool<$db>,
+                mut queue: tokio::sync::mpsc::UnboundedReceiver<group_commit::Queued>,
+            ) {
+                let mut held: Option<sqlx::pool::PoolConnection<$db>> = None;
+                while let Some(batch) = group_commit::next_batch(&mut queue).await {
+                    let connection = match held.take() {
+                        Some(connection) => connection,
+                        None => match pool.acquire().await {
+                            Ok(connection) => connection,
+                            Err(error) => {
+                                group_commit::fail_all(
+                                    batch.into_iter().map(|q| q.answer).collect(),
+                                    &error,
+                                );
+                                continue;
+                            }
+                        },
+                    };
+                    let mut connection = connection;
+                    if Self::commit_batch(&mut connection, batch).await {
+                        held = Some(connection);
+                    }
+                }
+            }
+
+            /// One transaction for the whole batch; answers each write after the commit.
+            /// False when the transaction itself failed (the connection may be broken).
+            async fn commit_batch(
+                connection: &mut sqlx::pool::PoolConnection<$db>,
+                batch: Vec<group_commit::Queued>,
+            ) -> bool {
+                use sqlx::Connection;
+                let mut tx = match connection.begin().await {
+                    Ok(tx) => tx,
+                    Err(error) => {
+                        group_commit::fail_all(
+                            batch.into_iter().map(|q| q.answer).collect(),
+                            &error,
+                        );
+                        return false;
+                    }
+                };
+                // A lone write needs no savepoint: the transaction is its own.
+                let alone = batch.len() == 1;
+                let mut done = Vec::with_capacity(batch.len());
+                for queued in batch {
+                    let result = Self::hot_write(&mut tx, &queued.write, alone).await;
+                    if alone && result.is_err() {
+                        // Nothing else shares the transaction: undo it, and say why.
+                        let undone = tx.rollback().await.is_ok();
+                        let _ = queued.answer.send(result);
+                        return undone;
+                    }
+                    done.push((queued.answer, result));
+                }
+                match tx.commit().await {
+                    Ok(()) => {
+                        for (answer, result) in done {
+                            // A request that stopped waiting still had its write kept.
+                            let _ = answer.send(result);
+                        }
+                        true
+                    }
+                    Err(error) => {
+                        group_commit::fail_all(done.into_iter().map(|(a, _)| a).collect(), &error);
+                        false
+                    }
+                }
+            }
+
+            /// One write, under its own savepoint unless it is `alone` in its transaction: on
+            /// failure only it is undone.
+            async fn hot_write(
+                tx: &mut sqlx::Transaction<'_, $db>,
+                write: &group_commit::HotWrite,
+                alone: bool,
+            ) -> StoreResult<group_commit::Written> {
+                use sqlx::Connection;
+                if alone {
+                    return Self::one_write(tx, write).await;
+                }
+                let mut savepoint = (&mut **tx).begin().await?;
+                match Self::one_write(&mut savepoint, write).await {
+                    Ok(written) => {
+                        savepoint.commit().await?;
+                        Ok(written)
+                    }
+                    Err(error) => {
+                        savepoint.rollback().await?;
+                        Err(error)
+                    }
+                }
+            }
+
+            async fn one_write(
+                tx: &mut sqlx::Transaction<'_, $db>,
+                write: &group_commit::HotWrite,
+            ) -> StoreResult<group_commit::Written> {
+                match write {
+                    group_commit::HotWrite::Call(call) => Self::insert_call(tx, call)
+                        .await
+                        .map(group_commit::Written::Call),
+                    group_commit::HotWrite::Message(message) => Self::insert_message(tx, message)
+                        .await
+                        .map(|(message, new)| group_commit::Written::Message(message, new)),
+                }
+            }
+        }
+    };
+}
+
+pub(super) use group_commit_sql;
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+
+    use super::*;
+
+    fn queued(sid: &str) -> (Queued, oneshot::Receiver<StoreResult<Written>>) {
+        let (answer, answered) = oneshot::channel();
+        let call = NewCall {
+            call_sid: sid.to_owned(),
+            line_number: "+77010000000".to_owned(),
+            caller_sealed: vec![1],
+            caller_hash: "h".to_owned(),
+            status: "ringing".to_owned(),
+            started_at: Utc.timestamp_opt(0, 0).single().expect("a time"),
+        };
+        (
+            Queued {
+                write: HotWrite::Call(call),
+                answer,
+            },
+            answered,
+        )
+    }
+
+    #[tokio::test]
+    async fn a_batch_is_everything_queued_and_no_more_than_the_limit() {
+        let (sender, mut queue) = mpsc::unbounded_channel();
+        let mut waiting = Vec::new();
+        for i in 0..MAX_BATCH + 3 {
+            let (q, answered) = queued(&format!("CA{i}"));
+            waiting.push(answered);
+            sender.send(q).expect("queued");
+        }
+        let first = next_batch(&mut queue).await.expect("a batch");
+        assert_eq!(first.len(), MAX_BATCH);
+        let rest = next_batch(&mut queue).await.expect("the rest");
+        assert_eq!(
+            rest.len(),
+            3,
+            "what is left is taken at once, without waiting for more"
+        );
+        drop(sender);
+        assert!(
+            next_batch(&mut queue).await.is_none(),
+            "no batch once the store is gone"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_lone_write_is_taken_at_once() {
+        let (sender, mut queue) = mpsc::unbounded_channel();
+        let (q, _answered) = queued("CA1");
+        sender.send(q).expect("queued");
+        let batch = tokio::time::timeout(
+            std::time::Duration::from_millis(100),
+            next_batch(&mut queue),
+        )
+        .await
+        .expect("no wait for company")
+        .expect("a batch");
+        assert_eq!(batch.len(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_request_whose_committer_is_gone_gets_an_error_and_the_next_starts_a_new_one() {
+        let started = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let group = GroupCommit::new({
+            let started = started.clone();
+            move |queue: mpsc::UnboundedReceiver<Queued>| {
+                started.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                // A committer that dies at once, dropping what it was handed.
+                drop(queue);
+            }
+        });
+        let (q, _) = queued("CA1");
+        assert!(group.submit(q.write).await.is_err());
+        let (q, _) = queued("CA2");
+        assert!(group.submit(q.write).await.is_err());
+        assert_eq!(
+            started.load(std::sync::atomic::Ordering::SeqCst),
+            2,
+            "a gone committer is replaced"
+        );
+    }
+}

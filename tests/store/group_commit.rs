@@ -1,0 +1,144 @@
+//! Group commit: calls and texts that arrive together share one transaction, yet each lands (or
+//! fails) on its own, a repeat returns the first record, and a bad write fails only itself. The
+//! tests run on one thread, so every write is queued before the committer runs: they reach it
+//! as one batch.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use hotline::store::*;
+use tokio::task::JoinSet;
+
+use crate::{at, call};
+
+fn text(sid: &str, staff_id: Option<i64>) -> NewMessage {
+    NewMessage {
+        message_sid: sid.to_owned(),
+        line_number: "+77010000000".to_owned(),
+        channel: Channel::Sms,
+        staff_id,
+        body_sealed: vec![9, 9],
+        received_at: at(10, 0),
+    }
+}
+
+pub async fn calls_recorded_at_once_all_land(store: Arc<dyn Store>) {
+    let mut recording = JoinSet::new();
+    for i in 0..200 {
+        let store = store.clone();
+        recording.spawn(async move { store.record_call(&call(&format!("CA{i:03}"))).await });
+    }
+    let mut ids = HashSet::new();
+    while let Some(done) = recording.join_next().await {
+        let record = done.expect("the task ran").expect("each call is recorded");
+        assert!(ids.insert(record.id), "each call has its own record");
+    }
+    assert_eq!(ids.len(), 200);
+    let kept = store
+        .calls_between(at(0, 0), at(23, 0))
+        .await
+        .expect("listed");
+    assert_eq!(kept.len(), 200, "every answered call is in the database");
+    for i in 0..200 {
+        let sid = format!("CA{i:03}");
+        let record = store.call_by_sid(&sid).await.expect("read").expect("kept");
+        assert!(ids.contains(&record.id));
+    }
+}
+
+pub async fn repeats_in_one_batch_return_the_first_record(store: Arc<dyn Store>) {
+    let first = store
+        .record_call(&call("CA-first"))
+        .await
+        .expect("recorded");
+    let mut recording = JoinSet::new();
+    for i in 0..50 {
+        let store = store.clone();
+        recording.spawn(async move {
+            let mut repeat = call(if i % 2 == 0 { "CA-first" } else { "CA-new" });
+            // A repeat carries its own time; the first record's must be kept.
+            repeat.started_at = at(11, i);
+            store.record_call(&repeat).await
+        });
+    }
+    let mut new_ids = HashSet::new();
+    while let Some(done) = recording.join_next().await {
+        let record = done.expect("the task ran").expect("recorded");
+        if record.call_sid == "CA-first" {
+            assert_eq!(record, first, "a repeat returns the first record unchanged");
+        } else {
+            new_ids.insert(record.id);
+            assert_eq!(record.call_sid, "CA-new");
+        }
+    }
+    assert_eq!(
+        new_ids.len(),
+        1,
+        "repeats within one batch share one record"
+    );
+    let kept = store
+        .calls_between(at(0, 0), at(23, 0))
+        .await
+        .expect("listed");
+    assert_eq!(kept.len(), 2);
+
+    let mut texting = JoinSet::new();
+    for _ in 0..20 {
+        let store = store.clone();
+        texting.spawn(async move { store.record_message(&text("SM-same", None)).await });
+    }
+    let mut firsts = 0;
+    let mut message_ids = HashSet::new();
+    while let Some(done) = texting.join_next().await {
+        let (message, new) = done.expect("the task ran").expect("recorded");
+        firsts += usize::from(new);
+        message_ids.insert(message.id);
+    }
+    assert_eq!(firsts, 1, "exactly one of the repeats is the first time");
+    assert_eq!(message_ids.len(), 1);
+}
+
+pub async fn a_bad_write_in_a_batch_fails_only_itself(store: Arc<dyn Store>) {
+    let mut writing = JoinSet::new();
+    for i in 0..40 {
+        let calls = store.clone();
+        writing.spawn(async move {
+            calls
+                .record_call(&call(&format!("CA{i:02}")))
+                .await
+                .map(|_| ())
+        });
+        let texts = store.clone();
+        writing.spawn(async move {
+            // Text 20 names a staff member who does not exist: the database refuses it.
+            let staff_id = (i == 20).then_some(987_654);
+            texts
+                .record_message(&text(&format!("SM{i:02}"), staff_id))
+                .await
+                .map(|_| ())
+        });
+    }
+    let mut failed = 0;
+    while let Some(done) = writing.join_next().await {
+        if done.expect("the task ran").is_err() {
+            failed += 1;
+        }
+    }
+    assert_eq!(failed, 1, "only the bad text fails");
+    let calls = store
+        .calls_between(at(0, 0), at(23, 0))
+        .await
+        .expect("listed");
+    assert_eq!(calls.len(), 40, "every call of the batch is kept");
+    for i in 0..40 {
+        let again = store
+            .record_message(&text(&format!("SM{i:02}"), None))
+            .await
+            .expect("recorded");
+        assert_eq!(
+            again.1,
+            i == 20,
+            "text {i} was kept by the batch unless it was the bad one"
+        );
+    }
+}
