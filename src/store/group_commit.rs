@@ -121,8 +121,15 @@ pub(super) fn fail_all(batch: Vec<oneshot::Sender<StoreResult<Written>>>, error:
 
 /// Runs the store's committer: one pooled connection, held across batches and taken again after
 /// a failure that may have broken it; one transaction per batch.
+///
+/// `$isolate` says whether each write of a shared transaction needs its own savepoint: on
+/// PostgreSQL a failed statement aborts the whole transaction, so yes; on SQLite a failed
+/// statement undoes only itself and the transaction goes on, so no, and the batch saves two
+/// round trips to SQLite's worker thread per write. (Should SQLite ever abandon the transaction
+/// itself, on a full disk or an I/O error, the commit fails and every write of the batch is
+/// answered with an error: nothing is ever answered as kept that was not.)
 macro_rules! group_commit_sql {
-    ($store:ty, $db:ty) => {
+    ($store:ty, $db:ty, $isolate:literal) => {
         impl $store {
             /// The group commit of a store over `pool`.
             fn group_commit(pool: sqlx::Pool<$db>) -> group_commit::GroupCommit {
@@ -175,11 +182,12 @@ macro_rules! group_commit_sql {
                     }
                 };
                 // A lone write needs no savepoint: the transaction is its own.
-                let alone = batch.len() == 1;
+                let batch_of_one = batch.len() == 1;
+                let alone = batch_of_one || !$isolate;
                 let mut done = Vec::with_capacity(batch.len());
                 for queued in batch {
                     let result = Self::hot_write(&mut tx, &queued.write, alone).await;
-                    if alone && result.is_err() {
+                    if batch_of_one && result.is_err() {
                         // Nothing else shares the transaction: undo it, and say why.
                         let undone = tx.rollback().await.is_ok();
                         let _ = queued.answer.send(result);

@@ -33,11 +33,16 @@ macro_rules! line_sql {
         #[async_trait::async_trait]
         impl $crate::store::LineStore for $store {
             async fn line(&self, number: &str) -> StoreResult<Option<String>> {
-                let body = sqlx::query_scalar("SELECT body FROM lines WHERE number = $1")
-                    .bind(number)
-                    .fetch_optional(&self.pool)
-                    .await?;
-                Ok(body)
+                let revision = self.settings_revision().await?;
+                let lines = match self.settings.lines(revision) {
+                    Some(lines) => lines,
+                    None => {
+                        let rows: Vec<(String, String)> =
+                            sqlx::query_as("SELECT number, body FROM lines").fetch_all(&self.pool).await?;
+                        self.settings.keep_lines(revision, rows.into_iter().collect())
+                    }
+                };
+                Ok(lines.get(number).cloned())
             }
 
             async fn lines(&self) -> StoreResult<Vec<(String, String)>> {
@@ -58,6 +63,7 @@ macro_rules! line_sql {
                 .await?;
                 Self::write_audit(&mut tx, &AuditEntry { subject: format!("line/{number}"), ..audit.clone() }).await?;
                 tx.commit().await?;
+                self.settings.changed();
                 Ok(())
             }
 
@@ -68,6 +74,7 @@ macro_rules! line_sql {
                     Self::write_audit(&mut tx, &AuditEntry { subject: format!("line/{number}"), ..audit.clone() }).await?;
                 }
                 tx.commit().await?;
+                self.settings.changed();
                 Ok(done.rows_affected() == 1)
             }
 
@@ -84,6 +91,7 @@ macro_rules! line_sql {
                 .await?;
                 Self::write_audit(&mut tx, &AuditEntry { subject: format!("blocklist/{id}"), ..audit.clone() }).await?;
                 tx.commit().await?;
+                self.settings.changed();
                 Ok(id)
             }
 
@@ -94,16 +102,21 @@ macro_rules! line_sql {
                     Self::write_audit(&mut tx, &AuditEntry { subject: format!("blocklist/{id}"), ..audit.clone() }).await?;
                 }
                 tx.commit().await?;
+                self.settings.changed();
                 Ok(done.rows_affected() == 1)
             }
 
             async fn is_blocked(&self, number_hash: &str, at: DateTime<Utc>) -> StoreResult<bool> {
-                let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM blocklist WHERE number_hash = $1 AND until > $2")
-                    .bind(number_hash)
-                    .bind(at)
-                    .fetch_one(&self.pool)
-                    .await?;
-                Ok(count > 0)
+                let revision = self.settings_revision().await?;
+                let blocks = match self.settings.blocks(revision) {
+                    Some(blocks) => blocks,
+                    None => {
+                        let rows: Vec<(String, DateTime<Utc>)> =
+                            sqlx::query_as("SELECT number_hash, until FROM blocklist").fetch_all(&self.pool).await?;
+                        self.settings.keep_blocks(revision, rows)
+                    }
+                };
+                Ok(blocks.get(number_hash).is_some_and(|until| *until > at))
             }
 
             async fn blocklist(&self) -> StoreResult<Vec<BlockEntry>> {

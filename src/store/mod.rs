@@ -23,6 +23,7 @@ mod reports;
 mod reseal;
 mod retention;
 mod rota;
+mod settings_cache;
 mod sql;
 mod sqlite;
 mod users;

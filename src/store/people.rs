@@ -49,6 +49,7 @@ macro_rules! people_sql {
                 let id = Self::insert_staff(&mut tx, staff, audit, true).await?;
                 let id = id.ok_or_else(|| StoreError::Corrupt("an upsert returned no row".into()))?;
                 tx.commit().await?;
+                self.settings.changed();
                 Ok(id)
             }
 
@@ -56,6 +57,7 @@ macro_rules! people_sql {
                 let mut tx = self.pool.begin().await?;
                 let id = Self::insert_staff(&mut tx, staff, audit, false).await?;
                 tx.commit().await?;
+                self.settings.changed();
                 Ok(id)
             }
 
@@ -91,15 +93,21 @@ macro_rules! people_sql {
                 .await?;
                 Self::write_audit(&mut tx, &AuditEntry { subject: format!("staff/{id}"), ..audit.clone() }).await?;
                 tx.commit().await?;
+                self.settings.changed();
                 Ok(done.rows_affected() == 1)
             }
 
             async fn staff(&self) -> StoreResult<Vec<StaffMember>> {
+                let revision = self.settings_revision().await?;
+                if let Some(staff) = self.settings.staff(revision) {
+                    return Ok(staff.as_ref().clone());
+                }
                 let rows: Vec<sql::StaffRow> =
                     sqlx::query_as(concat!("SELECT ", sql::staff_columns!(), " FROM staff ORDER BY id"))
                         .fetch_all(&self.pool)
                         .await?;
-                rows.into_iter().map(sql::StaffRow::into_member).collect()
+                let staff = rows.into_iter().map(sql::StaffRow::into_member).collect::<StoreResult<Vec<_>>>()?;
+                Ok(self.settings.keep_staff(revision, staff).as_ref().clone())
             }
 
             async fn staff_member(&self, id: i64) -> StoreResult<Option<StaffMember>> {

@@ -5,12 +5,14 @@ use hotline_schedules::{Language, Service, StaffMember};
 use sqlx::postgres::{PgPool, PgPoolOptions};
 
 use super::*;
-use super::{group_commit, sql};
+use super::{group_commit, settings_cache, sql};
 
 pub struct PostgresStore {
     pool: PgPool,
     /// The hot webhook writes, committed together (see `group_commit.rs`).
     group_commit: group_commit::GroupCommit,
+    /// Staff, rules, lines and blocks as last read (see `settings_cache.rs`).
+    settings: settings_cache::SettingsCache,
 }
 
 impl PostgresStore {
@@ -24,9 +26,10 @@ impl PostgresStore {
         sqlx::migrate!("migrations/postgres").run(&pool).await?;
         Ok(Self {
             group_commit: Self::group_commit(pool.clone()),
+            settings: settings_cache::SettingsCache::default(),
             pool,
         })
     }
 }
 
-sql::sql_store!(PostgresStore, sqlx::Postgres, "postgres");
+sql::sql_store!(PostgresStore, sqlx::Postgres, "postgres", true);

@@ -51,6 +51,7 @@ macro_rules! rota_sql {
                 let subject = ids.iter().map(|id| format!("rule/{id}")).collect::<Vec<_>>().join(",");
                 Self::write_audit(&mut tx, &AuditEntry { subject, ..audit.clone() }).await?;
                 tx.commit().await?;
+                self.settings.changed();
                 Ok(ids)
             }
 
@@ -61,6 +62,7 @@ macro_rules! rota_sql {
                     Self::write_audit(&mut tx, &AuditEntry { subject: format!("rule/{id}"), ..audit.clone() }).await?;
                 }
                 tx.commit().await?;
+                self.settings.changed();
                 Ok(closed)
             }
 
@@ -74,6 +76,7 @@ macro_rules! rota_sql {
                 let subject = format!("rule/{id}");
                 Self::write_audit(&mut tx, &AuditEntry { subject, ..audit.clone() }).await?;
                 tx.commit().await?;
+                self.settings.changed();
                 Ok(Some(new_id))
             }
 
@@ -88,6 +91,29 @@ macro_rules! rota_sql {
             }
 
             async fn rules_between(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> StoreResult<Vec<StoredRule>> {
+                let revision = self.settings_revision().await?;
+                let kept = match self.settings.rules(revision) {
+                    Some(kept) => kept,
+                    // Nothing kept at this revision: read what is in force from a little before.
+                    None => {
+                        let since = from.checked_sub_signed(settings_cache::RULES_LOOK_BACK).unwrap_or(from);
+                        let rows: Vec<sql::RuleSpanRow> = sqlx::query_as(
+                            "SELECT id, kind, body, valid_from, valid_until, replaced_by, starts_at, ends_at
+                             FROM rota_rules
+                             WHERE (valid_until IS NULL OR valid_until > $1) AND (ends_at IS NULL OR ends_at > $1)
+                             ORDER BY id",
+                        )
+                        .bind(since)
+                        .fetch_all(&self.pool)
+                        .await?;
+                        let rules = rows.into_iter().map(sql::RuleSpanRow::into_cached).collect::<StoreResult<_>>()?;
+                        self.settings.keep_rules(revision, settings_cache::CachedRules { since, rules })
+                    }
+                };
+                // What is kept reaches back far enough for all but the past, asked of the database.
+                if kept.since <= from {
+                    return Ok(kept.between(from, to));
+                }
                 let rows: Vec<sql::RuleRow> = sqlx::query_as(
                     "SELECT id, kind, body, valid_from, valid_until, replaced_by FROM rota_rules
                      WHERE valid_from < $2 AND (valid_until IS NULL OR valid_until > $1)

@@ -100,6 +100,25 @@ impl RuleRow {
     }
 }
 
+/// A rule with the columns the settings cache selects by.
+#[derive(sqlx::FromRow)]
+pub(super) struct RuleSpanRow {
+    #[sqlx(flatten)]
+    rule: RuleRow,
+    starts_at: Option<DateTime<Utc>>,
+    ends_at: Option<DateTime<Utc>>,
+}
+
+impl RuleSpanRow {
+    pub(super) fn into_cached(self) -> StoreResult<super::settings_cache::CachedRule> {
+        Ok(super::settings_cache::CachedRule {
+            rule: self.rule.into_rule()?,
+            starts_at: self.starts_at,
+            ends_at: self.ends_at,
+        })
+    }
+}
+
 #[derive(sqlx::FromRow)]
 pub(super) struct BlockRow {
     id: i64,
@@ -290,11 +309,19 @@ macro_rules! select_calls {
     };
 }
 
-/// Implements `Store` for `$store`, whose `pool` field is a `sqlx::Pool<$db>`.
+/// Implements `Store` for `$store`, whose `pool` field is a `sqlx::Pool<$db>`; `$isolate` says whether
+/// a group-committed write needs a savepoint of its own (see `group_commit_sql!`).
 macro_rules! sql_store {
-    ($store:ty, $db:ty, $backend:literal) => {
+    ($store:ty, $db:ty, $backend:literal, $isolate:literal) => {
 
         impl $store {
+            /// The revision of the settings kept in memory (see `settings_cache.rs`).
+            async fn settings_revision(&self) -> StoreResult<i64> {
+                let read = sqlx::query_scalar("SELECT revision FROM settings_revision WHERE id = 1")
+                    .fetch_one(&self.pool);
+                Ok(self.settings.revision(read).await?)
+            }
+
             /// Every change is logged in the transaction that makes it, as the next link of the
             /// audit chain. Taking the head first, by an update, locks it (a row lock on
             /// PostgreSQL, the write lock on SQLite), so concurrent changes chain one by one.
@@ -410,7 +437,7 @@ macro_rules! sql_store {
         lines::line_sql!($store);
         outbox::outbox_sql!($store);
         messages::message_sql!($store, $db);
-        group_commit::group_commit_sql!($store, $db);
+        group_commit::group_commit_sql!($store, $db, $isolate);
         jobs::job_sql!($store);
         follow_ups::follow_up_sql!($store);
         reports::report_sql!($store);

@@ -11,12 +11,14 @@ use sqlx::sqlite::{
 };
 
 use super::*;
-use super::{group_commit, sql};
+use super::{group_commit, settings_cache, sql};
 
 pub struct SqliteStore {
     pool: SqlitePool,
     /// The hot webhook writes, committed together (see `group_commit.rs`).
     group_commit: group_commit::GroupCommit,
+    /// Staff, rules, lines and blocks as last read (see `settings_cache.rs`).
+    settings: settings_cache::SettingsCache,
 }
 
 impl SqliteStore {
@@ -35,9 +37,10 @@ impl SqliteStore {
         sqlx::migrate!("migrations/sqlite").run(&pool).await?;
         Ok(Self {
             group_commit: Self::group_commit(pool.clone()),
+            settings: settings_cache::SettingsCache::default(),
             pool,
         })
     }
 }
 
-sql::sql_store!(SqliteStore, sqlx::Sqlite, "sqlite");
+sql::sql_store!(SqliteStore, sqlx::Sqlite, "sqlite", false);

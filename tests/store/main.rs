@@ -27,6 +27,7 @@ mod reseal;
 mod retention;
 mod ringing;
 mod rota;
+mod settings;
 mod staff;
 mod users;
 mod watches;
