@@ -24,6 +24,7 @@ CREATE TRIGGER lines_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON lin
 CREATE TRIGGER blocklist_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON blocklist
     FOR EACH STATEMENT EXECUTE FUNCTION settings_changed();
 
--- Ringing asks which staff are on a call now: only open calls matter, and they are few among
--- years of ended ones, so the open ones get an index of their own.
-CREATE INDEX calls_open ON calls (id) WHERE ended_at IS NULL;
+-- Ringing asks who is ringing or talking now. Legs still ringing and calls answered and not
+-- yet ended are few among years of others, so each gets a partial index of its own.
+CREATE INDEX call_legs_ringing ON call_legs (call_id) WHERE result IS NULL;
+CREATE INDEX calls_talking ON calls (id) WHERE ended_at IS NULL AND answered_by IS NOT NULL;

@@ -36,6 +36,7 @@ BEGIN UPDATE settings_revision SET revision = revision + 1; END;
 CREATE TRIGGER blocklist_deleted AFTER DELETE ON blocklist
 BEGIN UPDATE settings_revision SET revision = revision + 1; END;
 
--- Ringing asks which staff are on a call now: only open calls matter, and they are few among
--- years of ended ones, so the open ones get an index of their own.
-CREATE INDEX calls_open ON calls (id) WHERE ended_at IS NULL;
+-- Ringing asks who is ringing or talking now. Legs still ringing and calls answered and not
+-- yet ended are few among years of others, so each gets a partial index of its own.
+CREATE INDEX call_legs_ringing ON call_legs (call_id) WHERE result IS NULL;
+CREATE INDEX calls_talking ON calls (id) WHERE ended_at IS NULL AND answered_by IS NOT NULL;

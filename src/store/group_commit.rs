@@ -39,20 +39,26 @@ pub(super) struct Queued {
     pub answer: oneshot::Sender<StoreResult<Written>>,
 }
 
-type Start = Box<dyn Fn(mpsc::UnboundedReceiver<Queued>) + Send + Sync>;
+/// The queue every committer of a store takes its batches from.
+pub(super) type Queue = std::sync::Arc<tokio::sync::Mutex<mpsc::UnboundedReceiver<Queued>>>;
 
-/// A store's way to its committer. The committer is a task started on first use and again
-/// whenever the one before is gone (its runtime shut down, as a test's does).
+type Start = Box<dyn Fn(Queue) + Send + Sync>;
+
+/// A store's way to its committers. They are tasks started on first use and again whenever
+/// the ones before are gone (their runtime shut down, as a test's does).
 pub(super) struct GroupCommit {
     sender: std::sync::Mutex<Option<mpsc::UnboundedSender<Queued>>>,
+    committers: usize,
     start: Start,
 }
 
 impl GroupCommit {
-    /// `start` spawns a committer reading the given queue.
-    pub fn new(start: impl Fn(mpsc::UnboundedReceiver<Queued>) + Send + Sync + 'static) -> Self {
+    /// `start` spawns a committer taking batches from the given queue; `committers` of them
+    /// share it, each committing its own batch while the others take the next.
+    pub fn new(committers: usize, start: impl Fn(Queue) + Send + Sync + 'static) -> Self {
         Self {
             sender: std::sync::Mutex::new(None),
+            committers: committers.max(1),
             start: Box::new(start),
         }
     }
@@ -81,7 +87,10 @@ impl GroupCommit {
             None => queued,
         };
         let (open, queue) = mpsc::unbounded_channel();
-        (self.start)(queue);
+        let queue: Queue = std::sync::Arc::new(tokio::sync::Mutex::new(queue));
+        for _ in 0..self.committers {
+            (self.start)(queue.clone());
+        }
         // The queue was just made and its reader is alive, so this cannot fail; if it did, the
         // dropped answer tells the request so.
         let _ = open.send(queued);
@@ -90,8 +99,10 @@ impl GroupCommit {
 }
 
 /// Waits for the next write, then takes every write already queued behind it (up to
-/// [`MAX_BATCH`]) without waiting for more. `None` when the store is gone.
-pub(super) async fn next_batch(queue: &mut mpsc::UnboundedReceiver<Queued>) -> Option<Vec<Queued>> {
+/// [`MAX_BATCH`]) without waiting for more, in the order [`HotWrite::key`] gives. `None` when
+/// the store is gone.
+pub(super) async fn next_batch(queue: &Queue) -> Option<Vec<Queued>> {
+    let mut queue = queue.lock().await;
     let first = queue.recv().await?;
     let mut batch = vec![first];
     while batch.len() < MAX_BATCH {
@@ -100,7 +111,21 @@ pub(super) async fn next_batch(queue: &mut mpsc::UnboundedReceiver<Queued>) -> O
             Err(_) => break,
         }
     }
+    drop(queue);
+    batch.sort_by(|a, b| a.write.key().cmp(&b.write.key()));
     Some(batch)
+}
+
+impl HotWrite {
+    /// The unique key each write takes a lock on. Every batch writes in this order, so two
+    /// committers with the same two CallSids (a provider's retry beside its first try) wait
+    /// for each other in turn and never crosswise, which PostgreSQL would end as a deadlock.
+    fn key(&self) -> (u8, &str) {
+        match self {
+            HotWrite::Call(call) => (0, &call.call_sid),
+            HotWrite::Message(message) => (1, &message.message_sid),
+        }
+    }
 }
 
 /// An error every request of a batch is given when their shared transaction failed. The
@@ -119,8 +144,8 @@ pub(super) fn fail_all(batch: Vec<oneshot::Sender<StoreResult<Written>>>, error:
     }
 }
 
-/// Runs the store's committer: one pooled connection, held across batches and taken again after
-/// a failure that may have broken it; one transaction per batch.
+/// Runs the store's committers: each with one pooled connection, held across batches and taken
+/// again after a failure that may have broken it; one transaction per batch.
 ///
 /// `$isolate` says whether each write of a shared transaction needs its own savepoint: on
 /// PostgreSQL a failed statement aborts the whole transaction, so yes; on SQLite a failed
@@ -132,18 +157,15 @@ macro_rules! group_commit_sql {
     ($store:ty, $db:ty, $isolate:literal) => {
         impl $store {
             /// The group commit of a store over `pool`.
-            fn group_commit(pool: sqlx::Pool<$db>) -> group_commit::GroupCommit {
-                group_commit::GroupCommit::new(move |queue| {
+            fn group_commit(pool: sqlx::Pool<$db>, committers: usize) -> group_commit::GroupCommit {
+                group_commit::GroupCommit::new(committers, move |queue| {
                     tokio::spawn(Self::committer(pool.clone(), queue));
                 })
             }
 
-            async fn committer(
-                pool: sqlx::Pool<$db>,
-                mut queue: tokio::sync::mpsc::UnboundedReceiver<group_commit::Queued>,
-            ) {
+            async fn committer(pool: sqlx::Pool<$db>, queue: group_commit::Queue) {
                 let mut held: Option<sqlx::pool::PoolConnection<$db>> = None;
-                while let Some(batch) = group_commit::next_batch(&mut queue).await {
+                while let Some(batch) = group_commit::next_batch(&queue).await {
                     let connection = match held.take() {
                         Some(connection) => connection,
                         None => match pool.acquire().await {
@@ -280,16 +302,17 @@ mod tests {
 
     #[tokio::test]
     async fn a_batch_is_everything_queued_and_no_more_than_the_limit() {
-        let (sender, mut queue) = mpsc::unbounded_channel();
+        let (sender, queue) = mpsc::unbounded_channel();
+        let queue: Queue = std::sync::Arc::new(tokio::sync::Mutex::new(queue));
         let mut waiting = Vec::new();
         for i in 0..MAX_BATCH + 3 {
             let (q, answered) = queued(&format!("CA{i}"));
             waiting.push(answered);
             sender.send(q).expect("queued");
         }
-        let first = next_batch(&mut queue).await.expect("a batch");
+        let first = next_batch(&queue).await.expect("a batch");
         assert_eq!(first.len(), MAX_BATCH);
-        let rest = next_batch(&mut queue).await.expect("the rest");
+        let rest = next_batch(&queue).await.expect("the rest");
         assert_eq!(
             rest.len(),
             3,
@@ -297,32 +320,45 @@ mod tests {
         );
         drop(sender);
         assert!(
-            next_batch(&mut queue).await.is_none(),
+            next_batch(&queue).await.is_none(),
             "no batch once the store is gone"
         );
     }
 
     #[tokio::test]
+    async fn a_batch_is_written_in_the_order_of_its_keys() {
+        let (sender, queue) = mpsc::unbounded_channel();
+        let queue: Queue = std::sync::Arc::new(tokio::sync::Mutex::new(queue));
+        let mut waiting = Vec::new();
+        for sid in ["CA3", "CA1", "CA2"] {
+            let (q, answered) = queued(sid);
+            waiting.push(answered);
+            sender.send(q).expect("queued");
+        }
+        let batch = next_batch(&queue).await.expect("a batch");
+        let sids: Vec<&str> = batch.iter().map(|q| q.write.key().1).collect();
+        assert_eq!(sids, ["CA1", "CA2", "CA3"]);
+    }
+
+    #[tokio::test]
     async fn a_lone_write_is_taken_at_once() {
-        let (sender, mut queue) = mpsc::unbounded_channel();
+        let (sender, queue) = mpsc::unbounded_channel();
+        let queue: Queue = std::sync::Arc::new(tokio::sync::Mutex::new(queue));
         let (q, _answered) = queued("CA1");
         sender.send(q).expect("queued");
-        let batch = tokio::time::timeout(
-            std::time::Duration::from_millis(100),
-            next_batch(&mut queue),
-        )
-        .await
-        .expect("no wait for company")
-        .expect("a batch");
+        let batch = tokio::time::timeout(std::time::Duration::from_millis(100), next_batch(&queue))
+            .await
+            .expect("no wait for company")
+            .expect("a batch");
         assert_eq!(batch.len(), 1);
     }
 
     #[tokio::test]
     async fn a_request_whose_committer_is_gone_gets_an_error_and_the_next_starts_a_new_one() {
         let started = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-        let group = GroupCommit::new({
+        let group = GroupCommit::new(1, {
             let started = started.clone();
-            move |queue: mpsc::UnboundedReceiver<Queued>| {
+            move |queue: Queue| {
                 started.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                 // A committer that dies at once, dropping what it was handed.
                 drop(queue);

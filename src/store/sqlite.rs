@@ -13,6 +13,9 @@ use sqlx::sqlite::{
 use super::*;
 use super::{group_commit, settings_cache, sql};
 
+/// SQLite lets one writer in at a time: a second committer would only wait for the first.
+const COMMITTERS: usize = 1;
+
 pub struct SqliteStore {
     pool: SqlitePool,
     /// The hot webhook writes, committed together (see `group_commit.rs`).
@@ -36,7 +39,7 @@ impl SqliteStore {
             .await?;
         sqlx::migrate!("migrations/sqlite").run(&pool).await?;
         Ok(Self {
-            group_commit: Self::group_commit(pool.clone()),
+            group_commit: Self::group_commit(pool.clone(), COMMITTERS),
             settings: settings_cache::SettingsCache::default(),
             pool,
         })
