@@ -38,6 +38,11 @@ pub trait MessageStore: Send + Sync {
     async fn conversation_by_code(&self, code: &str) -> StoreResult<Option<Conversation>>;
     /// She wrote again at `at`.
     async fn note_inbound(&self, conversation_id: i64, at: DateTime<Utc>) -> StoreResult<()>;
+    /// Places her text in its conversation, notes it as her latest, queues each of `texts` to
+    /// its staff member and notes that she has the conversation: all of it or nothing, in one
+    /// transaction (one synced commit where this was four and more). Repeating it changes
+    /// nothing, so a provider's retry may run it again.
+    async fn take_in_and_relay(&self, relay: &Relay) -> StoreResult<()>;
     /// A staff member had the conversation relayed to them, or answered it, at `at`.
     async fn note_staff(
         &self,
@@ -148,6 +153,29 @@ macro_rules! select_conversations {
     };
 }
 
+/// Her text taken into its conversation and relayed to staff (see `take_in_and_relay`).
+#[derive(Debug, Clone)]
+pub struct Relay {
+    pub message_id: i64,
+    pub conversation_id: i64,
+    pub at: DateTime<Utc>,
+    /// Each staff member, with the text queued to her.
+    pub texts: Vec<(i64, NewOutboxMessage)>,
+}
+
+/// Places a message in a conversation unless placed already (binds: conversation, message).
+pub(super) const ATTACH: &str =
+    "UPDATE messages SET conversation_id = $1 WHERE id = $2 AND conversation_id IS NULL";
+
+/// Her latest text's time, never moved back (binds: conversation, at).
+pub(super) const NOTE_INBOUND: &str =
+    "UPDATE conversations SET last_inbound_at = $2 WHERE id = $1 AND last_inbound_at < $2";
+
+/// A staff member has the conversation as of `at` (binds: conversation, staff, at).
+pub(super) const NOTE_STAFF: &str =
+    "INSERT INTO conversation_staff (conversation_id, staff_id, last_at) VALUES ($1, $2, $3)
+     ON CONFLICT (conversation_id, staff_id) DO UPDATE SET last_at = excluded.last_at";
+
 macro_rules! select_messages {
     () => {
         "SELECT id, message_sid, line_number, channel, staff_id, conversation_id, body_sealed, received_at FROM messages "
@@ -199,7 +227,7 @@ macro_rules! message_sql {
             }
 
             async fn attach_message(&self, message_id: i64, conversation_id: i64) -> StoreResult<()> {
-                sqlx::query("UPDATE messages SET conversation_id = $1 WHERE id = $2 AND conversation_id IS NULL")
+                sqlx::query(messages::ATTACH)
                     .bind(conversation_id)
                     .bind(message_id)
                     .execute(&self.pool)
@@ -302,7 +330,7 @@ macro_rules! message_sql {
             }
 
             async fn note_inbound(&self, conversation_id: i64, at: DateTime<Utc>) -> StoreResult<()> {
-                sqlx::query("UPDATE conversations SET last_inbound_at = $2 WHERE id = $1 AND last_inbound_at < $2")
+                sqlx::query(messages::NOTE_INBOUND)
                     .bind(conversation_id)
                     .bind(at)
                     .execute(&self.pool)
@@ -311,15 +339,45 @@ macro_rules! message_sql {
             }
 
             async fn note_staff(&self, conversation_id: i64, staff_id: i64, at: DateTime<Utc>) -> StoreResult<()> {
-                sqlx::query(
-                    "INSERT INTO conversation_staff (conversation_id, staff_id, last_at) VALUES ($1, $2, $3)
-                     ON CONFLICT (conversation_id, staff_id) DO UPDATE SET last_at = excluded.last_at",
-                )
-                .bind(conversation_id)
-                .bind(staff_id)
-                .bind(at)
-                .execute(&self.pool)
-                .await?;
+                sqlx::query(messages::NOTE_STAFF)
+                    .bind(conversation_id)
+                    .bind(staff_id)
+                    .bind(at)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn take_in_and_relay(&self, relay: &Relay) -> StoreResult<()> {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query(messages::ATTACH)
+                    .bind(relay.conversation_id)
+                    .bind(relay.message_id)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(messages::NOTE_INBOUND)
+                    .bind(relay.conversation_id)
+                    .bind(relay.at)
+                    .execute(&mut *tx)
+                    .await?;
+                for (staff_id, text) in &relay.texts {
+                    sqlx::query(outbox::ENQUEUE)
+                        .bind(&text.idempotency_key)
+                        .bind(&text.channel)
+                        .bind(&text.to_sealed)
+                        .bind(&text.body_sealed)
+                        .bind(text.created_at)
+                        .bind(&text.contact_hash)
+                        .execute(&mut *tx)
+                        .await?;
+                    sqlx::query(messages::NOTE_STAFF)
+                        .bind(relay.conversation_id)
+                        .bind(staff_id)
+                        .bind(relay.at)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
                 Ok(())
             }
 

@@ -40,7 +40,7 @@ pub use follow_ups::{FollowUpStore, SentReminder};
 pub use gauges::GaugeStore;
 pub use jobs::{Job, JobStatus, JobStore, NewJob};
 pub use lines::LineStore;
-pub use messages::MessageStore;
+pub use messages::{MessageStore, Relay};
 pub use outbox::OutboxStore;
 pub use people::PeopleStore;
 pub use planned::{

@@ -129,6 +129,7 @@ conformance!(
     she_has_one_open_conversation_per_line_and_channel,
     closing_a_conversation_answers_its_follow_up_once,
     a_staff_members_latest_conversation_is_the_open_one_they_had_last,
+    a_text_is_taken_in_and_relayed_all_at_once_or_not_at_all,
     the_latest_word_on_consent_decides,
     // consents
     her_latest_consent_comes_back_with_its_terms,

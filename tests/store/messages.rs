@@ -314,3 +314,90 @@ pub async fn the_latest_word_on_consent_decides(store: Arc<dyn Store>) {
         "per channel"
     );
 }
+
+pub async fn a_text_is_taken_in_and_relayed_all_at_once_or_not_at_all(store: Arc<dyn Store>) {
+    let staff_id = store
+        .upsert_staff(&lawyer("+77015550101"), &audit())
+        .await
+        .expect("staff");
+    let open = store
+        .start_conversation(&conversation("K7Q", "her"), quarantine_start(at(10, 0)))
+        .await
+        .expect("opened")
+        .expect("free");
+    let (message, _) = store
+        .record_message(&text("SM1", None))
+        .await
+        .expect("kept");
+    let relayed_to = |staff_id: i64| {
+        (
+            staff_id,
+            NewOutboxMessage {
+                idempotency_key: format!("relay:SM1:{staff_id}"),
+                channel: "sms".to_owned(),
+                to_sealed: vec![1],
+                body_sealed: vec![2],
+                created_at: at(10, 5),
+                contact_hash: None,
+            },
+        )
+    };
+    let relay = |texts| Relay {
+        message_id: message.id,
+        conversation_id: open.id,
+        at: at(10, 5),
+        texts,
+    };
+
+    // A staff member who does not exist: the database refuses her row, and so all of it.
+    let refused = store
+        .take_in_and_relay(&relay(vec![relayed_to(staff_id), relayed_to(987_654)]))
+        .await;
+    assert!(refused.is_err());
+    assert!(
+        store.pending_outbox(10).await.expect("read").is_empty(),
+        "no text was queued"
+    );
+    assert!(
+        store
+            .conversation_staff(open.id)
+            .await
+            .expect("read")
+            .is_empty()
+    );
+    assert!(
+        store
+            .conversation_messages(open.id)
+            .await
+            .expect("read")
+            .is_empty(),
+        "the text was not placed"
+    );
+
+    // Twice, as a provider's retry would: the same one text, placed once.
+    for _ in 0..2 {
+        store
+            .take_in_and_relay(&relay(vec![relayed_to(staff_id)]))
+            .await
+            .expect("taken in");
+    }
+    assert_eq!(store.pending_outbox(10).await.expect("read").len(), 1);
+    assert_eq!(
+        store.conversation_staff(open.id).await.expect("read"),
+        vec![staff_id]
+    );
+    assert_eq!(
+        store
+            .conversation_messages(open.id)
+            .await
+            .expect("read")
+            .len(),
+        1
+    );
+    let kept = store
+        .conversation(open.id)
+        .await
+        .expect("read")
+        .expect("there");
+    assert_eq!(kept.last_inbound_at, at(10, 5), "her latest text is noted");
+}

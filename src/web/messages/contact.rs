@@ -11,9 +11,9 @@ use hotline_routes::messages::service::service_of_first_message;
 use hotline_routes::messages::{OptKeyword, asks_to_be_called, opt_keyword, texts};
 use hotline_schedules::StaffMember;
 
-use super::{Incoming, text_staff};
+use super::{Incoming, staff_text};
 use crate::consent_words::{Word, change_consent};
-use crate::store::{Channel, Conversation, NewConversation, NewMessage, StoreError};
+use crate::store::{Channel, Conversation, NewConversation, NewMessage, Relay, StoreError};
 use crate::web::AppState;
 
 /// Drawing a free code fails this often only when nearly every code is taken.
@@ -65,14 +65,6 @@ pub(super) async fn handle(state: &AppState, incoming: &Incoming<'_>) -> Result<
         }
         None => conversation_for(state, incoming, &contact_hash).await?,
     };
-    state
-        .store
-        .attach_message(message.id, conversation.id)
-        .await?;
-    state
-        .store
-        .note_inbound(conversation.id, incoming.now)
-        .await?;
     if first {
         // Her writing to us on this channel is, for now, her consent to an answer on it.
         let word = Word {
@@ -103,20 +95,26 @@ pub(super) async fn handle(state: &AppState, incoming: &Incoming<'_>) -> Result<
         body = format!("{body}\n{}", texts::asked_to_be_called(&code));
     }
     let people = recipients(state, &conversation, incoming).await?;
-    for person in &people {
-        text_staff(
-            state,
-            person,
-            format!("relay:{}:{}", incoming.sid, person.id),
-            &body,
-            incoming.now,
-        )
+    let texts = people
+        .iter()
+        .map(|person| {
+            let key = format!("relay:{}:{}", incoming.sid, person.id);
+            (
+                person.id,
+                staff_text(state, person, key, &body, incoming.now),
+            )
+        })
+        .collect();
+    // Her text placed and relayed in one transaction: one synced commit, not one per row.
+    state
+        .store
+        .take_in_and_relay(&Relay {
+            message_id: message.id,
+            conversation_id: conversation.id,
+            at: incoming.now,
+            texts,
+        })
         .await?;
-        state
-            .store
-            .note_staff(conversation.id, person.id, incoming.now)
-            .await?;
-    }
     if people.is_empty() {
         // Still owed: the follow-up stays open for the coordinator to see.
         tracing::warn!(

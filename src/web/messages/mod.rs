@@ -117,17 +117,28 @@ pub(crate) async fn text_staff(
     body: &str,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    let data_key = &state.secrets.data_key;
     state
         .store
-        .enqueue_outbox(&NewOutboxMessage {
-            idempotency_key: key,
-            channel: Channel::Sms.as_str().to_owned(),
-            to_sealed: data_key.seal(person.phone.as_e164()),
-            body_sealed: data_key.seal(body),
-            created_at: now,
-            contact_hash: None,
-        })
+        .enqueue_outbox(&staff_text(state, person, key, body, now))
         .await?;
     Ok(())
+}
+
+/// A text from the hotline number to a staff member, sealed, to be queued once per `key`.
+pub(crate) fn staff_text(
+    state: &AppState,
+    person: &StaffMember,
+    key: String,
+    body: &str,
+    now: DateTime<Utc>,
+) -> NewOutboxMessage {
+    let data_key = &state.secrets.data_key;
+    NewOutboxMessage {
+        idempotency_key: key,
+        channel: Channel::Sms.as_str().to_owned(),
+        to_sealed: data_key.seal(person.phone.as_e164()),
+        body_sealed: data_key.seal(body),
+        created_at: now,
+        contact_hash: None,
+    }
 }
