@@ -205,10 +205,10 @@ macro_rules! group_commit_sql {
                 };
                 // A lone write needs no savepoint: the transaction is its own.
                 let batch_of_one = batch.len() == 1;
-                let alone = batch_of_one || !$isolate;
+                let savepoints = $isolate && !batch_of_one;
                 let mut done = Vec::with_capacity(batch.len());
                 for queued in batch {
-                    let result = Self::hot_write(&mut tx, &queued.write, alone).await;
+                    let result = Self::hot_write(&mut tx, &queued.write, savepoints).await;
                     if batch_of_one && result.is_err() {
                         // Nothing else shares the transaction: undo it, and say why.
                         let undone = tx.rollback().await.is_ok();
@@ -232,15 +232,15 @@ macro_rules! group_commit_sql {
                 }
             }
 
-            /// One write, under its own savepoint unless it is `alone` in its transaction: on
+            /// One write, under its own `savepoint` when the batch needs one per write: on
             /// failure only it is undone.
             async fn hot_write(
                 tx: &mut sqlx::Transaction<'_, $db>,
                 write: &group_commit::HotWrite,
-                alone: bool,
+                savepoint: bool,
             ) -> StoreResult<group_commit::Written> {
                 use sqlx::Connection;
-                if alone {
+                if !savepoint {
                     return Self::one_write(tx, write).await;
                 }
                 let mut savepoint = (&mut **tx).begin().await?;
