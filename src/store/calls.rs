@@ -121,9 +121,7 @@ macro_rules! call_sql {
                 // Answered once the shared transaction holding it has committed.
                 match self.group_commit.submit(group_commit::HotWrite::Call(call.clone())).await? {
                     group_commit::Written::Call(record) => Ok(record),
-                    group_commit::Written::Message(..) => {
-                        Err(StoreError::Corrupt("the committer answered a call with a text".into()))
-                    }
+                    other => Err(other.mismatched()),
                 }
             }
 

@@ -1,4 +1,5 @@
-//! Group commit for the writes on the webhook hot path (a call recorded, a text recorded).
+//! Group commit for the writes on the webhook hot path (a call recorded, a text recorded, a text
+//! relayed to staff).
 //! A synced commit costs the same for one row as for fifty, so the requests that arrive while a
 //! commit is in flight share the next one: each hands its write to the store's one committer
 //! and waits; the committer takes everything queued, runs it in ONE transaction, each write
@@ -13,7 +14,7 @@
 
 use tokio::sync::{mpsc, oneshot};
 
-use super::{CallRecord, NewCall, NewMessage, StoreError, StoreResult, StoredMessage};
+use super::{CallRecord, NewCall, NewMessage, Relay, StoreError, StoreResult, StoredMessage};
 
 /// At most this many writes share a transaction, so one answer never waits behind a huge batch.
 pub(super) const MAX_BATCH: usize = 256;
@@ -23,6 +24,7 @@ pub(super) const MAX_BATCH: usize = 256;
 pub(super) enum HotWrite {
     Call(NewCall),
     Message(NewMessage),
+    Relay(Relay),
 }
 
 /// What a write returns, as its store method does.
@@ -31,6 +33,20 @@ pub(super) enum Written {
     Call(CallRecord),
     /// The message, and whether this was the first time its MessageSid was seen.
     Message(StoredMessage, bool),
+    Relayed,
+}
+
+impl Written {
+    /// A committer answered a write with another kind's answer: a bug, said as such.
+    pub fn mismatched(self) -> StoreError {
+        // Named by kind only: a record's fields (sealed or not) never go into an error.
+        let kind = match self {
+            Written::Call(_) => "a call",
+            Written::Message(..) => "a text",
+            Written::Relayed => "a relay",
+        };
+        StoreError::Corrupt(format!("the committer answered another write with {kind}"))
+    }
 }
 
 /// A write waiting for its commit, and where its answer goes.
@@ -117,14 +133,22 @@ pub(super) async fn next_batch(queue: &Queue) -> Option<Vec<Queued>> {
 }
 
 impl HotWrite {
-    /// The unique key each write takes a lock on. Every batch writes in this order, so two
-    /// committers with the same two CallSids (a provider's retry beside its first try) wait
-    /// for each other in turn and never crosswise, which PostgreSQL would end as a deadlock.
-    fn key(&self) -> (u8, &str) {
+    /// What each write takes its locks on. Every batch writes in this order (calls by CallSid,
+    /// texts by MessageSid, relays by conversation), so two committers with the same two keys
+    /// (a provider's retry beside its first try, two texts of one conversation) wait for each
+    /// other in turn and never crosswise, which PostgreSQL would end as a deadlock.
+    fn key(&self) -> (u8, &str, i64) {
         match self {
-            HotWrite::Call(call) => (0, &call.call_sid),
-            HotWrite::Message(message) => (1, &message.message_sid),
+            HotWrite::Call(call) => (0, &call.call_sid, 0),
+            HotWrite::Message(message) => (1, &message.message_sid, 0),
+            HotWrite::Relay(relay) => (2, "", relay.conversation_id),
         }
+    }
+
+    /// A write of several statements: it needs a savepoint of its own whenever it shares a
+    /// transaction, on any database, so that it is kept whole or not at all.
+    pub fn is_compound(&self) -> bool {
+        matches!(self, HotWrite::Relay(_))
     }
 }
 
@@ -149,8 +173,8 @@ pub(super) fn fail_all(batch: Vec<oneshot::Sender<StoreResult<Written>>>, error:
 ///
 /// `$isolate` says whether each write of a shared transaction needs its own savepoint: on
 /// PostgreSQL a failed statement aborts the whole transaction, so yes; on SQLite a failed
-/// statement undoes only itself and the transaction goes on, so no, and the batch saves two
-/// round trips to SQLite's worker thread per write. (Should SQLite ever abandon the transaction
+/// statement undoes only itself and the transaction goes on, so only a compound write (a relay)
+/// needs one, and the batch saves two round trips to SQLite's worker thread per other write. (Should SQLite ever abandon the transaction
 /// itself, on a full disk or an I/O error, the commit fails and every write of the batch is
 /// answered with an error: nothing is ever answered as kept that was not.)
 macro_rules! group_commit_sql {
@@ -205,10 +229,10 @@ macro_rules! group_commit_sql {
                 };
                 // A lone write needs no savepoint: the transaction is its own.
                 let batch_of_one = batch.len() == 1;
-                let savepoints = $isolate && !batch_of_one;
                 let mut done = Vec::with_capacity(batch.len());
                 for queued in batch {
-                    let result = Self::hot_write(&mut tx, &queued.write, savepoints).await;
+                    let savepoint = !batch_of_one && ($isolate || queued.write.is_compound());
+                    let result = Self::hot_write(&mut tx, &queued.write, savepoint).await;
                     if batch_of_one && result.is_err() {
                         // Nothing else shares the transaction: undo it, and say why.
                         let undone = tx.rollback().await.is_ok();
@@ -267,6 +291,9 @@ macro_rules! group_commit_sql {
                     group_commit::HotWrite::Message(message) => Self::insert_message(tx, message)
                         .await
                         .map(|(message, new)| group_commit::Written::Message(message, new)),
+                    group_commit::HotWrite::Relay(relay) => Self::insert_relay(tx, relay)
+                        .await
+                        .map(|()| group_commit::Written::Relayed),
                 }
             }
         }

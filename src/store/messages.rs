@@ -39,9 +39,10 @@ pub trait MessageStore: Send + Sync {
     /// She wrote again at `at`.
     async fn note_inbound(&self, conversation_id: i64, at: DateTime<Utc>) -> StoreResult<()>;
     /// Places her text in its conversation, notes it as her latest, queues each of `texts` to
-    /// its staff member and notes that she has the conversation: all of it or nothing, in one
-    /// transaction (one synced commit where this was four and more). Repeating it changes
-    /// nothing, so a provider's retry may run it again.
+    /// its staff member and notes that she has the conversation: all of it or nothing, in the
+    /// group commit's shared transaction (one synced commit for many texts, where each text's
+    /// rows took four and more). Repeating it changes nothing, so a provider's retry may run
+    /// it again.
     async fn take_in_and_relay(&self, relay: &Relay) -> StoreResult<()>;
     /// A staff member had the conversation relayed to them, or answered it, at `at`.
     async fn note_staff(
@@ -187,6 +188,43 @@ macro_rules! select_messages {
 macro_rules! message_sql {
     ($store:ty, $db:ty) => {
         impl $store {
+            /// Her text placed and relayed (see `take_in_and_relay`), inside the group commit's
+            /// transaction, under this write's own savepoint when it shares it. Each staff
+            /// member's row is written in the order of their ids, as every relay's is, so two
+            /// relays of one conversation never wait for each other crosswise.
+            async fn insert_relay(tx: &mut sqlx::Transaction<'_, $db>, relay: &Relay) -> StoreResult<()> {
+                sqlx::query(messages::ATTACH)
+                    .bind(relay.conversation_id)
+                    .bind(relay.message_id)
+                    .execute(&mut **tx)
+                    .await?;
+                sqlx::query(messages::NOTE_INBOUND)
+                    .bind(relay.conversation_id)
+                    .bind(relay.at)
+                    .execute(&mut **tx)
+                    .await?;
+                let mut texts: Vec<&(i64, NewOutboxMessage)> = relay.texts.iter().collect();
+                texts.sort_by_key(|(staff_id, _)| *staff_id);
+                for (staff_id, text) in texts {
+                    sqlx::query(outbox::ENQUEUE)
+                        .bind(&text.idempotency_key)
+                        .bind(&text.channel)
+                        .bind(&text.to_sealed)
+                        .bind(&text.body_sealed)
+                        .bind(text.created_at)
+                        .bind(&text.contact_hash)
+                        .execute(&mut **tx)
+                        .await?;
+                    sqlx::query(messages::NOTE_STAFF)
+                        .bind(relay.conversation_id)
+                        .bind(staff_id)
+                        .bind(relay.at)
+                        .execute(&mut **tx)
+                        .await?;
+                }
+                Ok(())
+            }
+
             /// A text's first record, or the one its MessageSid already has, and whether it is
             /// new, inside the group commit's transaction (under this write's own savepoint).
             async fn insert_message(
@@ -220,9 +258,7 @@ macro_rules! message_sql {
                 // Answered once the shared transaction holding it has committed.
                 match self.group_commit.submit(group_commit::HotWrite::Message(message.clone())).await? {
                     group_commit::Written::Message(stored, new) => Ok((stored, new)),
-                    group_commit::Written::Call(_) => {
-                        Err(StoreError::Corrupt("the committer answered a text with a call".into()))
-                    }
+                    other => Err(other.mismatched()),
                 }
             }
 
@@ -349,36 +385,11 @@ macro_rules! message_sql {
             }
 
             async fn take_in_and_relay(&self, relay: &Relay) -> StoreResult<()> {
-                let mut tx = self.pool.begin().await?;
-                sqlx::query(messages::ATTACH)
-                    .bind(relay.conversation_id)
-                    .bind(relay.message_id)
-                    .execute(&mut *tx)
-                    .await?;
-                sqlx::query(messages::NOTE_INBOUND)
-                    .bind(relay.conversation_id)
-                    .bind(relay.at)
-                    .execute(&mut *tx)
-                    .await?;
-                for (staff_id, text) in &relay.texts {
-                    sqlx::query(outbox::ENQUEUE)
-                        .bind(&text.idempotency_key)
-                        .bind(&text.channel)
-                        .bind(&text.to_sealed)
-                        .bind(&text.body_sealed)
-                        .bind(text.created_at)
-                        .bind(&text.contact_hash)
-                        .execute(&mut *tx)
-                        .await?;
-                    sqlx::query(messages::NOTE_STAFF)
-                        .bind(relay.conversation_id)
-                        .bind(staff_id)
-                        .bind(relay.at)
-                        .execute(&mut *tx)
-                        .await?;
+                // Committed with the calls and texts queued beside it (see `group_commit.rs`).
+                match self.group_commit.submit(group_commit::HotWrite::Relay(relay.clone())).await? {
+                    group_commit::Written::Relayed => Ok(()),
+                    other => Err(other.mismatched()),
                 }
-                tx.commit().await?;
-                Ok(())
             }
 
             async fn conversation_staff(&self, conversation_id: i64) -> StoreResult<Vec<i64>> {

@@ -142,3 +142,87 @@ pub async fn a_bad_write_in_a_batch_fails_only_itself(store: Arc<dyn Store>) {
         );
     }
 }
+
+/// Her text `i`, relayed to `staff`, in the conversation `conversation_id`.
+fn relay(message_id: i64, conversation_id: i64, i: usize, staff: &[i64]) -> Relay {
+    Relay {
+        message_id,
+        conversation_id,
+        at: at(10, 5),
+        texts: staff
+            .iter()
+            .map(|&staff_id| {
+                let text = NewOutboxMessage {
+                    idempotency_key: format!("relay:SM{i:02}:{staff_id}"),
+                    channel: "sms".to_owned(),
+                    to_sealed: vec![1],
+                    body_sealed: vec![2],
+                    created_at: at(10, 5),
+                    contact_hash: None,
+                };
+                (staff_id, text)
+            })
+            .collect(),
+    }
+}
+
+pub async fn a_bad_relay_in_a_batch_leaves_nothing_of_itself(store: Arc<dyn Store>) {
+    let lawyer = store
+        .upsert_staff(&crate::lawyer("+77015550101"), &crate::audit())
+        .await
+        .expect("staff");
+    let mut relays = Vec::new();
+    for i in 0..20 {
+        let conversation = NewConversation {
+            code: format!("K{i:02}"),
+            line_number: "+77010000000".to_owned(),
+            channel: Channel::Sms,
+            contact_sealed: vec![1],
+            contact_hash: format!("her-{i}"),
+            service: hotline_schedules::Service::Legal,
+            opened_at: at(10, 0),
+        };
+        let open = store
+            .start_conversation(&conversation, at(0, 0))
+            .await
+            .expect("opened")
+            .expect("free");
+        let (message, _) = store
+            .record_message(&text(&format!("SM{i:02}"), None))
+            .await
+            .expect("kept");
+        // Relay 7 also names a staff member who does not exist: its second row is refused.
+        let staff: &[i64] = if i == 7 {
+            &[lawyer, 987_654]
+        } else {
+            &[lawyer]
+        };
+        relays.push((open.id, relay(message.id, open.id, i, staff)));
+    }
+    let mut relaying = JoinSet::new();
+    for (conversation_id, relay) in relays {
+        let store = store.clone();
+        relaying.spawn(async move { (conversation_id, store.take_in_and_relay(&relay).await) });
+    }
+    let mut refused = Vec::new();
+    while let Some(done) = relaying.join_next().await {
+        let (conversation_id, result) = done.expect("the task ran");
+        if result.is_err() {
+            refused.push(conversation_id);
+        }
+    }
+    assert_eq!(refused.len(), 1, "only the bad relay fails");
+    assert_eq!(
+        store.pending_outbox(100).await.expect("read").len(),
+        19,
+        "every good relay queued its text, and the bad one none, not even its good row"
+    );
+    assert!(
+        store
+            .conversation_messages(refused[0])
+            .await
+            .expect("read")
+            .is_empty(),
+        "the bad relay's text was not placed either"
+    );
+}

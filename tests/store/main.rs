@@ -177,6 +177,7 @@ conformance!(
     calls_recorded_at_once_all_land,
     repeats_in_one_batch_return_the_first_record,
     a_bad_write_in_a_batch_fails_only_itself,
+    a_bad_relay_in_a_batch_leaves_nothing_of_itself,
     // the store as a whole, below
     the_store_answers_and_names_its_backend,
 );
