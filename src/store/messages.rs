@@ -203,25 +203,40 @@ macro_rules! message_sql {
                     .bind(relay.at)
                     .execute(&mut **tx)
                     .await?;
+                if relay.texts.is_empty() {
+                    return Ok(());
+                }
                 let mut texts: Vec<&(i64, NewOutboxMessage)> = relay.texts.iter().collect();
                 texts.sort_by_key(|(staff_id, _)| *staff_id);
-                for (staff_id, text) in texts {
-                    sqlx::query(outbox::ENQUEUE)
-                        .bind(&text.idempotency_key)
-                        .bind(&text.channel)
-                        .bind(&text.to_sealed)
-                        .bind(&text.body_sealed)
-                        .bind(text.created_at)
-                        .bind(&text.contact_hash)
-                        .execute(&mut **tx)
-                        .await?;
-                    sqlx::query(messages::NOTE_STAFF)
-                        .bind(relay.conversation_id)
-                        .bind(staff_id)
-                        .bind(relay.at)
-                        .execute(&mut **tx)
-                        .await?;
-                }
+                // One statement for every person's text and one for every person's row, however
+                // many are on duty: each statement is a round trip the committer waits for.
+                let mut queue = sqlx::QueryBuilder::<$db>::new(
+                    "INSERT INTO outbox (idempotency_key, channel, to_sealed, body_sealed, status, next_attempt_at,
+                        created_at, contact_hash) ",
+                );
+                queue.push_values(&texts, |mut row, (_, text)| {
+                    row.push_bind(&text.idempotency_key)
+                        .push_bind(&text.channel)
+                        .push_bind(&text.to_sealed)
+                        .push_bind(&text.body_sealed)
+                        .push_bind("queued")
+                        .push_bind(text.created_at)
+                        .push_bind(text.created_at)
+                        .push_bind(&text.contact_hash);
+                });
+                queue.push(" ON CONFLICT (idempotency_key) DO NOTHING");
+                queue.build().execute(&mut **tx).await?;
+                // Each person once: one statement may not touch a row twice.
+                let mut people: Vec<i64> = texts.iter().map(|(staff_id, _)| *staff_id).collect();
+                people.dedup();
+                let mut note = sqlx::QueryBuilder::<$db>::new(
+                    "INSERT INTO conversation_staff (conversation_id, staff_id, last_at) ",
+                );
+                note.push_values(&people, |mut row, staff_id| {
+                    row.push_bind(relay.conversation_id).push_bind(*staff_id).push_bind(relay.at);
+                });
+                note.push(" ON CONFLICT (conversation_id, staff_id) DO UPDATE SET last_at = excluded.last_at");
+                note.build().execute(&mut **tx).await?;
                 Ok(())
             }
 
@@ -231,9 +246,11 @@ macro_rules! message_sql {
                 tx: &mut sqlx::Transaction<'_, $db>,
                 message: &NewMessage,
             ) -> StoreResult<(StoredMessage, bool)> {
-                let new: Option<i64> = sqlx::query_scalar(
+                // A new text comes back from the INSERT itself; a repeat is read as first kept.
+                let new: Option<messages::MessageRow> = sqlx::query_as(
                     "INSERT INTO messages (message_sid, line_number, channel, staff_id, body_sealed, received_at)
-                     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (message_sid) DO NOTHING RETURNING id",
+                     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (message_sid) DO NOTHING
+                     RETURNING id, message_sid, line_number, channel, staff_id, conversation_id, body_sealed, received_at",
                 )
                 .bind(&message.message_sid)
                 .bind(&message.line_number)
@@ -243,12 +260,15 @@ macro_rules! message_sql {
                 .bind(message.received_at)
                 .fetch_optional(&mut **tx)
                 .await?;
-                let row: messages::MessageRow =
-                    sqlx::query_as(concat!(messages::select_messages!(), "WHERE message_sid = $1"))
+                let is_new = new.is_some();
+                let row: messages::MessageRow = match new {
+                    Some(row) => row,
+                    None => sqlx::query_as(concat!(messages::select_messages!(), "WHERE message_sid = $1"))
                         .bind(&message.message_sid)
                         .fetch_one(&mut **tx)
-                        .await?;
-                Ok((row.into_message()?, new.is_some()))
+                        .await?,
+                };
+                Ok((row.into_message()?, is_new))
             }
         }
 
