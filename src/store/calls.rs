@@ -113,6 +113,51 @@ macro_rules! call_sql {
                     .transpose()?
                     .ok_or_else(|| StoreError::Corrupt("a call vanished after it was recorded".into()))
             }
+
+            /// Several calls' first records in one INSERT, in the order given; a repeat (or one
+            /// CallSid twice) is read as first kept.
+            async fn insert_calls(tx: &mut sqlx::Transaction<'_, $db>, calls: &[&NewCall]) -> StoreResult<Vec<CallRecord>> {
+                let mut insert = sqlx::QueryBuilder::<$db>::new(
+                    "INSERT INTO calls (call_sid, line_number, caller_sealed, caller_hash, status, stage, started_at) ",
+                );
+                insert.push_values(calls, |mut row, call| {
+                    row.push_bind(&call.call_sid)
+                        .push_bind(&call.line_number)
+                        .push_bind(&call.caller_sealed)
+                        .push_bind(&call.caller_hash)
+                        .push_bind(&call.status)
+                        .push_bind(CallStage::Greeting.as_str())
+                        .push_bind(call.started_at);
+                });
+                insert.push(
+                    " ON CONFLICT (call_sid) DO NOTHING
+                     RETURNING id, call_sid, line_number, caller_sealed, caller_hash, status, stage, language,
+                        service, ringing_since, outcome, answered_by, started_at, answered_at, ended_at, duration_secs",
+                );
+                let rows: Vec<sql::CallRow> = insert.build_query_as().fetch_all(&mut **tx).await?;
+                let mut kept = std::collections::HashMap::with_capacity(calls.len());
+                for row in rows {
+                    let record = row.into_record()?;
+                    kept.insert(record.call_sid.clone(), record);
+                }
+                let mut records = Vec::with_capacity(calls.len());
+                for call in calls {
+                    let record = match kept.get(&call.call_sid) {
+                        Some(record) => record.clone(),
+                        None => {
+                            let row: sql::CallRow = sqlx::query_as(concat!(sql::select_calls!(), "WHERE call_sid = $1"))
+                                .bind(&call.call_sid)
+                                .fetch_one(&mut **tx)
+                                .await?;
+                            let record = row.into_record()?;
+                            kept.insert(record.call_sid.clone(), record.clone());
+                            record
+                        }
+                    };
+                    records.push(record);
+                }
+                Ok(records)
+            }
         }
 
         #[async_trait::async_trait]

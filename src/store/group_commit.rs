@@ -49,6 +49,9 @@ impl Written {
     }
 }
 
+/// A write done in the batch's transaction, with where its answer goes once that commits.
+pub(super) type Answered = (oneshot::Sender<StoreResult<Written>>, StoreResult<Written>);
+
 /// A write waiting for its commit, and where its answer goes.
 pub(super) struct Queued {
     pub write: HotWrite,
@@ -230,6 +233,7 @@ macro_rules! group_commit_sql {
                 // A lone write needs no savepoint: the transaction is its own.
                 let batch_of_one = batch.len() == 1;
                 let mut done = Vec::with_capacity(batch.len());
+                let batch = Self::calls_together(&mut tx, batch, &mut done).await;
                 for queued in batch {
                     let savepoint = !batch_of_one && ($isolate || queued.write.is_compound());
                     let result = Self::hot_write(&mut tx, &queued.write, savepoint).await;
@@ -252,6 +256,58 @@ macro_rules! group_commit_sql {
                     Err(error) => {
                         group_commit::fail_all(done.into_iter().map(|(a, _)| a).collect(), &error);
                         false
+                    }
+                }
+            }
+
+            /// Records every call of a batch of several in one statement (each write is a round
+            /// trip the committer waits for), answering them into `done`; returns the rest of
+            /// the batch. Should that statement fail, the calls are left in the batch, to be
+            /// written one by one so that only the bad one fails.
+            async fn calls_together(
+                tx: &mut sqlx::Transaction<'_, $db>,
+                batch: Vec<group_commit::Queued>,
+                done: &mut Vec<group_commit::Answered>,
+            ) -> Vec<group_commit::Queued> {
+                use sqlx::Connection;
+                let (calls, rest): (Vec<_>, Vec<_>) = batch
+                    .into_iter()
+                    .partition(|queued| matches!(queued.write, group_commit::HotWrite::Call(_)));
+                if calls.len() < 2 {
+                    return calls.into_iter().chain(rest).collect();
+                }
+                let new: Vec<&NewCall> = calls
+                    .iter()
+                    .filter_map(|queued| match &queued.write {
+                        group_commit::HotWrite::Call(call) => Some(call),
+                        _ => None,
+                    })
+                    .collect();
+                let recorded = if $isolate {
+                    // PostgreSQL: a failed statement would abort the whole transaction.
+                    match (&mut **tx).begin().await {
+                        Ok(mut savepoint) => match Self::insert_calls(&mut savepoint, &new).await {
+                            Ok(records) => savepoint.commit().await.map(|()| records).map_err(StoreError::from),
+                            Err(error) => {
+                                let _ = savepoint.rollback().await;
+                                Err(error)
+                            }
+                        },
+                        Err(error) => Err(error.into()),
+                    }
+                } else {
+                    Self::insert_calls(tx, &new).await
+                };
+                match recorded {
+                    Ok(records) => {
+                        for (queued, record) in calls.into_iter().zip(records) {
+                            done.push((queued.answer, Ok(group_commit::Written::Call(record))));
+                        }
+                        rest
+                    }
+                    Err(error) => {
+                        tracing::warn!(%error, "a batch of calls could not be recorded together; one by one");
+                        calls.into_iter().chain(rest).collect()
                     }
                 }
             }

@@ -226,3 +226,75 @@ pub async fn a_bad_relay_in_a_batch_leaves_nothing_of_itself(store: Arc<dyn Stor
         "the bad relay's text was not placed either"
     );
 }
+
+/// A call the database refuses (by a trigger put there for this test: nothing in a real call
+/// is refused) among calls recorded together: they are written one by one instead, so only it
+/// fails and every other call lands.
+async fn a_refused_call_among_many_fails_only_itself(database: crate::databases::TestDatabase) {
+    let store = database.open().await;
+    let url = &database.url;
+    if url.starts_with("sqlite:") {
+        use sqlx::Connection;
+        let mut connection = sqlx::SqliteConnection::connect(url).await.expect("opens");
+        sqlx::query(
+            "CREATE TRIGGER refuse_one BEFORE INSERT ON calls WHEN NEW.call_sid = 'CA13'
+             BEGIN SELECT RAISE(ABORT, 'refused for the test'); END",
+        )
+        .execute(&mut connection)
+        .await
+        .expect("trigger");
+    } else {
+        use sqlx::Connection;
+        let mut connection = sqlx::PgConnection::connect(url).await.expect("connects");
+        for statement in [
+            "CREATE FUNCTION refuse_one() RETURNS trigger LANGUAGE plpgsql AS $$
+             BEGIN IF NEW.call_sid = 'CA13' THEN RAISE EXCEPTION 'refused for the test'; END IF;
+             RETURN NEW; END; $$",
+            "CREATE TRIGGER refuse_one BEFORE INSERT ON calls FOR EACH ROW EXECUTE FUNCTION refuse_one()",
+        ] {
+            sqlx::query(statement)
+                .execute(&mut connection)
+                .await
+                .expect("trigger");
+        }
+    }
+    let mut recording = JoinSet::new();
+    for i in 0..30 {
+        let store = store.clone();
+        recording.spawn(async move {
+            let sid = format!("CA{i:02}");
+            (sid.clone(), store.record_call(&call(&sid)).await.is_ok())
+        });
+    }
+    let mut failed = Vec::new();
+    while let Some(done) = recording.join_next().await {
+        let (sid, kept) = done.expect("the task ran");
+        if !kept {
+            failed.push(sid);
+        }
+    }
+    assert_eq!(failed, ["CA13"], "only the refused call fails");
+    let kept = store
+        .calls_between(at(0, 0), at(23, 0))
+        .await
+        .expect("listed");
+    assert_eq!(kept.len(), 29, "every other call of the batch is kept");
+}
+
+mod sqlite {
+    #[tokio::test]
+    async fn a_refused_call_among_many_fails_only_itself() {
+        super::a_refused_call_among_many_fails_only_itself(crate::databases::TestDatabase::sqlite())
+            .await;
+    }
+}
+
+mod postgres {
+    #[tokio::test]
+    async fn a_refused_call_among_many_fails_only_itself() {
+        super::a_refused_call_among_many_fails_only_itself(
+            crate::databases::TestDatabase::postgres().await,
+        )
+        .await;
+    }
+}
