@@ -105,7 +105,7 @@ pub(super) async fn handle(state: &AppState, incoming: &Incoming<'_>) -> Result<
             )
         })
         .collect();
-    // Her text placed and relayed in one transaction: one synced commit, not one per row.
+    // Her text placed and relayed in one write, committed with the texts and calls beside it.
     state
         .store
         .take_in_and_relay(&Relay {
