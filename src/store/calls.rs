@@ -83,39 +83,8 @@ pub trait CallStore: Send + Sync {
 macro_rules! call_sql {
     ($store:ty, $db:ty) => {
         impl $store {
-            /// A call's first record, or the one its CallSid already has, inside the group
-            /// commit's transaction (under this write's own savepoint).
-            async fn insert_call(tx: &mut sqlx::Transaction<'_, $db>, call: &NewCall) -> StoreResult<CallRecord> {
-                // A new call comes back from the INSERT itself; a repeat is read as first kept.
-                let new: Option<sql::CallRow> = sqlx::query_as(
-                    "INSERT INTO calls (call_sid, line_number, caller_sealed, caller_hash, status, stage, started_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (call_sid) DO NOTHING
-                     RETURNING id, call_sid, line_number, caller_sealed, caller_hash, status, stage, language,
-                        service, ringing_since, outcome, answered_by, started_at, answered_at, ended_at, duration_secs",
-                )
-                .bind(&call.call_sid)
-                .bind(&call.line_number)
-                .bind(&call.caller_sealed)
-                .bind(&call.caller_hash)
-                .bind(&call.status)
-                .bind(CallStage::Greeting.as_str())
-                .bind(call.started_at)
-                .fetch_optional(&mut **tx)
-                .await?;
-                let row = match new {
-                    Some(row) => Some(row),
-                    None => sqlx::query_as(concat!(sql::select_calls!(), "WHERE call_sid = $1"))
-                        .bind(&call.call_sid)
-                        .fetch_optional(&mut **tx)
-                        .await?,
-                };
-                row.map(sql::CallRow::into_record)
-                    .transpose()?
-                    .ok_or_else(|| StoreError::Corrupt("a call vanished after it was recorded".into()))
-            }
-
-            /// Several calls' first records in one INSERT, in the order given; a repeat (or one
-            /// CallSid twice) is read as first kept.
+            /// Calls' first records in one INSERT, in the order given, inside the group commit's
+            /// transaction; a repeat (or one CallSid twice) is read as first kept.
             async fn insert_calls(tx: &mut sqlx::Transaction<'_, $db>, calls: &[&NewCall]) -> StoreResult<Vec<CallRecord>> {
                 let mut insert = sqlx::QueryBuilder::<$db>::new(
                     "INSERT INTO calls (call_sid, line_number, caller_sealed, caller_hash, status, stage, started_at) ",

@@ -341,9 +341,11 @@ macro_rules! group_commit_sql {
                 write: &group_commit::HotWrite,
             ) -> StoreResult<group_commit::Written> {
                 match write {
-                    group_commit::HotWrite::Call(call) => Self::insert_call(tx, call)
-                        .await
-                        .map(group_commit::Written::Call),
+                    group_commit::HotWrite::Call(call) => Self::insert_calls(tx, &[call])
+                        .await?
+                        .pop()
+                        .map(group_commit::Written::Call)
+                        .ok_or_else(|| StoreError::Corrupt("a call vanished after it was recorded".into())),
                     group_commit::HotWrite::Message(message) => Self::insert_message(tx, message)
                         .await
                         .map(|(message, new)| group_commit::Written::Message(message, new)),

@@ -172,11 +172,6 @@ pub(super) const ATTACH: &str =
 pub(super) const NOTE_INBOUND: &str =
     "UPDATE conversations SET last_inbound_at = $2 WHERE id = $1 AND last_inbound_at < $2";
 
-/// A staff member has the conversation as of `at` (binds: conversation, staff, at).
-pub(super) const NOTE_STAFF: &str =
-    "INSERT INTO conversation_staff (conversation_id, staff_id, last_at) VALUES ($1, $2, $3)
-     ON CONFLICT (conversation_id, staff_id) DO UPDATE SET last_at = excluded.last_at";
-
 macro_rules! select_messages {
     () => {
         "SELECT id, message_sid, line_number, channel, staff_id, conversation_id, body_sealed, received_at FROM messages "
@@ -395,7 +390,10 @@ macro_rules! message_sql {
             }
 
             async fn note_staff(&self, conversation_id: i64, staff_id: i64, at: DateTime<Utc>) -> StoreResult<()> {
-                sqlx::query(messages::NOTE_STAFF)
+                sqlx::query(
+                    "INSERT INTO conversation_staff (conversation_id, staff_id, last_at) VALUES ($1, $2, $3)
+                     ON CONFLICT (conversation_id, staff_id) DO UPDATE SET last_at = excluded.last_at",
+                )
                     .bind(conversation_id)
                     .bind(staff_id)
                     .bind(at)

@@ -146,12 +146,6 @@ macro_rules! outbox_columns {
     };
 }
 
-/// Queues a text once per idempotency key (binds: key, channel, to, body, at, her hash).
-pub(super) const ENQUEUE: &str =
-    "INSERT INTO outbox (idempotency_key, channel, to_sealed, body_sealed, status, next_attempt_at,
-        created_at, contact_hash)
-     VALUES ($1, $2, $3, $4, 'queued', $5, $5, $6) ON CONFLICT (idempotency_key) DO NOTHING";
-
 /// The outbox's methods of `Store` as inherent methods (`sql_` and the trait's name) of
 /// `$store`, whose `pool` field is a sqlx pool; the `impl Store` in `sql.rs` calls them, because
 /// `#[async_trait]` cannot look inside a macro call.
@@ -160,7 +154,11 @@ macro_rules! outbox_sql {
         #[async_trait::async_trait]
         impl $crate::store::OutboxStore for $store {
         async fn enqueue_outbox(&self, message: &NewOutboxMessage) -> StoreResult<bool> {
-            let done = sqlx::query(outbox::ENQUEUE)
+            let done = sqlx::query(
+                "INSERT INTO outbox (idempotency_key, channel, to_sealed, body_sealed, status, next_attempt_at, created_at,
+                    contact_hash)
+                 VALUES ($1, $2, $3, $4, 'queued', $5, $5, $6) ON CONFLICT (idempotency_key) DO NOTHING",
+            )
             .bind(&message.idempotency_key)
             .bind(&message.channel)
             .bind(&message.to_sealed)
