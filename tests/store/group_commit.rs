@@ -232,32 +232,20 @@ pub async fn a_bad_relay_in_a_batch_leaves_nothing_of_itself(store: Arc<dyn Stor
 /// fails and every other call lands.
 async fn a_refused_call_among_many_fails_only_itself(database: crate::databases::TestDatabase) {
     let store = database.open().await;
-    let url = &database.url;
-    if url.starts_with("sqlite:") {
-        use sqlx::Connection;
-        let mut connection = sqlx::SqliteConnection::connect(url).await.expect("opens");
-        sqlx::query(
+    let refuse_one: &[&str] = if database.url.starts_with("sqlite:") {
+        &[
             "CREATE TRIGGER refuse_one BEFORE INSERT ON calls WHEN NEW.call_sid = 'CA13'
-             BEGIN SELECT RAISE(ABORT, 'refused for the test'); END",
-        )
-        .execute(&mut connection)
-        .await
-        .expect("trigger");
+           BEGIN SELECT RAISE(ABORT, 'refused for the test'); END",
+        ]
     } else {
-        use sqlx::Connection;
-        let mut connection = sqlx::PgConnection::connect(url).await.expect("connects");
-        for statement in [
+        &[
             "CREATE FUNCTION refuse_one() RETURNS trigger LANGUAGE plpgsql AS $$
              BEGIN IF NEW.call_sid = 'CA13' THEN RAISE EXCEPTION 'refused for the test'; END IF;
              RETURN NEW; END; $$",
             "CREATE TRIGGER refuse_one BEFORE INSERT ON calls FOR EACH ROW EXECUTE FUNCTION refuse_one()",
-        ] {
-            sqlx::query(statement)
-                .execute(&mut connection)
-                .await
-                .expect("trigger");
-        }
-    }
+        ]
+    };
+    crate::by_hand(&database, refuse_one).await;
     let mut recording = JoinSet::new();
     for i in 0..30 {
         let store = store.clone();

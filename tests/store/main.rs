@@ -188,6 +188,32 @@ fn at(hour: u32, minute: u32) -> DateTime<Utc> {
         .expect("a real time")
 }
 
+/// Runs SQL on the database directly, as someone editing it by hand would: no store, no
+/// server, nothing of ours in between.
+pub async fn by_hand(database: &TestDatabase, statements: &[&str]) {
+    use sqlx::Connection;
+    for statement in statements {
+        let statement = sqlx::AssertSqlSafe(*statement);
+        if database.url.starts_with("sqlite:") {
+            let mut connection = sqlx::SqliteConnection::connect(&database.url)
+                .await
+                .expect("opens");
+            sqlx::query(statement)
+                .execute(&mut connection)
+                .await
+                .expect("runs");
+        } else {
+            let mut connection = sqlx::PgConnection::connect(&database.url)
+                .await
+                .expect("connects");
+            sqlx::query(statement)
+                .execute(&mut connection)
+                .await
+                .expect("runs");
+        }
+    }
+}
+
 pub fn lawyer(phone: &str) -> NewStaff {
     NewStaff {
         name: "Айгерим Омарова".to_owned(),

@@ -98,23 +98,11 @@ async fn a_change_made_elsewhere_reaches_what_a_store_keeps(database: TestDataba
     .await;
 
     // A change by hand, in SQL, with no server involved: the triggers tell every store.
-    let url = &database.url;
-    let by_hand = "UPDATE lines SET body = '{\"ring\":\"sequential\"}' WHERE number = 'default'";
-    if url.starts_with("sqlite:") {
-        use sqlx::Connection;
-        let mut connection = sqlx::SqliteConnection::connect(url).await.expect("opens");
-        sqlx::query(by_hand)
-            .execute(&mut connection)
-            .await
-            .expect("edited");
-    } else {
-        use sqlx::Connection;
-        let mut connection = sqlx::PgConnection::connect(url).await.expect("connects");
-        sqlx::query(by_hand)
-            .execute(&mut connection)
-            .await
-            .expect("edited");
-    }
+    crate::by_hand(
+        &database,
+        &["UPDATE lines SET body = '{\"ring\":\"sequential\"}' WHERE number = 'default'"],
+    )
+    .await;
     until_seen(
         &this,
         (Some(r#"{"ring":"sequential"}"#.to_owned()), 1, true, 1),
