@@ -143,29 +143,6 @@ pub async fn a_bad_write_in_a_batch_fails_only_itself(store: Arc<dyn Store>) {
     }
 }
 
-/// Her text `i`, relayed to `staff`, in the conversation `conversation_id`.
-fn relay(message_id: i64, conversation_id: i64, i: usize, staff: &[i64]) -> Relay {
-    Relay {
-        message_id,
-        conversation_id,
-        at: at(10, 5),
-        texts: staff
-            .iter()
-            .map(|&staff_id| {
-                let text = NewOutboxMessage {
-                    idempotency_key: format!("relay:SM{i:02}:{staff_id}"),
-                    channel: "sms".to_owned(),
-                    to_sealed: vec![1],
-                    body_sealed: vec![2],
-                    created_at: at(10, 5),
-                    contact_hash: None,
-                };
-                (staff_id, text)
-            })
-            .collect(),
-    }
-}
-
 pub async fn a_bad_relay_in_a_batch_leaves_nothing_of_itself(store: Arc<dyn Store>) {
     let lawyer = store
         .upsert_staff(&crate::lawyer("+77015550101"), &crate::audit())
@@ -197,7 +174,7 @@ pub async fn a_bad_relay_in_a_batch_leaves_nothing_of_itself(store: Arc<dyn Stor
         } else {
             &[lawyer]
         };
-        relays.push((open.id, relay(message.id, open.id, i, staff)));
+        relays.push((open.id, crate::relay(message.id, open.id, i, staff)));
     }
     let mut relaying = JoinSet::new();
     for (conversation_id, relay) in relays {

@@ -214,6 +214,29 @@ pub async fn by_hand(database: &TestDatabase, statements: &[&str]) {
     }
 }
 
+/// Her text `i`, relayed to `staff`, in the conversation `conversation_id`.
+pub fn relay(message_id: i64, conversation_id: i64, i: usize, staff: &[i64]) -> Relay {
+    Relay {
+        message_id,
+        conversation_id,
+        at: at(10, 5),
+        texts: staff
+            .iter()
+            .map(|&staff_id| {
+                let text = NewOutboxMessage {
+                    idempotency_key: format!("relay:SM{i:02}:{staff_id}"),
+                    channel: "sms".to_owned(),
+                    to_sealed: vec![1],
+                    body_sealed: vec![2],
+                    created_at: at(10, 5),
+                    contact_hash: None,
+                };
+                (staff_id, text)
+            })
+            .collect(),
+    }
+}
+
 pub fn lawyer(phone: &str) -> NewStaff {
     NewStaff {
         name: "Айгерим Омарова".to_owned(),

@@ -329,29 +329,9 @@ pub async fn a_text_is_taken_in_and_relayed_all_at_once_or_not_at_all(store: Arc
         .record_message(&text("SM1", None))
         .await
         .expect("kept");
-    let relayed_to = |staff_id: i64| {
-        (
-            staff_id,
-            NewOutboxMessage {
-                idempotency_key: format!("relay:SM1:{staff_id}"),
-                channel: "sms".to_owned(),
-                to_sealed: vec![1],
-                body_sealed: vec![2],
-                created_at: at(10, 5),
-                contact_hash: None,
-            },
-        )
-    };
-    let relay = |texts| Relay {
-        message_id: message.id,
-        conversation_id: open.id,
-        at: at(10, 5),
-        texts,
-    };
-
     // A staff member who does not exist: the database refuses her row, and so all of it.
     let refused = store
-        .take_in_and_relay(&relay(vec![relayed_to(staff_id), relayed_to(987_654)]))
+        .take_in_and_relay(&crate::relay(message.id, open.id, 1, &[staff_id, 987_654]))
         .await;
     assert!(refused.is_err());
     assert!(
@@ -377,7 +357,7 @@ pub async fn a_text_is_taken_in_and_relayed_all_at_once_or_not_at_all(store: Arc
     // Twice, as a provider's retry would: the same one text, placed once.
     for _ in 0..2 {
         store
-            .take_in_and_relay(&relay(vec![relayed_to(staff_id)]))
+            .take_in_and_relay(&crate::relay(message.id, open.id, 1, &[staff_id]))
             .await
             .expect("taken in");
     }
