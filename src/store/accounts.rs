@@ -141,6 +141,7 @@ macro_rules! accounts_sql {
                 link: &NewLink,
                 audit: &AuditEntry,
             ) -> StoreResult<Option<i64>> {
+                let _turn = self.turns.take().await?;
                 let mut tx = self.pool.begin().await?;
                 let Some(id) = Self::insert_user(&mut tx, user).await? else {
                     return Ok(None);
@@ -157,6 +158,7 @@ macro_rules! accounts_sql {
                 standing: &Standing,
                 audit: &AuditEntry,
             ) -> StoreResult<StandingChanged> {
+                let _turn = self.turns.take().await?;
                 let mut tx = self.pool.begin().await?;
                 let done = sqlx::query("UPDATE users SET role = $2, staff_id = $3, active = $4 WHERE id = $1")
                     .bind(id)
@@ -191,6 +193,7 @@ macro_rules! accounts_sql {
                 link: &NewLink,
                 audit: &AuditEntry,
             ) -> StoreResult<bool> {
+                let _turn = self.turns.take().await?;
                 let mut tx = self.pool.begin().await?;
                 let found: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE id = $1")
                     .bind(id)
@@ -233,6 +236,7 @@ macro_rules! accounts_sql {
                 password_hash: &str,
                 audit: &AuditEntry,
             ) -> StoreResult<Option<i64>> {
+                let _turn = self.turns.take().await?;
                 let mut tx = self.pool.begin().await?;
                 let id: Option<i64> = sqlx::query_scalar(
                     "UPDATE sign_in_links SET used_at = $2
@@ -264,6 +268,7 @@ macro_rules! accounts_sql {
                 password_hash: &str,
                 audit: &AuditEntry,
             ) -> StoreResult<bool> {
+                let _turn = self.turns.take().await?;
                 let mut tx = self.pool.begin().await?;
                 let done = sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
                     .bind(id)
@@ -286,6 +291,7 @@ macro_rules! accounts_sql {
                 now: DateTime<Utc>,
                 until: DateTime<Utc>,
             ) -> StoreResult<()> {
+                let _turn = self.turns.take().await?;
                 let mut tx = self.pool.begin().await?;
                 // Grants that ran out go as new ones are made: no sweeper needed.
                 sqlx::query("DELETE FROM reveal_grants WHERE expires_at <= $1")

@@ -157,6 +157,7 @@ macro_rules! call_sql {
             }
 
             async fn set_call_outcome(&self, call_id: i64, outcome: CallOutcome) -> StoreResult<()> {
+                let _turn = self.turns.take().await?;
                 sqlx::query("UPDATE calls SET outcome = COALESCE(outcome, $1) WHERE id = $2")
                     .bind(outcome.as_str())
                     .bind(call_id)
@@ -166,6 +167,7 @@ macro_rules! call_sql {
             }
 
             async fn set_call_stage(&self, call_id: i64, stage: CallStage) -> StoreResult<()> {
+                let _turn = self.turns.take().await?;
                 sqlx::query("UPDATE calls SET stage = $1 WHERE id = $2")
                     .bind(stage.as_str())
                     .bind(call_id)
@@ -175,6 +177,7 @@ macro_rules! call_sql {
             }
 
             async fn set_call_choice(&self, call_id: i64, language: Language, service: Option<Service>) -> StoreResult<()> {
+                let _turn = self.turns.take().await?;
                 sqlx::query("UPDATE calls SET language = $1, service = COALESCE($2, service) WHERE id = $3")
                     .bind(language.as_str())
                     .bind(service.map(|s| s.as_str()))
@@ -185,6 +188,7 @@ macro_rules! call_sql {
             }
 
             async fn start_legs(&self, legs: &[NewLeg], at: DateTime<Utc>) -> StoreResult<()> {
+                let _turn = self.turns.take().await?;
                 let mut tx = self.pool.begin().await?;
                 for leg in legs {
                     sqlx::query(
@@ -220,6 +224,7 @@ macro_rules! call_sql {
             }
 
             async fn finish_leg(&self, call_id: i64, attempt: i64, staff_id: Option<i64>, end: &LegEnd) -> StoreResult<()> {
+                let _turn = self.turns.take().await?;
                 sqlx::query(
                     "UPDATE call_legs SET result = $1, dial_call_sid = COALESCE($2, dial_call_sid),
                         duration_secs = $3, ended_at = $4
@@ -240,6 +245,7 @@ macro_rules! call_sql {
             }
 
             async fn report_leg(&self, leg: &NewLeg, dial_call_sid: &str, end: Option<&LegEnd>) -> StoreResult<()> {
+                let _turn = self.turns.take().await?;
                 sqlx::query(
                     "INSERT INTO call_legs (call_id, attempt, staff_id, started_at, dial_call_sid, result, duration_secs, ended_at)
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
@@ -265,6 +271,7 @@ macro_rules! call_sql {
             }
 
             async fn settle_legs(&self, call_id: i64, at: DateTime<Utc>) -> StoreResult<()> {
+                let _turn = self.turns.take().await?;
                 let mut tx = self.pool.begin().await?;
                 sqlx::query("DELETE FROM call_legs WHERE call_id = $1 AND result IS NULL AND dial_call_sid IS NULL")
                     .bind(call_id)
@@ -281,6 +288,7 @@ macro_rules! call_sql {
             }
 
             async fn claim_call(&self, call_id: i64, staff_id: i64, at: DateTime<Utc>) -> StoreResult<Option<i64>> {
+                let _turn = self.turns.take().await?;
                 let mut tx = self.pool.begin().await?;
                 // One conditional UPDATE: of two people pressing 1 at once, exactly one wins.
                 sqlx::query(
@@ -333,6 +341,7 @@ macro_rules! call_sql {
             }
 
             async fn record_voicemail(&self, voicemail: &NewVoicemail) -> StoreResult<bool> {
+                let _turn = self.turns.take().await?;
                 let done = sqlx::query(
                     "INSERT INTO voicemails (call_id, recording_sid, recording_sealed, duration_secs, created_at)
                      VALUES ($1, $2, $3, $4, $5) ON CONFLICT (call_id) DO NOTHING",
@@ -363,6 +372,7 @@ macro_rules! call_sql {
             }
 
             async fn apply_call_status(&self, update: &CallStatusUpdate) -> StoreResult<()> {
+                let _turn = self.turns.take().await?;
                 sqlx::query(
                     "UPDATE calls SET status = $1, last_sequence = $2,
                         ended_at = COALESCE($3, ended_at), duration_secs = COALESCE($4, duration_secs),
@@ -393,6 +403,7 @@ macro_rules! call_sql {
             }
 
             async fn open_follow_up(&self, follow_up: &NewFollowUp) -> StoreResult<Option<i64>> {
+                let _turn = self.turns.take().await?;
                 let id = sqlx::query_scalar(
                     "INSERT INTO follow_ups (call_id, kind, service, line_number, created_at) VALUES ($1, $2, $3, $4, $5)
                      ON CONFLICT (call_id) DO NOTHING RETURNING id",

@@ -155,6 +155,7 @@ macro_rules! consent_sql {
                 consent: &NewConsent,
                 audit: &AuditEntry,
             ) -> StoreResult<()> {
+                let _turn = self.turns.take().await?;
                 let mut tx = self.pool.begin().await?;
                 consents::insert_consent!(consent, &mut *tx)?;
                 Self::write_audit(&mut tx, audit).await?;

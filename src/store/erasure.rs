@@ -47,6 +47,7 @@ macro_rules! erasure_sql {
                 actor: &str,
                 at: chrono::DateTime<chrono::Utc>,
             ) -> StoreResult<Erased> {
+                let _turn = self.turns.take().await?;
                 let mut tx = self.pool.begin().await?;
                 Self::overwrite_erased_bytes(&mut tx).await?;
                 let mut erased = Erased::default();

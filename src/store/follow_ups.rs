@@ -138,6 +138,7 @@ macro_rules! follow_up_sql {
                 if from == to {
                     return Ok(false);
                 }
+                let _turn = self.turns.take().await?;
                 let mut tx = self.pool.begin().await?;
                 // Staff ids start at 1, so 0 stands for nobody in the comparison.
                 let done = sqlx::query(
@@ -178,6 +179,7 @@ macro_rules! follow_up_sql {
             }
 
             async fn count_reminder(&self, id: i64, n: i64) -> StoreResult<bool> {
+                let _turn = self.turns.take().await?;
                 let done = sqlx::query(
                     "UPDATE follow_ups SET reminders_sent = $2
                      WHERE id = $1 AND status = 'open' AND reminders_sent < $2",
@@ -199,6 +201,7 @@ macro_rules! follow_up_sql {
             }
 
             async fn seal_plain_note(&self, id: i64, plain: &str, sealed: &[u8]) -> StoreResult<bool> {
+                let _turn = self.turns.take().await?;
                 let mut tx = self.pool.begin().await?;
                 Self::overwrite_erased_bytes(&mut tx).await?;
                 let sealed_now = sqlx::query(
@@ -226,6 +229,7 @@ macro_rules! follow_up_sql {
                 note_sealed: Option<&[u8]>,
                 audit: &AuditEntry,
             ) -> StoreResult<bool> {
+                let _turn = self.turns.take().await?;
                 let mut tx = self.pool.begin().await?;
                 let done = sqlx::query(
                     "UPDATE follow_ups SET status = 'answered', answered_at = $2, answered_by = $3, answer_note_sealed = $4

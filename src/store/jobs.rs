@@ -230,6 +230,7 @@ macro_rules! job_sql {
         #[async_trait::async_trait]
         impl $crate::store::JobStore for $store {
             async fn enqueue_job(&self, job: &$crate::store::NewJob) -> StoreResult<bool> {
+                let _turn = self.turns.take().await?;
                 let done = sqlx::query(
                     concat!(jobs::insert_job!(), " ON CONFLICT (idempotency_key) DO NOTHING"),
                 )
@@ -284,6 +285,7 @@ macro_rules! job_sql {
                 attempt: i64,
                 lease_until: chrono::DateTime<chrono::Utc>,
             ) -> StoreResult<bool> {
+                let _turn = self.turns.take().await?;
                 let done = sqlx::query(
                     "UPDATE jobs SET lease_until = $3 WHERE id = $1 AND status = 'running' AND attempts = $2",
                 )
@@ -301,6 +303,7 @@ macro_rules! job_sql {
                 attempt: i64,
                 at: chrono::DateTime<chrono::Utc>,
             ) -> StoreResult<bool> {
+                let _turn = self.turns.take().await?;
                 let done = sqlx::query(
                     "UPDATE jobs SET status = 'done', lease_until = NULL, finished_at = $3
                      WHERE id = $1 AND status = 'running' AND attempts = $2",
@@ -320,6 +323,7 @@ macro_rules! job_sql {
                 due_at: chrono::DateTime<chrono::Utc>,
                 error: &str,
             ) -> StoreResult<bool> {
+                let _turn = self.turns.take().await?;
                 let done = sqlx::query(
                     "UPDATE jobs SET status = 'queued', lease_until = NULL, due_at = $3, last_error = $4
                      WHERE id = $1 AND status = 'running' AND attempts = $2",
@@ -340,6 +344,7 @@ macro_rules! job_sql {
                 error: &str,
                 at: chrono::DateTime<chrono::Utc>,
             ) -> StoreResult<bool> {
+                let _turn = self.turns.take().await?;
                 let done = sqlx::query(
                     "UPDATE jobs SET status = 'dead', lease_until = NULL, last_error = $3, finished_at = $4
                      WHERE id = $1 AND status = 'running' AND attempts = $2",
@@ -387,6 +392,7 @@ macro_rules! job_sql {
                 &self,
                 before: chrono::DateTime<chrono::Utc>,
             ) -> StoreResult<u64> {
+                let _turn = self.turns.take().await?;
                 let done = sqlx::query("DELETE FROM jobs WHERE status = 'done' AND finished_at < $1")
                     .bind(before)
                     .execute(&self.pool)

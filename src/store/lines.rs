@@ -51,6 +51,7 @@ macro_rules! line_sql {
             }
 
             async fn put_line(&self, number: &str, body: &str, audit: &AuditEntry) -> StoreResult<()> {
+                let _turn = self.turns.take().await?;
                 let mut tx = self.pool.begin().await?;
                 sqlx::query(
                     "INSERT INTO lines (number, body, updated_at) VALUES ($1, $2, $3)
@@ -68,6 +69,7 @@ macro_rules! line_sql {
             }
 
             async fn delete_line(&self, number: &str, audit: &AuditEntry) -> StoreResult<bool> {
+                let _turn = self.turns.take().await?;
                 let mut tx = self.pool.begin().await?;
                 let done = sqlx::query("DELETE FROM lines WHERE number = $1").bind(number).execute(&mut *tx).await?;
                 if done.rows_affected() == 1 {
@@ -79,6 +81,7 @@ macro_rules! line_sql {
             }
 
             async fn block(&self, number_hash: &str, until: DateTime<Utc>, reason: &str, audit: &AuditEntry) -> StoreResult<i64> {
+                let _turn = self.turns.take().await?;
                 let mut tx = self.pool.begin().await?;
                 let id = sqlx::query_scalar(
                     "INSERT INTO blocklist (number_hash, until, reason, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
@@ -96,6 +99,7 @@ macro_rules! line_sql {
             }
 
             async fn unblock(&self, id: i64, audit: &AuditEntry) -> StoreResult<bool> {
+                let _turn = self.turns.take().await?;
                 let mut tx = self.pool.begin().await?;
                 let done = sqlx::query("DELETE FROM blocklist WHERE id = $1").bind(id).execute(&mut *tx).await?;
                 if done.rows_affected() == 1 {

@@ -278,6 +278,7 @@ macro_rules! message_sql {
             }
 
             async fn attach_message(&self, message_id: i64, conversation_id: i64) -> StoreResult<()> {
+                let _turn = self.turns.take().await?;
                 sqlx::query(messages::ATTACH)
                     .bind(conversation_id)
                     .bind(message_id)
@@ -302,6 +303,7 @@ macro_rules! message_sql {
                 conversation: &NewConversation,
                 code_free_before: DateTime<Utc>,
             ) -> StoreResult<Option<Conversation>> {
+                let _turn = self.turns.take().await?;
                 let mut tx = self.pool.begin().await?;
                 let id: Option<i64> = sqlx::query_scalar(
                     "INSERT INTO conversations (code, line_number, channel, contact_sealed, contact_hash, service,
@@ -381,6 +383,7 @@ macro_rules! message_sql {
             }
 
             async fn note_inbound(&self, conversation_id: i64, at: DateTime<Utc>) -> StoreResult<()> {
+                let _turn = self.turns.take().await?;
                 sqlx::query(messages::NOTE_INBOUND)
                     .bind(conversation_id)
                     .bind(at)
@@ -390,6 +393,7 @@ macro_rules! message_sql {
             }
 
             async fn note_staff(&self, conversation_id: i64, staff_id: i64, at: DateTime<Utc>) -> StoreResult<()> {
+                let _turn = self.turns.take().await?;
                 sqlx::query(
                     "INSERT INTO conversation_staff (conversation_id, staff_id, last_at) VALUES ($1, $2, $3)
                      ON CONFLICT (conversation_id, staff_id) DO UPDATE SET last_at = excluded.last_at",
@@ -451,6 +455,7 @@ macro_rules! message_sql {
             }
 
             async fn close_conversation(&self, id: i64, staff_id: i64, at: DateTime<Utc>) -> StoreResult<bool> {
+                let _turn = self.turns.take().await?;
                 let mut tx = self.pool.begin().await?;
                 let done = sqlx::query(
                     "UPDATE conversations SET status = 'closed', closed_at = $2, closed_by = $3

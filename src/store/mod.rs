@@ -28,6 +28,7 @@ mod sql;
 mod sqlite;
 mod users;
 mod watches;
+mod write_turns;
 
 use async_trait::async_trait;
 

@@ -154,6 +154,7 @@ macro_rules! outbox_sql {
         #[async_trait::async_trait]
         impl $crate::store::OutboxStore for $store {
         async fn enqueue_outbox(&self, message: &NewOutboxMessage) -> StoreResult<bool> {
+            let _turn = self.turns.take().await?;
             let done = sqlx::query(
                 "INSERT INTO outbox (idempotency_key, channel, to_sealed, body_sealed, status, next_attempt_at, created_at,
                     contact_hash)
@@ -194,6 +195,7 @@ macro_rules! outbox_sql {
         }
 
         async fn hurry_outbox(&self, unreachable: &str, now: chrono::DateTime<chrono::Utc>) -> StoreResult<u64> {
+            let _turn = self.turns.take().await?;
             let done = sqlx::query(
                 "UPDATE outbox SET next_attempt_at = $1
                  WHERE status = 'queued' AND next_attempt_at > $1 AND uncertain_since IS NULL
@@ -213,6 +215,7 @@ macro_rules! outbox_sql {
             lease_until: chrono::DateTime<chrono::Utc>,
         ) -> StoreResult<Option<OutboxMessage>> {
             // SET reads the row as it was: a lapsed claim's own start is when doubt began.
+            let _turn = self.turns.take().await?;
             let row: Option<outbox::OutboxRow> = sqlx::query_as(concat!(
                 "UPDATE outbox SET status = 'sending', attempts = attempts + 1, claimed_at = $2, lease_until = $3,
                     uncertain_since = CASE WHEN status = 'sending' THEN COALESCE(uncertain_since, claimed_at)
@@ -234,6 +237,7 @@ macro_rules! outbox_sql {
             attempt: i64,
             next_attempt_at: chrono::DateTime<chrono::Utc>,
         ) -> StoreResult<bool> {
+            let _turn = self.turns.take().await?;
             let done = sqlx::query(
                 "UPDATE outbox SET status = 'queued', attempts = attempts - 1, next_attempt_at = $3, lease_until = NULL
                  WHERE id = $1 AND status = 'sending' AND attempts = $2",
@@ -248,6 +252,7 @@ macro_rules! outbox_sql {
 
         async fn mark_outbox_sent(&self, id: i64, provider_sid: &str, at: chrono::DateTime<chrono::Utc>) -> StoreResult<bool> {
             // Not fenced by the attempt: a message the provider has is sent, whoever hears of it.
+            let _turn = self.turns.take().await?;
             let done = sqlx::query(
                 "UPDATE outbox SET status = 'sent', provider_sid = $2, sent_at = $3, lease_until = NULL,
                     error_code = NULL, error_message = NULL, finished_at = NULL
@@ -262,6 +267,7 @@ macro_rules! outbox_sql {
         }
 
         async fn retry_outbox(&self, id: i64, attempt: i64, retry: &OutboxRetry) -> StoreResult<bool> {
+            let _turn = self.turns.take().await?;
             let done = sqlx::query(
                 "UPDATE outbox SET status = 'queued', next_attempt_at = $3, lease_until = NULL,
                     error_code = $4, error_message = $5,
@@ -280,6 +286,7 @@ macro_rules! outbox_sql {
         }
 
         async fn fail_outbox(&self, id: i64, attempt: i64, failure: &OutboxFailure) -> StoreResult<bool> {
+            let _turn = self.turns.take().await?;
             let done = sqlx::query(
                 "UPDATE outbox SET status = $3, error_code = $4, error_message = $5, finished_at = $6, lease_until = NULL
                  WHERE id = $1 AND status = 'sending' AND attempts = $2",
@@ -296,6 +303,7 @@ macro_rules! outbox_sql {
         }
 
         async fn apply_outbox_status(&self, update: &OutboxStatusUpdate) -> StoreResult<bool> {
+            let _turn = self.turns.take().await?;
             let mut tx = self.pool.begin().await?;
             let mut changed = false;
             if let Some(outbox_id) = update.outbox_id {

@@ -45,6 +45,7 @@ macro_rules! people_sql {
         #[async_trait::async_trait]
         impl $crate::store::PeopleStore for $store {
             async fn upsert_staff(&self, staff: &NewStaff, audit: &AuditEntry) -> StoreResult<i64> {
+                let _turn = self.turns.take().await?;
                 let mut tx = self.pool.begin().await?;
                 let id = Self::insert_staff(&mut tx, staff, audit, true).await?;
                 let id = id.ok_or_else(|| StoreError::Corrupt("an upsert returned no row".into()))?;
@@ -54,6 +55,7 @@ macro_rules! people_sql {
             }
 
             async fn create_staff(&self, staff: &NewStaff, audit: &AuditEntry) -> StoreResult<Option<i64>> {
+                let _turn = self.turns.take().await?;
                 let mut tx = self.pool.begin().await?;
                 let id = Self::insert_staff(&mut tx, staff, audit, false).await?;
                 tx.commit().await?;
@@ -62,6 +64,7 @@ macro_rules! people_sql {
             }
 
             async fn update_staff(&self, id: i64, staff: &NewStaff, audit: &AuditEntry) -> StoreResult<bool> {
+                let _turn = self.turns.take().await?;
                 let mut tx = self.pool.begin().await?;
                 let holder: Option<i64> = sqlx::query_scalar("SELECT id FROM staff WHERE phone = $1")
                     .bind(staff.phone.as_e164())
@@ -120,6 +123,7 @@ macro_rules! people_sql {
             }
 
             async fn set_calendar_secret(&self, id: i64, hash: &str, sealed: &[u8]) -> StoreResult<()> {
+                let _turn = self.turns.take().await?;
                 sqlx::query("UPDATE staff SET calendar_hash = $1, calendar_sealed = $2 WHERE id = $3")
                     .bind(hash)
                     .bind(sealed)
@@ -147,6 +151,7 @@ macro_rules! people_sql {
             }
 
             async fn create_api_token(&self, name: &str, token_hash: &str, at: DateTime<Utc>) -> StoreResult<i64> {
+                let _turn = self.turns.take().await?;
                 let id = sqlx::query_scalar(
                     "INSERT INTO api_tokens (name, token_hash, created_at) VALUES ($1, $2, $3) RETURNING id",
                 )

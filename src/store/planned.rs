@@ -79,6 +79,7 @@ macro_rules! planned_sql {
                 plan: &$crate::store::NewPlannedFollowUp,
                 audit: &AuditEntry,
             ) -> StoreResult<i64> {
+                let _turn = self.turns.take().await?;
                 let mut tx = self.pool.begin().await?;
                 let (id,): (i64,) = sqlx::query_as(
                     "INSERT INTO planned_follow_ups
@@ -136,6 +137,7 @@ macro_rules! planned_sql {
             }
 
             async fn cancel_planned(&self, id: i64, audit: &AuditEntry) -> StoreResult<bool> {
+                let _turn = self.turns.take().await?;
                 let mut tx = self.pool.begin().await?;
                 let done = sqlx::query(
                     "UPDATE planned_follow_ups SET status = 'cancelled', done_at = $2
@@ -158,6 +160,7 @@ macro_rules! planned_sql {
                 id: i64,
                 at: chrono::DateTime<chrono::Utc>,
             ) -> StoreResult<bool> {
+                let _turn = self.turns.take().await?;
                 let done = sqlx::query(
                     "UPDATE planned_follow_ups SET status = 'done', done_at = $2
                      WHERE id = $1 AND status = 'planned'",

@@ -5,7 +5,7 @@ use hotline_schedules::{Language, Service, StaffMember};
 use sqlx::postgres::{PgPool, PgPoolOptions};
 
 use super::*;
-use super::{group_commit, settings_cache, sql};
+use super::{group_commit, settings_cache, sql, write_turns};
 
 /// PostgreSQL commits several transactions at once (their WAL flushed together): one committer
 /// spent its time waiting on round trips, so four share the queue, each on its own connection
@@ -18,6 +18,8 @@ pub struct PostgresStore {
     group_commit: group_commit::GroupCommit,
     /// Staff, rules, lines and blocks as last read (see `settings_cache.rs`).
     settings: settings_cache::SettingsCache,
+    /// Who writes next (see `write_turns.rs`).
+    turns: write_turns::WriteTurns,
 }
 
 impl PostgresStore {
@@ -29,8 +31,10 @@ impl PostgresStore {
             .connect(url)
             .await?;
         sqlx::migrate!("migrations/postgres").run(&pool).await?;
+        let turns = write_turns::WriteTurns::not_needed();
         Ok(Self {
-            group_commit: Self::group_commit(pool.clone(), COMMITTERS),
+            group_commit: Self::group_commit(pool.clone(), turns.clone(), COMMITTERS),
+            turns,
             settings: settings_cache::SettingsCache::default(),
             pool,
         })

@@ -82,6 +82,7 @@ macro_rules! recording_sql {
                 &self,
                 audio: &$crate::store::NewVoicemailAudio,
             ) -> StoreResult<bool> {
+                let _turn = self.turns.take().await?;
                 let done = sqlx::query(
                     "INSERT INTO voicemail_audio (voicemail_id, audio_sealed, size_bytes, content_type, fetched_at)
                      SELECT v.id, $2, $3, $4, $5 FROM voicemails v

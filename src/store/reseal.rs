@@ -102,6 +102,7 @@ macro_rules! reseal_sql {
                 old: &[u8],
                 new: &[u8],
             ) -> StoreResult<bool> {
+                let _turn = self.turns.take().await?;
                 let done = sqlx::query(sqlx::AssertSqlSafe(column.update()))
                     .bind(id)
                     .bind(old)

@@ -156,6 +156,7 @@ macro_rules! retention_sql {
                 after: i64,
                 erased: &mut retention::Erased,
             ) -> StoreResult<Option<i64>> {
+                let _turn = self.turns.take().await?;
                 let mut tx = self.pool.begin().await?;
                 Self::overwrite_erased_bytes(&mut tx).await?;
                 let ids: Vec<i64> = sqlx::query_scalar(concat!(
@@ -240,6 +241,7 @@ macro_rules! retention_sql {
                 after: i64,
                 erased: &mut retention::Erased,
             ) -> StoreResult<Option<i64>> {
+                let _turn = self.turns.take().await?;
                 let mut tx = self.pool.begin().await?;
                 Self::overwrite_erased_bytes(&mut tx).await?;
                 let ids: Vec<i64> = sqlx::query_scalar(concat!(
@@ -330,6 +332,7 @@ macro_rules! retention_sql {
                 after: i64,
                 erased: &mut retention::Erased,
             ) -> StoreResult<Option<i64>> {
+                let _turn = self.turns.take().await?;
                 let mut tx = self.pool.begin().await?;
                 Self::overwrite_erased_bytes(&mut tx).await?;
                 let ids: Vec<i64> = sqlx::query_scalar(
@@ -470,6 +473,7 @@ macro_rules! retention_sql {
                     // The write-ahead log still holds the pages as they were before: copy it
                     // into the file and empty it. Best effort: with a reader still on an old
                     // page it stops short, and the next checkpoint overwrites the rest.
+                    let _turn = self.turns.take().await?;
                     sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&self.pool).await?;
                 }
                 Ok(erased)

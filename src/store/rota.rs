@@ -43,6 +43,7 @@ macro_rules! rota_sql {
         #[async_trait::async_trait]
         impl $crate::store::RotaStore for $store {
             async fn create_rules(&self, rules: &[NewRule], audit: &AuditEntry) -> StoreResult<Vec<i64>> {
+                let _turn = self.turns.take().await?;
                 let mut tx = self.pool.begin().await?;
                 let mut ids = Vec::with_capacity(rules.len());
                 for rule in rules {
@@ -56,6 +57,7 @@ macro_rules! rota_sql {
             }
 
             async fn close_rule(&self, id: i64, at: DateTime<Utc>, audit: &AuditEntry) -> StoreResult<bool> {
+                let _turn = self.turns.take().await?;
                 let mut tx = self.pool.begin().await?;
                 let closed = Self::end_rule(&mut tx, id, at, None).await?;
                 if closed {
@@ -67,6 +69,7 @@ macro_rules! rota_sql {
             }
 
             async fn replace_rule(&self, id: i64, rule: &NewRule, audit: &AuditEntry) -> StoreResult<Option<i64>> {
+                let _turn = self.turns.take().await?;
                 let mut tx = self.pool.begin().await?;
                 let new_id = Self::insert_rule(&mut tx, rule).await?;
                 if !Self::end_rule(&mut tx, id, rule.valid_from, Some(new_id)).await? {
@@ -150,6 +153,7 @@ macro_rules! rota_sql {
             }
 
             async fn record_audit(&self, entry: &AuditEntry) -> StoreResult<()> {
+                let _turn = self.turns.take().await?;
                 let mut tx = self.pool.begin().await?;
                 Self::write_audit(&mut tx, entry).await?;
                 tx.commit().await?;

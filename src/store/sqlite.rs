@@ -11,7 +11,7 @@ use sqlx::sqlite::{
 };
 
 use super::*;
-use super::{group_commit, settings_cache, sql};
+use super::{group_commit, settings_cache, sql, write_turns};
 
 /// SQLite lets one writer in at a time: a second committer would only wait for the first.
 const COMMITTERS: usize = 1;
@@ -22,6 +22,8 @@ pub struct SqliteStore {
     group_commit: group_commit::GroupCommit,
     /// Staff, rules, lines and blocks as last read (see `settings_cache.rs`).
     settings: settings_cache::SettingsCache,
+    /// Who writes next (see `write_turns.rs`).
+    turns: write_turns::WriteTurns,
 }
 
 impl SqliteStore {
@@ -38,8 +40,10 @@ impl SqliteStore {
             .connect_with(options)
             .await?;
         sqlx::migrate!("migrations/sqlite").run(&pool).await?;
+        let turns = write_turns::WriteTurns::one_at_a_time();
         Ok(Self {
-            group_commit: Self::group_commit(pool.clone(), COMMITTERS),
+            group_commit: Self::group_commit(pool.clone(), turns.clone(), COMMITTERS),
+            turns,
             settings: settings_cache::SettingsCache::default(),
             pool,
         })

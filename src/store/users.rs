@@ -248,6 +248,7 @@ macro_rules! users_sql {
         #[async_trait::async_trait]
         impl $crate::store::UserStore for $store {
             async fn create_user(&self, user: &NewUser) -> StoreResult<Option<i64>> {
+                let _turn = self.turns.take().await?;
                 let mut tx = self.pool.begin().await?;
                 let id = Self::insert_user(&mut tx, user).await?;
                 tx.commit().await?;
@@ -288,6 +289,7 @@ macro_rules! users_sql {
             }
 
             async fn set_user_language(&self, id: i64, language: PageLanguage) -> StoreResult<bool> {
+                let _turn = self.turns.take().await?;
                 let done = sqlx::query("UPDATE users SET language = $2 WHERE id = $1")
                     .bind(id)
                     .bind(language.as_str())
@@ -297,6 +299,7 @@ macro_rules! users_sql {
             }
 
             async fn start_session(&self, session: &NewSession) -> StoreResult<()> {
+                let _turn = self.turns.take().await?;
                 let mut tx = self.pool.begin().await?;
                 // Sessions that ended by time go as new ones start: no sweeper needed.
                 sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
@@ -338,6 +341,7 @@ macro_rules! users_sql {
                 at: DateTime<Utc>,
                 expires_at: DateTime<Utc>,
             ) -> StoreResult<()> {
+                let _turn = self.turns.take().await?;
                 sqlx::query("UPDATE sessions SET last_seen_at = $2, expires_at = $3 WHERE token_hash = $1")
                     .bind(token_hash)
                     .bind(at)
@@ -348,6 +352,7 @@ macro_rules! users_sql {
             }
 
             async fn end_session(&self, token_hash: &str) -> StoreResult<()> {
+                let _turn = self.turns.take().await?;
                 sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
                     .bind(token_hash)
                     .execute(&self.pool)
@@ -362,6 +367,7 @@ macro_rules! users_sql {
                 at: DateTime<Utc>,
                 forget_before: DateTime<Utc>,
             ) -> StoreResult<()> {
+                let _turn = self.turns.take().await?;
                 let mut tx = self.pool.begin().await?;
                 sqlx::query("DELETE FROM failed_sign_ins WHERE at < $1")
                     .bind(forget_before)
@@ -401,6 +407,7 @@ macro_rules! users_sql {
             }
 
             async fn forget_failed_sign_ins(&self, login: &str) -> StoreResult<()> {
+                let _turn = self.turns.take().await?;
                 sqlx::query("DELETE FROM failed_sign_ins WHERE login = $1")
                     .bind(login)
                     .execute(&self.pool)
@@ -414,6 +421,7 @@ macro_rules! users_sql {
                 at: DateTime<Utc>,
                 expires_at: DateTime<Utc>,
             ) -> StoreResult<()> {
+                let _turn = self.turns.take().await?;
                 sqlx::query("INSERT INTO sign_in_links (token_hash, created_at, expires_at) VALUES ($1, $2, $3)")
                     .bind(token_hash)
                     .bind(at)
@@ -440,6 +448,7 @@ macro_rules! users_sql {
                 token_hash: &str,
                 user: &NewUser,
             ) -> StoreResult<Option<i64>> {
+                let _turn = self.turns.take().await?;
                 let mut tx = self.pool.begin().await?;
                 let used = sqlx::query(
                     "UPDATE sign_in_links SET used_at = $2

@@ -33,6 +33,7 @@ macro_rules! watch_sql {
                 body: &str,
                 at: chrono::DateTime<chrono::Utc>,
             ) -> StoreResult<()> {
+                let _turn = self.turns.take().await?;
                 sqlx::query(
                     "INSERT INTO watches (name, body, updated_at) VALUES ($1, $2, $3)
                      ON CONFLICT (name) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at",
