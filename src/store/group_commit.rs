@@ -14,7 +14,12 @@
 
 use tokio::sync::{mpsc, oneshot};
 
-use super::{CallRecord, NewCall, NewMessage, Relay, StoreError, StoreResult, StoredMessage};
+use chrono::{DateTime, Utc};
+
+use super::{
+    CallRecord, NewCall, NewConsent, NewConversation, NewJob, NewMessage, Relay, StoreError,
+    StoreResult, StoredMessage,
+};
 
 /// At most this many writes share a transaction, so one answer never waits behind a huge batch.
 pub(super) const MAX_BATCH: usize = 256;
@@ -25,6 +30,10 @@ pub(super) enum HotWrite {
     Call(NewCall),
     Message(NewMessage),
     Relay(Relay),
+    /// A conversation opened under its code, unless that code is not free before the time.
+    Open(NewConversation, DateTime<Utc>),
+    Job(NewJob),
+    Consent(NewConsent),
 }
 
 /// What a write returns, as its store method does.
@@ -34,6 +43,11 @@ pub(super) enum Written {
     /// The message, and whether this was the first time its MessageSid was seen.
     Message(StoredMessage, bool),
     Relayed,
+    /// The new conversation's id; `None` when its code or her open conversation was there.
+    Opened(Option<i64>),
+    /// Whether the job was new (not there under its key already).
+    Job(bool),
+    Consented,
 }
 
 impl Written {
@@ -44,6 +58,9 @@ impl Written {
             Written::Call(_) => "a call",
             Written::Message(..) => "a text",
             Written::Relayed => "a relay",
+            Written::Opened(_) => "a conversation",
+            Written::Job(_) => "a job",
+            Written::Consented => "a consent",
         };
         StoreError::Corrupt(format!("the committer answered another write with {kind}"))
     }
@@ -161,13 +178,16 @@ impl HotWrite {
             HotWrite::Call(call) => (0, &call.call_sid, 0),
             HotWrite::Message(message) => (1, &message.message_sid, 0),
             HotWrite::Relay(relay) => (2, "", relay.conversation_id),
+            HotWrite::Open(conversation, _) => (3, &conversation.code, 0),
+            HotWrite::Job(job) => (4, &job.idempotency_key, 0),
+            HotWrite::Consent(consent) => (5, &consent.contact_hash, 0),
         }
     }
 
     /// A write of several statements: it needs a savepoint of its own whenever it shares a
     /// transaction, on any database, so that it is kept whole or not at all.
     pub fn is_compound(&self) -> bool {
-        matches!(self, HotWrite::Relay(_))
+        matches!(self, HotWrite::Relay(_) | HotWrite::Open(..))
     }
 }
 
@@ -393,6 +413,17 @@ macro_rules! group_commit_sql {
                     group_commit::HotWrite::Relay(relay) => Self::insert_relay(tx, relay)
                         .await
                         .map(|()| group_commit::Written::Relayed),
+                    group_commit::HotWrite::Open(conversation, code_free_before) => {
+                        Self::insert_conversation(tx, conversation, *code_free_before)
+                            .await
+                            .map(group_commit::Written::Opened)
+                    }
+                    group_commit::HotWrite::Job(job) => Self::insert_job(tx, job)
+                        .await
+                        .map(group_commit::Written::Job),
+                    group_commit::HotWrite::Consent(consent) => consents::insert_consent!(consent, &mut **tx)
+                        .map(|_| group_commit::Written::Consented)
+                        .map_err(StoreError::from),
                 }
             }
         }

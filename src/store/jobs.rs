@@ -226,11 +226,14 @@ macro_rules! insert_job {
 
 /// The jobs' methods of `Store` for `$store`, whose `pool` field is a sqlx pool.
 macro_rules! job_sql {
-    ($store:ty) => {
-        #[async_trait::async_trait]
-        impl $crate::store::JobStore for $store {
-            async fn enqueue_job(&self, job: &$crate::store::NewJob) -> StoreResult<bool> {
-                let _turn = self.turns.take().await?;
+    ($store:ty, $db:ty) => {
+        impl $store {
+            /// A job queued (see `enqueue_job`) inside the group commit's transaction; false
+            /// when its key was queued before.
+            async fn insert_job(
+                tx: &mut sqlx::Transaction<'_, $db>,
+                job: &$crate::store::NewJob,
+            ) -> StoreResult<bool> {
                 let done = sqlx::query(
                     concat!(jobs::insert_job!(), " ON CONFLICT (idempotency_key) DO NOTHING"),
                 )
@@ -239,9 +242,20 @@ macro_rules! job_sql {
                 .bind(&job.idempotency_key)
                 .bind(job.due_at)
                 .bind(job.created_at)
-                .execute(&self.pool)
+                .execute(&mut **tx)
                 .await?;
                 Ok(done.rows_affected() == 1)
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl $crate::store::JobStore for $store {
+            async fn enqueue_job(&self, job: &$crate::store::NewJob) -> StoreResult<bool> {
+                // Committed with the calls and texts queued beside it (see `group_commit.rs`).
+                match self.group_commit.submit(group_commit::HotWrite::Job(job.clone())).await? {
+                    group_commit::Written::Job(new) => Ok(new),
+                    other => Err(other.mismatched()),
+                }
             }
 
             async fn due_jobs(

@@ -183,6 +183,51 @@ macro_rules! select_messages {
 macro_rules! message_sql {
     ($store:ty, $db:ty) => {
         impl $store {
+            /// Opens a conversation (see `start_conversation`) inside the group commit's
+            /// transaction: the conversation, the follow-up she is owed, and the link between.
+            async fn insert_conversation(
+                tx: &mut sqlx::Transaction<'_, $db>,
+                conversation: &NewConversation,
+                code_free_before: DateTime<Utc>,
+            ) -> StoreResult<Option<i64>> {
+                let id: Option<i64> = sqlx::query_scalar(
+                    "INSERT INTO conversations (code, line_number, channel, contact_sealed, contact_hash, service,
+                        opened_at, last_inbound_at)
+                     SELECT $1, $2, $3, $4, $5, $6, $7, $7
+                     WHERE NOT EXISTS (SELECT 1 FROM conversations
+                                       WHERE code = $1 AND (status = 'open' OR closed_at > $8))
+                     ON CONFLICT DO NOTHING RETURNING id",
+                )
+                .bind(&conversation.code)
+                .bind(&conversation.line_number)
+                .bind(conversation.channel.as_str())
+                .bind(&conversation.contact_sealed)
+                .bind(&conversation.contact_hash)
+                .bind(conversation.service.as_str())
+                .bind(conversation.opened_at)
+                .bind(code_free_before)
+                .fetch_optional(&mut **tx)
+                .await?;
+                let Some(id) = id else {
+                    return Ok(None);
+                };
+                let follow_up: i64 = sqlx::query_scalar(
+                    "INSERT INTO follow_ups (kind, service, line_number, created_at) VALUES ('message', $1, $2, $3)
+                     RETURNING id",
+                )
+                .bind(conversation.service.as_str())
+                .bind(&conversation.line_number)
+                .bind(conversation.opened_at)
+                .fetch_one(&mut **tx)
+                .await?;
+                sqlx::query("UPDATE conversations SET follow_up_id = $1 WHERE id = $2")
+                    .bind(follow_up)
+                    .bind(id)
+                    .execute(&mut **tx)
+                    .await?;
+                Ok(Some(id))
+            }
+
             /// Her text placed and relayed (see `take_in_and_relay`), inside the group commit's
             /// transaction, under this write's own savepoint when it shares it. Each staff
             /// member's row is written in the order of their ids, as every relay's is, so two
@@ -303,45 +348,13 @@ macro_rules! message_sql {
                 conversation: &NewConversation,
                 code_free_before: DateTime<Utc>,
             ) -> StoreResult<Option<Conversation>> {
-                let _turn = self.turns.take().await?;
-                let mut tx = self.pool.begin().await?;
-                let id: Option<i64> = sqlx::query_scalar(
-                    "INSERT INTO conversations (code, line_number, channel, contact_sealed, contact_hash, service,
-                        opened_at, last_inbound_at)
-                     SELECT $1, $2, $3, $4, $5, $6, $7, $7
-                     WHERE NOT EXISTS (SELECT 1 FROM conversations
-                                       WHERE code = $1 AND (status = 'open' OR closed_at > $8))
-                     ON CONFLICT DO NOTHING RETURNING id",
-                )
-                .bind(&conversation.code)
-                .bind(&conversation.line_number)
-                .bind(conversation.channel.as_str())
-                .bind(&conversation.contact_sealed)
-                .bind(&conversation.contact_hash)
-                .bind(conversation.service.as_str())
-                .bind(conversation.opened_at)
-                .bind(code_free_before)
-                .fetch_optional(&mut *tx)
-                .await?;
-                let Some(id) = id else {
-                    return Ok(None);
-                };
-                let follow_up: i64 = sqlx::query_scalar(
-                    "INSERT INTO follow_ups (kind, service, line_number, created_at) VALUES ('message', $1, $2, $3)
-                     RETURNING id",
-                )
-                .bind(conversation.service.as_str())
-                .bind(&conversation.line_number)
-                .bind(conversation.opened_at)
-                .fetch_one(&mut *tx)
-                .await?;
-                sqlx::query("UPDATE conversations SET follow_up_id = $1 WHERE id = $2")
-                    .bind(follow_up)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-                tx.commit().await?;
-                self.conversation(id).await
+                // Committed with the calls and texts queued beside it (see `group_commit.rs`).
+                let write = group_commit::HotWrite::Open(conversation.clone(), code_free_before);
+                match self.group_commit.submit(write).await? {
+                    group_commit::Written::Opened(Some(id)) => self.conversation(id).await,
+                    group_commit::Written::Opened(None) => Ok(None),
+                    other => Err(other.mismatched()),
+                }
             }
 
             async fn open_conversation_of(
@@ -482,8 +495,11 @@ macro_rules! message_sql {
             }
 
             async fn record_consent(&self, consent: &NewConsent) -> StoreResult<()> {
-                consents::insert_consent!(consent, &self.pool)?;
-                Ok(())
+                // Committed with the calls and texts queued beside it (see `group_commit.rs`).
+                match self.group_commit.submit(group_commit::HotWrite::Consent(consent.clone())).await? {
+                    group_commit::Written::Consented => Ok(()),
+                    other => Err(other.mismatched()),
+                }
             }
 
             async fn consent(&self, contact_hash: &str, channel: Channel) -> StoreResult<Option<bool>> {

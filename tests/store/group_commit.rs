@@ -204,6 +204,103 @@ pub async fn a_bad_relay_in_a_batch_leaves_nothing_of_itself(store: Arc<dyn Stor
     );
 }
 
+/// Her first texts, from many women at once, as the messages webhook writes them: each opens a
+/// conversation with its follow-up, queues its first reminder and records her consent, all
+/// through the group commit. Two draw the same code: exactly one gets it, and the other is
+/// left with nothing written, free to draw again.
+pub async fn first_texts_opened_together_each_keep_their_conversation_job_and_consent(
+    store: Arc<dyn Store>,
+) {
+    let mut opening = JoinSet::new();
+    for i in 0..30 {
+        let store = store.clone();
+        opening.spawn(async move {
+            // Women 0 and 1 draw the same code.
+            let code = if i == 1 {
+                "K00".to_owned()
+            } else {
+                format!("K{i:02}")
+            };
+            let conversation = NewConversation {
+                code,
+                line_number: "+77010000000".to_owned(),
+                channel: Channel::Sms,
+                contact_sealed: vec![1],
+                contact_hash: format!("her-{i}"),
+                service: hotline_schedules::Service::Legal,
+                opened_at: at(10, 0),
+            };
+            let Some(open) = store
+                .start_conversation(&conversation, at(0, 0))
+                .await
+                .expect("written")
+            else {
+                return (i, None);
+            };
+            let job = NewJob {
+                kind: "reminder".to_owned(),
+                payload: "{}".to_owned(),
+                idempotency_key: format!("first-reminder-{i}"),
+                due_at: at(10, 15),
+                created_at: at(10, 0),
+            };
+            let queued = store.enqueue_job(&job).await.expect("queued");
+            let again = store.enqueue_job(&job).await.expect("answered");
+            assert!(queued && !again, "a job is queued once per key");
+            store
+                .record_consent(&NewConsent {
+                    contact_hash: format!("her-{i}"),
+                    channel: Channel::Sms,
+                    granted: true,
+                    reason: "wrote_first".to_owned(),
+                    conversation_id: Some(open.id),
+                    at: at(10, 0),
+                    safe_hours: None,
+                    expires_at: None,
+                    code_word_sealed: None,
+                })
+                .await
+                .expect("recorded");
+            (i, Some(open))
+        });
+    }
+    let mut opened = Vec::new();
+    while let Some(done) = opening.join_next().await {
+        let (i, open) = done.expect("the task ran");
+        if let Some(open) = open {
+            assert_eq!(open.contact_hash, format!("her-{i}"));
+            assert!(open.follow_up_id.is_some(), "each is owed a follow-up");
+            opened.push(i);
+        }
+    }
+    opened.sort_unstable();
+    assert_eq!(
+        opened.len(),
+        29,
+        "every free code opened, the clash once: {opened:?}"
+    );
+    assert!(opened.contains(&0) ^ opened.contains(&1));
+    let loser = if opened.contains(&0) { 1 } else { 0 };
+    assert!(
+        store
+            .open_conversation_of("+77010000000", &format!("her-{loser}"), Channel::Sms)
+            .await
+            .expect("read")
+            .is_none(),
+        "the one that lost the code has nothing written"
+    );
+    let due = store.due_jobs(at(11, 0), 100).await.expect("read");
+    assert_eq!(due.len(), 29, "one first reminder per conversation");
+    for i in opened {
+        let consent = store
+            .latest_consent(&format!("her-{i}"), Channel::Sms)
+            .await
+            .expect("read")
+            .expect("recorded");
+        assert!(consent.granted);
+    }
+}
+
 /// A call the database refuses (by a trigger put there for this test: nothing in a real call
 /// is refused) among calls recorded together: they are written one by one instead, so only it
 /// fails and every other call lands.
