@@ -64,40 +64,40 @@ mod tests {
     #[tokio::test]
     async fn writes_take_turns_in_the_order_they_asked() {
         let turns = WriteTurns::one_at_a_time();
-        let first = turns.take().await.unwrap();
+        let first = turns.take().await.expect("a free turn");
         let order = Arc::new(std::sync::Mutex::new(Vec::new()));
         let mut waiting = Vec::new();
         for n in 0..3 {
             let (turns, order) = (turns.clone(), order.clone());
             waiting.push(tokio::spawn(async move {
-                let _turn = turns.take().await.unwrap();
-                order.lock().unwrap().push(n);
+                let _turn = turns.take().await.expect("a turn in order");
+                order.lock().expect("the order").push(n);
             }));
             // Each asks before the next does.
             tokio::task::yield_now().await;
         }
         assert!(
-            order.lock().unwrap().is_empty(),
+            order.lock().expect("the order").is_empty(),
             "nobody writes during another's turn"
         );
         drop(first);
         for task in waiting {
-            task.await.unwrap();
+            task.await.expect("the write ran");
         }
-        assert_eq!(*order.lock().unwrap(), vec![0, 1, 2]);
+        assert_eq!(*order.lock().expect("the order"), vec![0, 1, 2]);
     }
 
     #[tokio::test]
     async fn without_turns_nobody_waits() {
         let turns = WriteTurns::not_needed();
-        let _one = turns.take().await.unwrap();
-        let _two = turns.take().await.unwrap();
+        let _one = turns.take().await.expect("a turn");
+        let _two = turns.take().await.expect("another at once");
     }
 
     #[tokio::test(start_paused = true)]
     async fn a_turn_never_given_is_refused_in_time() {
         let turns = WriteTurns::one_at_a_time();
-        let _held = turns.take().await.unwrap();
+        let _held = turns.take().await.expect("a free turn");
         assert!(turns.take().await.is_err());
     }
 }
