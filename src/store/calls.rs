@@ -83,6 +83,62 @@ pub trait CallStore: Send + Sync {
 macro_rules! call_sql {
     ($store:ty, $db:ty) => {
         impl $store {
+            /// A change of the call's row committed with the writes queued beside it (see
+            /// `group_commit.rs`).
+            async fn hot_change(&self, write: group_commit::HotWrite) -> StoreResult<()> {
+                match self.group_commit.submit(write).await? {
+                    group_commit::Written::Done => Ok(()),
+                    other => Err(other.mismatched()),
+                }
+            }
+
+            async fn update_call_stage(tx: &mut sqlx::Transaction<'_, $db>, call_id: i64, stage: CallStage) -> StoreResult<()> {
+                sqlx::query("UPDATE calls SET stage = $1 WHERE id = $2")
+                    .bind(stage.as_str())
+                    .bind(call_id)
+                    .execute(&mut **tx)
+                    .await?;
+                Ok(())
+            }
+
+            async fn update_call_choice(
+                tx: &mut sqlx::Transaction<'_, $db>,
+                call_id: i64,
+                language: Language,
+                service: Option<Service>,
+            ) -> StoreResult<()> {
+                sqlx::query("UPDATE calls SET language = $1, service = COALESCE($2, service) WHERE id = $3")
+                    .bind(language.as_str())
+                    .bind(service.map(|s| s.as_str()))
+                    .bind(call_id)
+                    .execute(&mut **tx)
+                    .await?;
+                Ok(())
+            }
+
+            /// The legs rung (see `start_legs`), inside the group commit's transaction.
+            async fn insert_legs(tx: &mut sqlx::Transaction<'_, $db>, legs: &[NewLeg], at: DateTime<Utc>) -> StoreResult<()> {
+                for leg in legs {
+                    sqlx::query(
+                        "INSERT INTO call_legs (call_id, attempt, staff_id, started_at) VALUES ($1, $2, $3, $4)
+                         ON CONFLICT (call_id, attempt, staff_id) DO NOTHING",
+                    )
+                    .bind(leg.call_id)
+                    .bind(leg.attempt)
+                    .bind(leg.staff_id)
+                    .bind(leg.started_at)
+                    .execute(&mut **tx)
+                    .await?;
+                    sqlx::query("UPDATE calls SET stage = $1, ringing_since = COALESCE(ringing_since, $2) WHERE id = $3")
+                        .bind(CallStage::Ringing.as_str())
+                        .bind(at)
+                        .bind(leg.call_id)
+                        .execute(&mut **tx)
+                        .await?;
+                }
+                Ok(())
+            }
+
             /// Calls' first records in one INSERT, in the order given, inside the group commit's
             /// transaction; a repeat (or one CallSid twice) is read as first kept.
             async fn insert_calls(tx: &mut sqlx::Transaction<'_, $db>, calls: &[&NewCall]) -> StoreResult<Vec<CallRecord>> {
@@ -167,49 +223,18 @@ macro_rules! call_sql {
             }
 
             async fn set_call_stage(&self, call_id: i64, stage: CallStage) -> StoreResult<()> {
-                let _turn = self.turns.take().await?;
-                sqlx::query("UPDATE calls SET stage = $1 WHERE id = $2")
-                    .bind(stage.as_str())
-                    .bind(call_id)
-                    .execute(&self.pool)
-                    .await?;
-                Ok(())
+                self.hot_change(group_commit::HotWrite::CallStage(call_id, stage)).await
             }
 
             async fn set_call_choice(&self, call_id: i64, language: Language, service: Option<Service>) -> StoreResult<()> {
-                let _turn = self.turns.take().await?;
-                sqlx::query("UPDATE calls SET language = $1, service = COALESCE($2, service) WHERE id = $3")
-                    .bind(language.as_str())
-                    .bind(service.map(|s| s.as_str()))
-                    .bind(call_id)
-                    .execute(&self.pool)
-                    .await?;
-                Ok(())
+                self.hot_change(group_commit::HotWrite::CallChoice(call_id, language, service)).await
             }
 
             async fn start_legs(&self, legs: &[NewLeg], at: DateTime<Utc>) -> StoreResult<()> {
-                let _turn = self.turns.take().await?;
-                let mut tx = self.pool.begin().await?;
-                for leg in legs {
-                    sqlx::query(
-                        "INSERT INTO call_legs (call_id, attempt, staff_id, started_at) VALUES ($1, $2, $3, $4)
-                         ON CONFLICT (call_id, attempt, staff_id) DO NOTHING",
-                    )
-                    .bind(leg.call_id)
-                    .bind(leg.attempt)
-                    .bind(leg.staff_id)
-                    .bind(leg.started_at)
-                    .execute(&mut *tx)
-                    .await?;
-                    sqlx::query("UPDATE calls SET stage = $1, ringing_since = COALESCE(ringing_since, $2) WHERE id = $3")
-                        .bind(CallStage::Ringing.as_str())
-                        .bind(at)
-                        .bind(leg.call_id)
-                        .execute(&mut *tx)
-                        .await?;
+                if legs.is_empty() {
+                    return Ok(());
                 }
-                tx.commit().await?;
-                Ok(())
+                self.hot_change(group_commit::HotWrite::Legs(legs.to_vec(), at)).await
             }
 
             async fn legs(&self, call_id: i64) -> StoreResult<Vec<CallLeg>> {

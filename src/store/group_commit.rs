@@ -16,9 +16,11 @@ use tokio::sync::{mpsc, oneshot};
 
 use chrono::{DateTime, Utc};
 
+use hotline_schedules::{Language, Service};
+
 use super::{
-    CallRecord, NewCall, NewConsent, NewConversation, NewJob, NewMessage, Relay, StoreError,
-    StoreResult, StoredMessage,
+    CallRecord, CallStage, NewCall, NewConsent, NewConversation, NewJob, NewLeg, NewMessage, Relay,
+    StoreError, StoreResult, StoredMessage,
 };
 
 /// At most this many writes share a transaction, so one answer never waits behind a huge batch.
@@ -34,6 +36,11 @@ pub(super) enum HotWrite {
     Open(NewConversation, DateTime<Utc>),
     Job(NewJob),
     Consent(NewConsent),
+    /// Her language and service, chosen at the menus, on the call with this id.
+    CallChoice(i64, Language, Option<Service>),
+    CallStage(i64, CallStage),
+    /// The legs rung for one call, from the given time.
+    Legs(Vec<NewLeg>, DateTime<Utc>),
 }
 
 /// What a write returns, as its store method does.
@@ -47,7 +54,8 @@ pub(super) enum Written {
     Opened(Option<i64>),
     /// Whether the job was new (not there under its key already).
     Job(bool),
-    Consented,
+    /// A write that answers nothing but that it was kept.
+    Done,
 }
 
 impl Written {
@@ -60,7 +68,7 @@ impl Written {
             Written::Relayed => "a relay",
             Written::Opened(_) => "a conversation",
             Written::Job(_) => "a job",
-            Written::Consented => "a consent",
+            Written::Done => "a change",
         };
         StoreError::Corrupt(format!("the committer answered another write with {kind}"))
     }
@@ -181,13 +189,22 @@ impl HotWrite {
             HotWrite::Open(conversation, _) => (3, &conversation.code, 0),
             HotWrite::Job(job) => (4, &job.idempotency_key, 0),
             HotWrite::Consent(consent) => (5, &consent.contact_hash, 0),
+            // One kind for every write to a call's row, in the order of the calls: two
+            // kinds would let two batches take two calls' rows in opposite orders.
+            HotWrite::CallChoice(call_id, ..) | HotWrite::CallStage(call_id, _) => {
+                (6, "", *call_id)
+            }
+            HotWrite::Legs(legs, _) => (6, "", legs.first().map_or(0, |leg| leg.call_id)),
         }
     }
 
     /// A write of several statements: it needs a savepoint of its own whenever it shares a
     /// transaction, on any database, so that it is kept whole or not at all.
     pub fn is_compound(&self) -> bool {
-        matches!(self, HotWrite::Relay(_) | HotWrite::Open(..))
+        matches!(
+            self,
+            HotWrite::Relay(_) | HotWrite::Open(..) | HotWrite::Legs(..)
+        )
     }
 }
 
@@ -422,8 +439,19 @@ macro_rules! group_commit_sql {
                         .await
                         .map(group_commit::Written::Job),
                     group_commit::HotWrite::Consent(consent) => consents::insert_consent!(consent, &mut **tx)
-                        .map(|_| group_commit::Written::Consented)
+                        .map(|_| group_commit::Written::Done)
                         .map_err(StoreError::from),
+                    group_commit::HotWrite::CallChoice(call_id, language, service) => {
+                        Self::update_call_choice(tx, *call_id, *language, *service)
+                            .await
+                            .map(|()| group_commit::Written::Done)
+                    }
+                    group_commit::HotWrite::CallStage(call_id, stage) => Self::update_call_stage(tx, *call_id, *stage)
+                        .await
+                        .map(|()| group_commit::Written::Done),
+                    group_commit::HotWrite::Legs(legs, at) => Self::insert_legs(tx, legs, *at)
+                        .await
+                        .map(|()| group_commit::Written::Done),
                 }
             }
         }

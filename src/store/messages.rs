@@ -497,7 +497,7 @@ macro_rules! message_sql {
             async fn record_consent(&self, consent: &NewConsent) -> StoreResult<()> {
                 // Committed with the calls and texts queued beside it (see `group_commit.rs`).
                 match self.group_commit.submit(group_commit::HotWrite::Consent(consent.clone())).await? {
-                    group_commit::Written::Consented => Ok(()),
+                    group_commit::Written::Done => Ok(()),
                     other => Err(other.mismatched()),
                 }
             }
