@@ -1,12 +1,14 @@
-//! Group commit for the writes on the webhook hot path (a call recorded, a text recorded, a text
-//! relayed to staff).
+//! Group commit for the writes on the webhook hot path: a call recorded, her choices and the
+//! legs rung, a text recorded, relayed to staff, or opening a conversation (with its reminder
+//! job and her consent).
 //! A synced commit costs the same for one row as for fifty, so the requests that arrive while a
-//! commit is in flight share the next one: each hands its write to the store's one committer
-//! and waits; the committer takes everything queued, runs it in ONE transaction, each write
-//! under its own savepoint (one failing write fails only itself), commits, and only then
-//! answers each request. Durability is unchanged (SQLite stays WAL + `synchronous=FULL`), and
-//! nothing waits when the server is idle: a lone write is committed at once; batches arise only
-//! from requests that arrive during a commit.
+//! commit is in flight share the next one: each hands its write to the store's committer and
+//! waits; the committer takes everything queued, runs it in ONE transaction, commits, and only
+//! then answers each request. Should one write of a batch fail, the batch is rolled back and
+//! written again with each write under its own savepoint, so that it fails alone. Durability is
+//! unchanged (SQLite stays WAL + `synchronous=FULL`), and nothing waits when the server is
+//! idle: a lone write is committed at once; batches arise only from requests that arrive
+//! during a commit.
 //!
 //! This module is the backend-neutral half (the queue, the batch, the answers);
 //! `group_commit_sql!` is the committer for a concrete sqlx pool, and the SQL of each write
@@ -293,7 +295,88 @@ macro_rules! group_commit_sql {
 
             /// One transaction for the whole batch; answers each write after the commit.
             /// False when the transaction itself failed (the connection may be broken).
+            ///
+            /// A batch of several is first written whole, with no savepoints (each costs round
+            /// trips the committer waits for, and writes almost never fail). Should any write
+            /// fail, that transaction is rolled back, nothing of it kept, and the batch is
+            /// written again apart: each write under a savepoint where it needs one, so that
+            /// the failed one fails alone.
             async fn commit_batch(
+                connection: &mut sqlx::pool::PoolConnection<$db>,
+                batch: Vec<group_commit::Queued>,
+            ) -> bool {
+                use sqlx::Connection;
+                if batch.len() > 1 {
+                    let mut tx = match connection.begin().await {
+                        Ok(tx) => tx,
+                        Err(error) => {
+                            group_commit::fail_all(batch.into_iter().map(|q| q.answer).collect(), &error);
+                            return false;
+                        }
+                    };
+                    match Self::write_whole(&mut tx, &batch).await {
+                        Ok(written) => {
+                            return match tx.commit().await {
+                                Ok(()) => {
+                                    for (queued, written) in batch.into_iter().zip(written) {
+                                        // A request that stopped waiting still had its write kept.
+                                        let _ = queued.answer.send(Ok(written));
+                                    }
+                                    true
+                                }
+                                Err(error) => {
+                                    group_commit::fail_all(batch.into_iter().map(|q| q.answer).collect(), &error);
+                                    false
+                                }
+                            };
+                        }
+                        Err(error) => {
+                            tracing::warn!(%error, "a write of a batch failed; writing the batch again, each write apart");
+                            if let Err(error) = tx.rollback().await {
+                                group_commit::fail_all(batch.into_iter().map(|q| q.answer).collect(), &error);
+                                return false;
+                            }
+                        }
+                    }
+                }
+                Self::commit_apart(connection, batch).await
+            }
+
+            /// Every write of a batch, in one transaction with no savepoints: the calls in one
+            /// INSERT, then the rest in the batch's order. The answers are in the batch's order.
+            async fn write_whole(
+                tx: &mut sqlx::Transaction<'_, $db>,
+                batch: &[group_commit::Queued],
+            ) -> StoreResult<Vec<group_commit::Written>> {
+                let calls: Vec<&NewCall> = batch
+                    .iter()
+                    .filter_map(|queued| match &queued.write {
+                        group_commit::HotWrite::Call(call) => Some(call),
+                        _ => None,
+                    })
+                    .collect();
+                let mut records = if calls.is_empty() {
+                    Vec::new()
+                } else {
+                    Self::insert_calls(tx, &calls).await?
+                }
+                .into_iter();
+                let mut written = Vec::with_capacity(batch.len());
+                for queued in batch {
+                    written.push(match &queued.write {
+                        group_commit::HotWrite::Call(_) => records
+                            .next()
+                            .map(group_commit::Written::Call)
+                            .ok_or_else(|| StoreError::Corrupt("a call vanished after it was recorded".into()))?,
+                        write => Self::one_write(tx, write).await?,
+                    });
+                }
+                Ok(written)
+            }
+
+            /// The batch written apart (see `commit_batch`): a lone write, or a batch one of
+            /// whose writes failed when written whole.
+            async fn commit_apart(
                 connection: &mut sqlx::pool::PoolConnection<$db>,
                 batch: Vec<group_commit::Queued>,
             ) -> bool {
