@@ -106,7 +106,8 @@ async fn run(args: Args) -> anyhow::Result<()> {
                 if endpoint == Endpoint::VoiceService {
                     let wanted = match mode {
                         Mode::Rate(rate) => u64::from(rate) * args.seconds,
-                        Mode::Saturation(_) => 2_000 * args.seconds,
+                        // More than the step has yet reached, so the run measures the server.
+                        Mode::Saturation(_) => 5_000 * args.seconds,
                     };
                     prepared_calls += source.prepare_calls(wanted, args.connections).await?;
                 }
