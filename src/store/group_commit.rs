@@ -217,6 +217,17 @@ pub(super) fn shared_failure(what: impl std::fmt::Display) -> StoreError {
     StoreError::Database(sqlx::Error::Io(std::io::Error::other(what.to_string())))
 }
 
+/// The calls among a batch's writes, in its order.
+pub(super) fn calls_of(batch: &[Queued]) -> Vec<&NewCall> {
+    batch
+        .iter()
+        .filter_map(|queued| match &queued.write {
+            HotWrite::Call(call) => Some(call),
+            _ => None,
+        })
+        .collect()
+}
+
 /// Answers every request of a batch that could not be committed.
 pub(super) fn fail_all(
     batch: Vec<oneshot::Sender<StoreResult<Written>>>,
@@ -348,13 +359,7 @@ macro_rules! group_commit_sql {
                 tx: &mut sqlx::Transaction<'_, $db>,
                 batch: &[group_commit::Queued],
             ) -> StoreResult<Vec<group_commit::Written>> {
-                let calls: Vec<&NewCall> = batch
-                    .iter()
-                    .filter_map(|queued| match &queued.write {
-                        group_commit::HotWrite::Call(call) => Some(call),
-                        _ => None,
-                    })
-                    .collect();
+                let calls = group_commit::calls_of(batch);
                 let mut records = if calls.is_empty() {
                     Vec::new()
                 } else {
@@ -437,13 +442,7 @@ macro_rules! group_commit_sql {
                 if calls.len() < 2 {
                     return calls.into_iter().chain(rest).collect();
                 }
-                let new: Vec<&NewCall> = calls
-                    .iter()
-                    .filter_map(|queued| match &queued.write {
-                        group_commit::HotWrite::Call(call) => Some(call),
-                        _ => None,
-                    })
-                    .collect();
+                let new = group_commit::calls_of(&calls);
                 let recorded = if $isolate {
                     // PostgreSQL: a failed statement would abort the whole transaction.
                     match (&mut **tx).begin().await {

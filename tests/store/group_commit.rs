@@ -22,6 +22,19 @@ fn text(sid: &str, staff_id: Option<i64>) -> NewMessage {
     }
 }
 
+/// Woman `i`'s conversation by text, under `code`.
+fn her_conversation(code: String, i: usize) -> NewConversation {
+    NewConversation {
+        code,
+        line_number: "+77010000000".to_owned(),
+        channel: Channel::Sms,
+        contact_sealed: vec![1],
+        contact_hash: format!("her-{i}"),
+        service: hotline_schedules::Service::Legal,
+        opened_at: at(10, 0),
+    }
+}
+
 pub async fn calls_recorded_at_once_all_land(store: Arc<dyn Store>) {
     let mut recording = JoinSet::new();
     for i in 0..200 {
@@ -150,17 +163,8 @@ pub async fn a_bad_relay_in_a_batch_leaves_nothing_of_itself(store: Arc<dyn Stor
         .expect("staff");
     let mut relays = Vec::new();
     for i in 0..20 {
-        let conversation = NewConversation {
-            code: format!("K{i:02}"),
-            line_number: "+77010000000".to_owned(),
-            channel: Channel::Sms,
-            contact_sealed: vec![1],
-            contact_hash: format!("her-{i}"),
-            service: hotline_schedules::Service::Legal,
-            opened_at: at(10, 0),
-        };
         let open = store
-            .start_conversation(&conversation, at(0, 0))
+            .start_conversation(&her_conversation(format!("K{i:02}"), i), at(0, 0))
             .await
             .expect("opened")
             .expect("free");
@@ -221,17 +225,8 @@ pub async fn first_texts_opened_together_each_keep_their_conversation_job_and_co
             } else {
                 format!("K{i:02}")
             };
-            let conversation = NewConversation {
-                code,
-                line_number: "+77010000000".to_owned(),
-                channel: Channel::Sms,
-                contact_sealed: vec![1],
-                contact_hash: format!("her-{i}"),
-                service: hotline_schedules::Service::Legal,
-                opened_at: at(10, 0),
-            };
             let Some(open) = store
-                .start_conversation(&conversation, at(0, 0))
+                .start_conversation(&her_conversation(code, i), at(0, 0))
                 .await
                 .expect("written")
             else {
