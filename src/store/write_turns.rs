@@ -52,7 +52,10 @@ impl WriteTurns {
         };
         match tokio::time::timeout(PATIENCE, turns.clone().lock_owned()).await {
             Ok(held) => Ok(WriteTurn { _held: Some(held) }),
-            Err(_) => Err(StoreError::Database(sqlx::Error::PoolTimedOut)),
+            Err(_) => Err(StoreError::Database(sqlx::Error::Io(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "no turn to write in time: the database is busy",
+            )))),
         }
     }
 }
