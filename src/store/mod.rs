@@ -5,6 +5,7 @@
 mod accounts;
 mod audit;
 mod calls;
+mod committer;
 mod consents;
 mod erasure;
 mod follow_ups;

@@ -5,7 +5,7 @@ use hotline_schedules::{Language, Service, StaffMember};
 use sqlx::postgres::{PgPool, PgPoolOptions};
 
 use super::*;
-use super::{group_commit, settings_cache, sql, write_turns};
+use super::{committer, group_commit, settings_cache, sql, write_turns};
 
 /// PostgreSQL commits several transactions at once (their WAL flushed together): one committer
 /// spent its time waiting on round trips, so four share the queue, each on its own connection

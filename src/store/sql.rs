@@ -437,7 +437,7 @@ macro_rules! sql_store {
         lines::line_sql!($store);
         outbox::outbox_sql!($store);
         messages::message_sql!($store, $db);
-        group_commit::group_commit_sql!($store, $db, $isolate);
+        committer::group_commit_sql!($store, $db, $isolate);
         jobs::job_sql!($store, $db);
         follow_ups::follow_up_sql!($store);
         reports::report_sql!($store);

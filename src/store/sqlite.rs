@@ -11,7 +11,7 @@ use sqlx::sqlite::{
 };
 
 use super::*;
-use super::{group_commit, settings_cache, sql, write_turns};
+use super::{committer, group_commit, settings_cache, sql, write_turns};
 
 /// SQLite lets one writer in at a time: a second committer would only wait for the first.
 const COMMITTERS: usize = 1;
