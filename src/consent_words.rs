@@ -26,6 +26,18 @@ pub async fn change_consent(
     channel: Channel,
     word: &Word<'_>,
 ) -> Result<(), StoreError> {
+    store
+        .record_consent(&consent_of(store, channel, word).await?)
+        .await
+}
+
+/// Her word on `channel` as `change_consent` records it, for a write that records it with
+/// more (her first text's opening).
+pub async fn consent_of(
+    store: &dyn Store,
+    channel: Channel,
+    word: &Word<'_>,
+) -> Result<NewConsent, StoreError> {
     let before = store.latest_consent(word.contact_hash, channel).await?;
     let (safe_hours, expires_at, code_word_sealed) = match before {
         Some(before) => (
@@ -35,19 +47,17 @@ pub async fn change_consent(
         ),
         None => (None, None, None),
     };
-    store
-        .record_consent(&NewConsent {
-            contact_hash: word.contact_hash.to_owned(),
-            channel,
-            granted: word.granted,
-            reason: word.reason.to_owned(),
-            conversation_id: word.conversation_id,
-            at: word.at,
-            safe_hours,
-            expires_at,
-            code_word_sealed,
-        })
-        .await
+    Ok(NewConsent {
+        contact_hash: word.contact_hash.to_owned(),
+        channel,
+        granted: word.granted,
+        reason: word.reason.to_owned(),
+        conversation_id: word.conversation_id,
+        at: word.at,
+        safe_hours,
+        expires_at,
+        code_word_sealed,
+    })
 }
 
 /// The provider says a text to her could not go because she opted out (STOP to her carrier, or

@@ -12,7 +12,7 @@ use hotline_schedules::model::{OnDuty, Slot};
 use serde::{Deserialize, Serialize};
 
 use super::runner::{JobError, JobHandler};
-use crate::store::{Job, NewJob, Store, StoreError};
+use crate::store::{Job, JobOf, NewJob, Store, StoreError};
 use crate::web::AppState;
 
 /// The kind of a reminder's job.
@@ -35,21 +35,30 @@ pub async fn schedule(
     due_at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
+    store
+        .enqueue_job(&reminder_job(follow_up, n, due_at, now)?)
+        .await
+}
+
+/// The job of reminder `n` about `follow_up`, keyed so that it is queued once.
+fn reminder_job(
+    follow_up: i64,
+    n: u32,
+    due_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<NewJob, StoreError> {
     let payload = Payload {
         follow_up,
         n,
         due_at,
     };
-    store
-        .enqueue_job(&NewJob {
-            kind: KIND.to_owned(),
-            payload: serde_json::to_string(&payload)
-                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
-            idempotency_key: format!("follow-up:{follow_up}:reminder:{n}"),
-            due_at,
-            created_at: now,
-        })
-        .await
+    Ok(NewJob {
+        kind: KIND.to_owned(),
+        payload: serde_json::to_string(&payload).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        idempotency_key: format!("follow-up:{follow_up}:reminder:{n}"),
+        due_at,
+        created_at: now,
+    })
 }
 
 /// Schedules the first reminder of a follow-up just opened at `opened_at`; with
@@ -62,6 +71,17 @@ pub async fn schedule_first(
 ) -> Result<bool, StoreError> {
     let due_at = follow_up::first_due_at(&state.reminders, opened_at, opening_told_them);
     schedule(state.store.as_ref(), follow_up, 1, due_at, opened_at).await
+}
+
+/// The first reminder of the follow-up a conversation opened at `opened_at` makes, as
+/// `schedule_first` would queue it, for the opening to write once the follow-up has its id.
+pub fn first_of_opening(
+    state: &AppState,
+    opened_at: DateTime<Utc>,
+    opening_told_them: bool,
+) -> JobOf {
+    let due_at = follow_up::first_due_at(&state.reminders, opened_at, opening_told_them);
+    JobOf::new(move |follow_up| reminder_job(follow_up, 1, due_at, opened_at))
 }
 
 /// Runs reminder jobs.

@@ -274,11 +274,9 @@ macro_rules! group_commit_sql {
                     group_commit::HotWrite::Relay(relay) => Self::insert_relay(tx, relay)
                         .await
                         .map(|()| group_commit::Written::Relayed),
-                    group_commit::HotWrite::Open(conversation, code_free_before) => {
-                        Self::insert_conversation(tx, conversation, *code_free_before)
-                            .await
-                            .map(group_commit::Written::Opened)
-                    }
+                    group_commit::HotWrite::Open(opening) => Self::insert_opening(tx, opening)
+                        .await
+                        .map(group_commit::Written::Opened),
                     group_commit::HotWrite::Job(job) => Self::insert_job(tx, job)
                         .await
                         .map(group_commit::Written::Job),

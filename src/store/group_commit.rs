@@ -21,7 +21,7 @@ use chrono::{DateTime, Utc};
 use hotline_schedules::{Language, Service};
 
 use super::{
-    CallRecord, CallStage, NewCall, NewConsent, NewConversation, NewJob, NewLeg, NewMessage, Relay,
+    CallRecord, CallStage, NewCall, NewConsent, NewJob, NewLeg, NewMessage, Opening, Relay,
     StoreError, StoreResult, StoredMessage,
 };
 
@@ -34,8 +34,9 @@ pub(super) enum HotWrite {
     Call(NewCall),
     Message(NewMessage),
     Relay(Relay),
-    /// A conversation opened under its code, unless that code is not free before the time.
-    Open(NewConversation, DateTime<Utc>),
+    /// A conversation opened under its code with all that comes with it, unless that code is
+    /// not free.
+    Open(Box<Opening>),
     Job(NewJob),
     Consent(NewConsent),
     /// Her language and service, chosen at the menus, on the call with this id.
@@ -188,7 +189,7 @@ impl HotWrite {
             HotWrite::Call(call) => (0, &call.call_sid, 0),
             HotWrite::Message(message) => (1, &message.message_sid, 0),
             HotWrite::Relay(relay) => (2, "", relay.conversation_id),
-            HotWrite::Open(conversation, _) => (3, &conversation.code, 0),
+            HotWrite::Open(opening) => (3, &opening.conversation.code, 0),
             HotWrite::Job(job) => (4, &job.idempotency_key, 0),
             HotWrite::Consent(consent) => (5, &consent.contact_hash, 0),
             // One kind for every write to a call's row, in the order of the calls: two
@@ -205,7 +206,7 @@ impl HotWrite {
     pub fn is_compound(&self) -> bool {
         matches!(
             self,
-            HotWrite::Relay(_) | HotWrite::Open(..) | HotWrite::Legs(..)
+            HotWrite::Relay(_) | HotWrite::Open(_) | HotWrite::Legs(..)
         )
     }
 }

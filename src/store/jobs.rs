@@ -53,6 +53,28 @@ pub struct NewJob {
     pub created_at: DateTime<Utc>,
 }
 
+/// A job that needs the id of a row written in the same write (a follow-up's first reminder,
+/// written with the conversation that opens the follow-up): made once that id is known.
+#[derive(Clone)]
+pub struct JobOf(std::sync::Arc<dyn Fn(i64) -> StoreResult<NewJob> + Send + Sync>);
+
+impl JobOf {
+    pub fn new(make: impl Fn(i64) -> StoreResult<NewJob> + Send + Sync + 'static) -> Self {
+        Self(std::sync::Arc::new(make))
+    }
+
+    /// The job for the row with this id.
+    pub fn of(&self, id: i64) -> StoreResult<NewJob> {
+        (self.0)(id)
+    }
+}
+
+impl std::fmt::Debug for JobOf {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("JobOf(..)")
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Job {
     pub id: i64,

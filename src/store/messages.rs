@@ -25,7 +25,17 @@ pub trait MessageStore: Send + Sync {
         &self,
         conversation: &NewConversation,
         code_free_before: DateTime<Utc>,
-    ) -> StoreResult<Option<Conversation>>;
+    ) -> StoreResult<Option<Conversation>> {
+        let opening = Opening::bare(conversation.clone(), code_free_before);
+        match self.open_conversation(&opening).await? {
+            Some(id) => self.conversation(id).await,
+            None => Ok(None),
+        }
+    }
+    /// Opens a conversation as `start_conversation` does, with everything of `opening` in the
+    /// same write, kept whole or not at all, in the group commit's shared transaction: the new
+    /// conversation's id, or `None` with nothing written.
+    async fn open_conversation(&self, opening: &Opening) -> StoreResult<Option<i64>>;
     /// Her open conversation on a line and channel.
     async fn open_conversation_of(
         &self,
@@ -164,6 +174,35 @@ pub struct Relay {
     pub texts: Vec<(i64, NewOutboxMessage)>,
 }
 
+/// A conversation opened by her first text, in one write with all that comes with it (see
+/// `open_conversation`): her first text then costs two synced commits (the text kept, then
+/// this), as any later text does, where each part of this was once a commit of its own.
+#[derive(Debug, Clone)]
+pub struct Opening {
+    pub conversation: NewConversation,
+    /// Her code must not have gone to a conversation closed after this.
+    pub code_free_before: DateTime<Utc>,
+    /// The first reminder of the follow-up she is owed, made from that follow-up's id.
+    pub first_reminder: Option<JobOf>,
+    /// Her words on consent, each recorded as given in the conversation this opens.
+    pub consents: Vec<NewConsent>,
+    /// Her first text placed and relayed: its `conversation_id` is replaced by the new one's.
+    pub relay: Option<Relay>,
+}
+
+impl Opening {
+    /// The conversation and its follow-up alone.
+    pub fn bare(conversation: NewConversation, code_free_before: DateTime<Utc>) -> Self {
+        Self {
+            conversation,
+            code_free_before,
+            first_reminder: None,
+            consents: Vec::new(),
+            relay: None,
+        }
+    }
+}
+
 /// Places a message in a conversation unless placed already (binds: conversation, message).
 pub(super) const ATTACH: &str =
     "UPDATE messages SET conversation_id = $1 WHERE id = $2 AND conversation_id IS NULL";
@@ -183,13 +222,14 @@ macro_rules! select_messages {
 macro_rules! message_sql {
     ($store:ty, $db:ty) => {
         impl $store {
-            /// Opens a conversation (see `start_conversation`) inside the group commit's
-            /// transaction: the conversation, the follow-up she is owed, and the link between.
-            async fn insert_conversation(
+            /// Opens a conversation (see `open_conversation`) inside the group commit's
+            /// transaction: the conversation, the follow-up she is owed, the link between,
+            /// and then the rest of the opening, each part naming what it opened.
+            async fn insert_opening(
                 tx: &mut sqlx::Transaction<'_, $db>,
-                conversation: &NewConversation,
-                code_free_before: DateTime<Utc>,
+                opening: &Opening,
             ) -> StoreResult<Option<i64>> {
+                let conversation = &opening.conversation;
                 let id: Option<i64> = sqlx::query_scalar(
                     "INSERT INTO conversations (code, line_number, channel, contact_sealed, contact_hash, service,
                         opened_at, last_inbound_at)
@@ -205,7 +245,7 @@ macro_rules! message_sql {
                 .bind(&conversation.contact_hash)
                 .bind(conversation.service.as_str())
                 .bind(conversation.opened_at)
-                .bind(code_free_before)
+                .bind(opening.code_free_before)
                 .fetch_optional(&mut **tx)
                 .await?;
                 let Some(id) = id else {
@@ -225,6 +265,23 @@ macro_rules! message_sql {
                     .bind(id)
                     .execute(&mut **tx)
                     .await?;
+                if let Some(reminder) = &opening.first_reminder {
+                    Self::insert_job(tx, &reminder.of(follow_up)?).await?;
+                }
+                for consent in &opening.consents {
+                    let consent = NewConsent {
+                        conversation_id: Some(id),
+                        ..consent.clone()
+                    };
+                    consents::insert_consent!(&consent, &mut **tx)?;
+                }
+                if let Some(relay) = &opening.relay {
+                    let relay = Relay {
+                        conversation_id: id,
+                        ..relay.clone()
+                    };
+                    Self::insert_relay(tx, &relay).await?;
+                }
                 Ok(Some(id))
             }
 
@@ -343,16 +400,11 @@ macro_rules! message_sql {
                 rows.into_iter().map(messages::MessageRow::into_message).collect()
             }
 
-            async fn start_conversation(
-                &self,
-                conversation: &NewConversation,
-                code_free_before: DateTime<Utc>,
-            ) -> StoreResult<Option<Conversation>> {
+            async fn open_conversation(&self, opening: &Opening) -> StoreResult<Option<i64>> {
                 // Committed with the calls and texts queued beside it (see `group_commit.rs`).
-                let write = group_commit::HotWrite::Open(conversation.clone(), code_free_before);
+                let write = group_commit::HotWrite::Open(Box::new(opening.clone()));
                 match self.group_commit.submit(write).await? {
-                    group_commit::Written::Opened(Some(id)) => self.conversation(id).await,
-                    group_commit::Written::Opened(None) => Ok(None),
+                    group_commit::Written::Opened(id) => Ok(id),
                     other => Err(other.mismatched()),
                 }
             }

@@ -40,9 +40,9 @@ pub use consents::{Consent, ConsentStore};
 pub use erasure::ErasureStore;
 pub use follow_ups::{FollowUpStore, SentReminder};
 pub use gauges::GaugeStore;
-pub use jobs::{Job, JobStatus, JobStore, NewJob};
+pub use jobs::{Job, JobOf, JobStatus, JobStore, NewJob};
 pub use lines::LineStore;
-pub use messages::{MessageStore, Relay};
+pub use messages::{MessageStore, Opening, Relay};
 pub use outbox::OutboxStore;
 pub use people::PeopleStore;
 pub use planned::{

@@ -209,12 +209,14 @@ pub async fn a_bad_relay_in_a_batch_leaves_nothing_of_itself(store: Arc<dyn Stor
 }
 
 /// Her first texts, from many women at once, as the messages webhook writes them: each opens a
-/// conversation with its follow-up, queues its first reminder and records her consent, all
-/// through the group commit. Two draw the same code: exactly one gets it, and the other is
-/// left with nothing written, free to draw again.
-pub async fn first_texts_opened_together_each_keep_their_conversation_job_and_consent(
-    store: Arc<dyn Store>,
-) {
+/// conversation with its follow-up, the follow-up's first reminder, her consents and her text
+/// relayed, all in one write through the group commit. Two draw the same code: exactly one gets
+/// it, and the other is left with nothing of its opening written, free to draw again.
+pub async fn first_texts_opened_together_each_keep_their_whole_opening(store: Arc<dyn Store>) {
+    let lawyer = store
+        .upsert_staff(&crate::lawyer("+77015550101"), &crate::audit())
+        .await
+        .expect("staff");
     let mut opening = JoinSet::new();
     for i in 0..30 {
         let store = store.clone();
@@ -225,74 +227,114 @@ pub async fn first_texts_opened_together_each_keep_their_conversation_job_and_co
             } else {
                 format!("K{i:02}")
             };
-            let Some(open) = store
-                .start_conversation(&her_conversation(code, i), at(0, 0))
+            let (message, _) = store
+                .record_message(&text(&format!("SM{i:02}"), None))
                 .await
-                .expect("written")
-            else {
-                return (i, None);
+                .expect("kept");
+            let consent = |channel| NewConsent {
+                contact_hash: format!("her-{i}"),
+                channel,
+                granted: true,
+                reason: "wrote_first".to_owned(),
+                conversation_id: None,
+                at: at(10, 0),
+                safe_hours: None,
+                expires_at: None,
+                code_word_sealed: None,
             };
-            let job = NewJob {
-                kind: "reminder".to_owned(),
-                payload: "{}".to_owned(),
-                idempotency_key: format!("first-reminder-{i}"),
-                due_at: at(10, 15),
-                created_at: at(10, 0),
+            let opening = Opening {
+                first_reminder: Some(JobOf::new(|follow_up| {
+                    Ok(NewJob {
+                        kind: "reminder".to_owned(),
+                        payload: "{}".to_owned(),
+                        idempotency_key: format!("first-reminder-{follow_up}"),
+                        due_at: at(10, 15),
+                        created_at: at(10, 0),
+                    })
+                })),
+                consents: vec![consent(Channel::Sms), consent(Channel::Voice)],
+                relay: Some(crate::relay(message.id, 0, i, &[lawyer])),
+                ..Opening::bare(her_conversation(code, i), at(0, 0))
             };
-            let queued = store.enqueue_job(&job).await.expect("queued");
-            let again = store.enqueue_job(&job).await.expect("answered");
-            assert!(queued && !again, "a job is queued once per key");
-            store
-                .record_consent(&NewConsent {
-                    contact_hash: format!("her-{i}"),
-                    channel: Channel::Sms,
-                    granted: true,
-                    reason: "wrote_first".to_owned(),
-                    conversation_id: Some(open.id),
-                    at: at(10, 0),
-                    safe_hours: None,
-                    expires_at: None,
-                    code_word_sealed: None,
-                })
-                .await
-                .expect("recorded");
-            (i, Some(open))
+            let opened = store.open_conversation(&opening).await.expect("written");
+            (i, message.id, opened)
         });
     }
     let mut opened = Vec::new();
+    let mut lost = Vec::new();
     while let Some(done) = opening.join_next().await {
-        let (i, open) = done.expect("the task ran");
-        if let Some(open) = open {
-            assert_eq!(open.contact_hash, format!("her-{i}"));
-            assert!(open.follow_up_id.is_some(), "each is owed a follow-up");
-            opened.push(i);
+        match done.expect("the task ran") {
+            (i, _, Some(id)) => opened.push((i, id)),
+            (i, message_id, None) => lost.push((i, message_id)),
         }
     }
-    opened.sort_unstable();
     assert_eq!(
         opened.len(),
         29,
         "every free code opened, the clash once: {opened:?}"
     );
-    assert!(opened.contains(&0) ^ opened.contains(&1));
-    let loser = if opened.contains(&0) { 1 } else { 0 };
+    let [(loser, loser_message)] = lost[..] else {
+        panic!("exactly one lost its code: {lost:?}");
+    };
+    assert!(loser < 2, "the one that lost drew the clashing code");
     assert!(
         store
             .open_conversation_of("+77010000000", &format!("her-{loser}"), Channel::Sms)
             .await
             .expect("read")
             .is_none(),
-        "the one that lost the code has nothing written"
+        "the one that lost the code has no conversation"
     );
+    for channel in [Channel::Sms, Channel::Voice] {
+        assert!(
+            store
+                .latest_consent(&format!("her-{loser}"), channel)
+                .await
+                .expect("read")
+                .is_none(),
+            "nor her consent"
+        );
+    }
     let due = store.due_jobs(at(11, 0), 100).await.expect("read");
     assert_eq!(due.len(), 29, "one first reminder per conversation");
-    for i in opened {
-        let consent = store
-            .latest_consent(&format!("her-{i}"), Channel::Sms)
-            .await
-            .expect("read")
-            .expect("recorded");
-        assert!(consent.granted);
+    let queued = store.pending_outbox(100).await.expect("read");
+    assert_eq!(queued.len(), 29, "one relayed text per conversation");
+    assert!(
+        !queued
+            .iter()
+            .any(|text| text.idempotency_key == format!("relay:SM{loser:02}:{lawyer}")),
+        "nor her relayed text"
+    );
+    for (i, id) in opened {
+        let open = store.conversation(id).await.expect("read").expect("opened");
+        assert_eq!(open.contact_hash, format!("her-{i}"));
+        let follow_up = open.follow_up_id.expect("each is owed a follow-up");
+        assert!(
+            due.iter()
+                .any(|job| job.idempotency_key == format!("first-reminder-{follow_up}")),
+            "the first reminder is made from her own follow-up"
+        );
+        for channel in [Channel::Sms, Channel::Voice] {
+            let consent = store
+                .latest_consent(&format!("her-{i}"), channel)
+                .await
+                .expect("read")
+                .expect("recorded");
+            assert!(consent.granted);
+            assert_eq!(
+                consent.conversation_id,
+                Some(id),
+                "given in her conversation"
+            );
+        }
+        let messages = store.conversation_messages(id).await.expect("read");
+        assert_eq!(messages.len(), 1, "her text is placed in her conversation");
+        assert_ne!(messages[0].id, loser_message);
+        assert_eq!(
+            store.conversation_staff(id).await.expect("read"),
+            [lawyer],
+            "the lawyer has it"
+        );
     }
 }
 

@@ -178,7 +178,7 @@ conformance!(
     repeats_in_one_batch_return_the_first_record,
     a_bad_write_in_a_batch_fails_only_itself,
     a_bad_relay_in_a_batch_leaves_nothing_of_itself,
-    first_texts_opened_together_each_keep_their_conversation_job_and_consent,
+    first_texts_opened_together_each_keep_their_whole_opening,
     // the store as a whole, below
     the_store_answers_and_names_its_backend,
 );

@@ -1,5 +1,6 @@
 //! A text from someone who is not on staff: she is reaching out. Her first text opens a
-//! conversation with a fresh code and the follow-up she is owed; each text goes to the people
+//! conversation with a fresh code and the follow-up she is owed, in one write with all it
+//! brings (`open_with_first_text`); each text goes to the people
 //! on duty for the conversation's service (and anyone who already has it), from the hotline
 //! number, with the code and the service, never her number. STOP and START change her consent
 //! and tell nobody. A text that is only a request to be called («позвоните») is also her consent
@@ -9,11 +10,14 @@ use chrono::Duration;
 use hotline_routes::messages::code::{Code, QUARANTINE_DAYS};
 use hotline_routes::messages::service::service_of_first_message;
 use hotline_routes::messages::{OptKeyword, asks_to_be_called, opt_keyword, texts};
-use hotline_schedules::StaffMember;
+use hotline_schedules::{Service, StaffMember};
 
 use super::{Incoming, staff_text};
-use crate::consent_words::{Word, change_consent};
-use crate::store::{Channel, Conversation, NewConversation, NewMessage, Relay, StoreError};
+use crate::consent_words::{Word, change_consent, consent_of};
+use crate::store::{
+    Channel, Conversation, NewConversation, NewMessage, NewOutboxMessage, Opening, Relay,
+    StoreError, StoredMessage,
+};
 use crate::web::AppState;
 
 /// Drawing a free code fails this often only when nearly every code is taken.
@@ -56,30 +60,25 @@ pub(super) async fn handle(state: &AppState, incoming: &Incoming<'_>) -> Result<
         }
         return Ok(());
     }
-    let (conversation, first) = match message.conversation_id {
-        Some(id) => {
-            let conversation = state.store.conversation(id).await?.ok_or_else(|| {
-                StoreError::Corrupt("a message names a conversation that is not there".into())
-            })?;
-            (conversation, false)
-        }
-        None => conversation_for(state, incoming, &contact_hash).await?,
-    };
-    if first {
-        // Her writing to us on this channel is, for now, her consent to an answer on it.
-        let word = Word {
-            contact_hash: &contact_hash,
-            granted: true,
-            reason: "wrote_first",
-            conversation_id: Some(conversation.id),
-            at: incoming.now,
-        };
-        change_consent(state.store.as_ref(), incoming.channel, &word).await?;
-    }
-    let code = Code::parse(&conversation.code).ok_or_else(|| {
-        StoreError::Corrupt(format!("conversation {} has no code", conversation.id))
-    })?;
     let wants_call = asks_to_be_called(&incoming.body);
+    let known = match message.conversation_id {
+        Some(id) => Some(state.store.conversation(id).await?.ok_or_else(|| {
+            StoreError::Corrupt("a message names a conversation that is not there".into())
+        })?),
+        None => {
+            state
+                .store
+                .open_conversation_of(incoming.line_number, &contact_hash, incoming.channel)
+                .await?
+        }
+    };
+    let conversation = match known {
+        Some(conversation) => conversation,
+        None => match open_with_first_text(state, incoming, &message, &contact_hash).await? {
+            FirstText::Opened => return Ok(()),
+            FirstText::AlreadyOpen(open) => open,
+        },
+    };
     if wants_call && new {
         let word = Word {
             contact_hash: &contact_hash,
@@ -90,12 +89,121 @@ pub(super) async fn handle(state: &AppState, incoming: &Incoming<'_>) -> Result<
         };
         change_consent(state.store.as_ref(), Channel::Voice, &word).await?;
     }
-    let mut body = texts::relay_to_staff(&code, conversation.service, &incoming.body, first);
-    if wants_call {
-        body = format!("{body}\n{}", texts::asked_to_be_called(&code));
+    let code = Code::parse(&conversation.code).ok_or_else(|| {
+        StoreError::Corrupt(format!("conversation {} has no code", conversation.id))
+    })?;
+    let people = recipients(state, conversation.service, Some(conversation.id), incoming).await?;
+    // Her text placed and relayed in one write, committed with the texts and calls beside it.
+    state
+        .store
+        .take_in_and_relay(&Relay {
+            message_id: message.id,
+            conversation_id: conversation.id,
+            at: incoming.now,
+            texts: relay_texts(state, incoming, &code, conversation.service, false, &people),
+        })
+        .await?;
+    relayed(state, conversation.id, &code, people.len(), false);
+    Ok(())
+}
+
+/// What became of her first text when she had no open conversation.
+enum FirstText {
+    /// It opened her conversation and was relayed in it.
+    Opened,
+    /// Another text of hers opened one just now: this one goes into it as a later text.
+    AlreadyOpen(Conversation),
+}
+
+/// Opens her conversation under a free code with everything her first text brings, in one
+/// write: the follow-up she is owed and its first reminder, her consent to an answer on this
+/// channel (and to a call, if she asks for one), and her text relayed to the people on duty.
+async fn open_with_first_text(
+    state: &AppState,
+    incoming: &Incoming<'_>,
+    message: &StoredMessage,
+    contact_hash: &str,
+) -> Result<FirstText, StoreError> {
+    let store = state.store.as_ref();
+    let now = incoming.now;
+    let line = crate::lines::for_number(store, incoming.line_number).await?;
+    let service = service_of_first_message(&incoming.body, &line.services);
+    let new = NewConversation {
+        code: String::new(),
+        line_number: incoming.line_number.to_owned(),
+        channel: incoming.channel,
+        contact_sealed: state.secrets.data_key.seal(incoming.from),
+        contact_hash: contact_hash.to_owned(),
+        service,
+        opened_at: now,
+    };
+    // Her writing to us on this channel is, for now, her consent to an answer on it. These
+    // are written with the conversation, which is opened once, so a retry cannot miss them.
+    let mut word = Word {
+        contact_hash,
+        granted: true,
+        reason: "wrote_first",
+        conversation_id: None,
+        at: now,
+    };
+    let mut consents = vec![consent_of(store, incoming.channel, &word).await?];
+    if asks_to_be_called(&incoming.body) {
+        word.reason = "asked_to_be_called";
+        consents.push(consent_of(store, Channel::Voice, &word).await?);
     }
-    let people = recipients(state, &conversation, incoming).await?;
-    let texts = people
+    let people = recipients(state, service, None, incoming).await?;
+    let code_free_before = now - Duration::days(QUARANTINE_DAYS);
+    for _ in 0..CODE_DRAWS {
+        let code = Code::from_seed(rand::random());
+        let opening = Opening {
+            conversation: NewConversation {
+                code: code.to_string(),
+                ..new.clone()
+            },
+            code_free_before,
+            // Her first text reaches the people on duty with its code: remind from then on.
+            first_reminder: Some(crate::jobs::reminders::first_of_opening(state, now, true)),
+            consents: consents.clone(),
+            relay: Some(Relay {
+                message_id: message.id,
+                // The opening puts the new conversation's id here.
+                conversation_id: 0,
+                at: now,
+                texts: relay_texts(state, incoming, &code, service, true, &people),
+            }),
+        };
+        if let Some(id) = store.open_conversation(&opening).await? {
+            relayed(state, id, &code, people.len(), true);
+            return Ok(FirstText::Opened);
+        }
+        // The code was taken, or another of her texts opened the conversation just now.
+        if let Some(open) = store
+            .open_conversation_of(incoming.line_number, contact_hash, incoming.channel)
+            .await?
+        {
+            return Ok(FirstText::AlreadyOpen(open));
+        }
+    }
+    Err(StoreError::Conflict(
+        "no free conversation code after many draws".into(),
+    ))
+}
+
+/// Her text as each of `people` gets it from the hotline number: with the code and the
+/// service, never her number; once per text and person, however often the provider retries.
+fn relay_texts(
+    state: &AppState,
+    incoming: &Incoming<'_>,
+    code: &Code,
+    service: Service,
+    first: bool,
+    people: &[StaffMember],
+) -> Vec<(i64, NewOutboxMessage)> {
+    let mut body = texts::relay_to_staff(code, service, &incoming.body, first);
+    if asks_to_be_called(&incoming.body) {
+        body = format!("{body}\n{}", texts::asked_to_be_called(code));
+    }
+    people
         .iter()
         .map(|person| {
             let key = format!("relay:{}:{}", incoming.sid, person.id);
@@ -104,21 +212,15 @@ pub(super) async fn handle(state: &AppState, incoming: &Incoming<'_>) -> Result<
                 staff_text(state, person, key, &body, incoming.now),
             )
         })
-        .collect();
-    // Her text placed and relayed in one write, committed with the texts and calls beside it.
-    state
-        .store
-        .take_in_and_relay(&Relay {
-            message_id: message.id,
-            conversation_id: conversation.id,
-            at: incoming.now,
-            texts,
-        })
-        .await?;
-    if people.is_empty() {
+        .collect()
+}
+
+/// Counts and logs a text relayed (by its conversation and code, never her number or words).
+fn relayed(state: &AppState, conversation_id: i64, code: &Code, people: usize, first: bool) {
+    if people == 0 {
         // Still owed: the follow-up stays open for the coordinator to see.
         tracing::warn!(
-            conversation = conversation.id,
+            conversation = conversation_id,
             "nobody on duty or coordinating to relay a text to"
         );
     }
@@ -128,77 +230,26 @@ pub(super) async fn handle(state: &AppState, incoming: &Incoming<'_>) -> Result<
         if first { "conversation" } else { "message" },
     );
     tracing::info!(
-        conversation = conversation.id,
+        conversation = conversation_id,
         code = %code,
-        people = people.len(),
+        people,
         "a text was relayed to staff"
     );
-    Ok(())
-}
-
-/// Her open conversation on this line and channel, or a new one under a free code.
-async fn conversation_for(
-    state: &AppState,
-    incoming: &Incoming<'_>,
-    contact_hash: &str,
-) -> Result<(Conversation, bool), StoreError> {
-    let store = &state.store;
-    if let Some(open) = store
-        .open_conversation_of(incoming.line_number, contact_hash, incoming.channel)
-        .await?
-    {
-        return Ok((open, false));
-    }
-    let line = crate::lines::for_number(store.as_ref(), incoming.line_number).await?;
-    let new = NewConversation {
-        code: String::new(),
-        line_number: incoming.line_number.to_owned(),
-        channel: incoming.channel,
-        contact_sealed: state.secrets.data_key.seal(incoming.from),
-        contact_hash: contact_hash.to_owned(),
-        service: service_of_first_message(&incoming.body, &line.services),
-        opened_at: incoming.now,
-    };
-    let code_free_before = incoming.now - Duration::days(QUARANTINE_DAYS);
-    for _ in 0..CODE_DRAWS {
-        let code = Code::from_seed(rand::random());
-        let attempt = NewConversation {
-            code: code.to_string(),
-            ..new.clone()
-        };
-        if let Some(started) = store.start_conversation(&attempt, code_free_before).await? {
-            if let Some(follow_up) = started.follow_up_id {
-                // Her first text reaches the people on duty with its code: remind from then on.
-                crate::jobs::reminders::schedule_first(state, follow_up, incoming.now, true)
-                    .await?;
-            }
-            return Ok((started, true));
-        }
-        // The code was taken, or another of her texts opened the conversation just now.
-        if let Some(open) = store
-            .open_conversation_of(incoming.line_number, contact_hash, incoming.channel)
-            .await?
-        {
-            return Ok((open, false));
-        }
-    }
-    Err(StoreError::Conflict(
-        "no free conversation code after many draws".into(),
-    ))
 }
 
 /// The people on duty now for the conversation's service (the coordinators when nobody is),
-/// and whoever already has the conversation.
+/// and whoever already has the conversation (a new one has nobody yet).
 async fn recipients(
     state: &AppState,
-    conversation: &Conversation,
+    service: Service,
+    conversation_id: Option<i64>,
     incoming: &Incoming<'_>,
 ) -> Result<Vec<StaffMember>, StoreError> {
     let now = incoming.now;
     let (staff, rota) =
         crate::rota::load(state.store.as_ref(), now, now + Duration::seconds(1)).await?;
     let mut ids: Vec<i64> = rota
-        .on_duty(conversation.service, None, now)
+        .on_duty(service, None, now)
         .iter()
         .map(|duty| duty.staff_id)
         .collect();
@@ -209,7 +260,9 @@ async fn recipients(
             .map(|p| p.id)
             .collect();
     }
-    ids.extend(state.store.conversation_staff(conversation.id).await?);
+    if let Some(id) = conversation_id {
+        ids.extend(state.store.conversation_staff(id).await?);
+    }
     Ok(staff
         .into_iter()
         .filter(|p| p.active && ids.contains(&p.id))
