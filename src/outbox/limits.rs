@@ -79,6 +79,13 @@ impl RateLimits {
         Ok(())
     }
 
+    /// Whether anything at all may go at `now`: false while the bucket is empty, whoever the
+    /// text is to. Takes nothing.
+    pub fn has_room(&mut self, now: DateTime<Utc>) -> bool {
+        self.refill(now);
+        self.tokens >= 1.0
+    }
+
     fn refill(&mut self, now: DateTime<Utc>) {
         let capacity = f64::from(self.settings.burst.max(1));
         if let Some(then) = self.refilled_at {
@@ -140,9 +147,12 @@ mod tests {
         for n in 0..3 {
             assert_eq!(limits.take(&format!("+7701555010{n}"), at(0)), Ok(()));
         }
+        assert!(!limits.has_room(at(0)), "the burst is spent");
         let next = limits
             .take("+77015550109", at(0))
             .expect_err("the bucket is empty");
+        assert!(!limits.has_room(next - Duration::milliseconds(1)));
+        assert!(limits.has_room(next), "a token again at the rate");
         assert_eq!(next, at(0) + Duration::milliseconds(500));
         assert_eq!(limits.take("+77015550109", next), Ok(()));
     }

@@ -40,7 +40,8 @@
 //!   recorded.
 //! - Taken for sent without being sent: if the same body went to the same number from the same
 //!   hotline number by other means (not this outbox) inside the look-up window.
-//! - Rate limits are per server instance.
+//! - Rate limits are per server instance. A pass claims no more than they let go: once they
+//!   are spent, the rest wait unclaimed for the next pass.
 //!
 //! ## Her consent, at the moment of sending
 //! A row with a `contact_hash` goes to a caller (a callback row ends in a call to her). Just
@@ -206,6 +207,12 @@ impl Outbox {
         let mut pass = Pass::default();
         for due in self.store.due_outbox(self.clock.now(), BATCH).await? {
             let now = self.clock.now();
+            if !self.has_room(now) {
+                // Nothing more can go in this pass. The rest stay queued, unclaimed: a claim
+                // only to release it is two synced writes a text, each one a turn the
+                // webhooks' writes would wait behind on SQLite.
+                break;
+            }
             let lease_until = now + retry::chrono_duration(self.settings.lease);
             let Some(message) = self.store.claim_outbox(due.id, now, lease_until).await? else {
                 continue;
@@ -232,6 +239,14 @@ impl Outbox {
             }
         }
         Ok(pass)
+    }
+
+    fn has_room(&self, now: DateTime<Utc>) -> bool {
+        match self.limits.lock() {
+            Ok(mut limits) => limits.has_room(now),
+            // As `attempt` does: a poisoned limit holds nothing back.
+            Err(_) => true,
+        }
     }
 
     async fn attempt(&self, message: &OutboxMessage, now: DateTime<Utc>) -> StoreResult<Outcome> {

@@ -333,6 +333,44 @@ async fn a_provider_that_cannot_be_reached_is_retried_then_shown_to_the_coordina
     );
 }
 
+/// A pass claims only what the rate lets go: once the bucket is empty, the rest stay queued,
+/// never claimed (no attempt counted, no write), and go in later passes at the rate.
+#[tokio::test]
+async fn a_pass_claims_no_more_than_the_rate_lets_go() {
+    let rig = Rig::new([]).await;
+    let settings = OutboxSettings {
+        rates: RateSettings {
+            per_second: 1.0,
+            burst: 2,
+            per_recipient_per_minute: 100,
+        },
+        ..OutboxSettings::default()
+    };
+    let outbox = rig.outbox_with(settings);
+    let mut ids = Vec::new();
+    for n in 0..5 {
+        ids.push(
+            rig.text(&format!("alert:{n}"), "sms", LAWYER, &format!("№{n}"))
+                .await,
+        );
+    }
+    let pass = outbox.send_due().await.expect("a pass");
+    assert_eq!((pass.sent, pass.deferred), (2, 0), "{pass:?}");
+    for &id in &ids[2..] {
+        let waiting = rig.message(id).await;
+        assert_eq!(
+            (waiting.status, waiting.attempts),
+            (OutboxStatus::Queued, 0),
+            "left as queued, never claimed"
+        );
+    }
+    rig.later(1);
+    assert_eq!(outbox.send_due().await.expect("a pass").sent, 1);
+    rig.later(2);
+    assert_eq!(outbox.send_due().await.expect("a pass").sent, 2);
+    assert_eq!(rig.provider.creates(), 5, "each went once");
+}
+
 #[tokio::test]
 async fn rate_limits_hold_texts_back_without_losing_them() {
     let rig = Rig::new([]).await;
