@@ -271,6 +271,9 @@ macro_rules! group_commit_sql {
                     group_commit::HotWrite::Message(message) => Self::insert_message(tx, message)
                         .await
                         .map(|(message, new)| group_commit::Written::Message(message, new)),
+                    group_commit::HotWrite::TextIn(text) => Self::insert_text_in(tx, text)
+                        .await
+                        .map(|(message, new)| group_commit::Written::Message(message, new)),
                     group_commit::HotWrite::Relay(relay) => Self::insert_relay(tx, relay)
                         .await
                         .map(|()| group_commit::Written::Relayed),

@@ -1,6 +1,6 @@
 //! Group commit for the writes on the webhook hot path: a call recorded, her choices and the
-//! legs rung, a text recorded, relayed to staff, or opening a conversation (with its reminder
-//! job and her consent).
+//! legs rung, a text recorded, relayed to staff (or both at once), or opening a conversation
+//! (with its reminder job, her consent and her first text's relay).
 //! A synced commit costs the same for one row as for fifty, so the requests that arrive while a
 //! commit is in flight share the next one: each hands its write to the store's committer and
 //! waits; the committer takes everything queued, runs it in ONE transaction, commits, and only
@@ -22,7 +22,7 @@ use hotline_schedules::{Language, Service};
 
 use super::{
     CallRecord, CallStage, NewCall, NewConsent, NewJob, NewLeg, NewMessage, Opening, Relay,
-    StoreError, StoreResult, StoredMessage,
+    StoreError, StoreResult, StoredMessage, TextIn,
 };
 
 /// At most this many writes share a transaction, so one answer never waits behind a huge batch.
@@ -34,6 +34,8 @@ pub(super) enum HotWrite {
     Call(NewCall),
     Message(NewMessage),
     Relay(Relay),
+    /// Her later text recorded and relayed together.
+    TextIn(Box<TextIn>),
     /// A conversation opened under its code with all that comes with it, unless that code is
     /// not free.
     Open(Box<Opening>),
@@ -188,7 +190,9 @@ impl HotWrite {
         match self {
             HotWrite::Call(call) => (0, &call.call_sid, 0),
             HotWrite::Message(message) => (1, &message.message_sid, 0),
+            // Keyed as a relay: what two of her texts share is their conversation's row.
             HotWrite::Relay(relay) => (2, "", relay.conversation_id),
+            HotWrite::TextIn(text) => (2, "", text.relay.conversation_id),
             HotWrite::Open(opening) => (3, &opening.conversation.code, 0),
             HotWrite::Job(job) => (4, &job.idempotency_key, 0),
             HotWrite::Consent(consent) => (5, &consent.contact_hash, 0),
@@ -206,7 +210,7 @@ impl HotWrite {
     pub fn is_compound(&self) -> bool {
         matches!(
             self,
-            HotWrite::Relay(_) | HotWrite::Open(_) | HotWrite::Legs(..)
+            HotWrite::Relay(_) | HotWrite::TextIn(_) | HotWrite::Open(_) | HotWrite::Legs(..)
         )
     }
 }

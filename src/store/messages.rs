@@ -54,6 +54,12 @@ pub trait MessageStore: Send + Sync {
     /// rows took four and more). Repeating it changes nothing, so a provider's retry may run
     /// it again.
     async fn take_in_and_relay(&self, relay: &Relay) -> StoreResult<()>;
+    /// Records her later text (once per MessageSid, as `record_message`) and takes it into her
+    /// open conversation with its relay (as `take_in_and_relay`), in one write: one synced
+    /// commit for the text where there were two. A repeat already placed in another
+    /// conversation is only returned, as it was relayed when first taken in; her words on
+    /// consent in it are recorded only if the text is new.
+    async fn take_in_text(&self, text: &TextIn) -> StoreResult<(StoredMessage, bool)>;
     /// A staff member had the conversation relayed to them, or answered it, at `at`.
     async fn note_staff(
         &self,
@@ -172,6 +178,16 @@ pub struct Relay {
     pub at: DateTime<Utc>,
     /// Each staff member, with the text queued to her.
     pub texts: Vec<(i64, NewOutboxMessage)>,
+}
+
+/// Her later text taken in, in one write (see `take_in_text`).
+#[derive(Debug, Clone)]
+pub struct TextIn {
+    pub message: NewMessage,
+    /// Its relay into her open conversation: `message_id` is replaced by the text's own.
+    pub relay: Relay,
+    /// Her words on consent in it (asking to be called), recorded only if the text is new.
+    pub consents: Vec<NewConsent>,
 }
 
 /// A conversation opened by her first text, in one write with all that comes with it (see
@@ -337,6 +353,34 @@ macro_rules! message_sql {
                 Ok(())
             }
 
+            /// Her later text recorded and relayed (see `take_in_text`) inside the group
+            /// commit's transaction.
+            async fn insert_text_in(
+                tx: &mut sqlx::Transaction<'_, $db>,
+                text: &TextIn,
+            ) -> StoreResult<(StoredMessage, bool)> {
+                let (stored, new) = Self::insert_message(tx, &text.message).await?;
+                let conversation_id = text.relay.conversation_id;
+                if stored.conversation_id.is_some_and(|placed| placed != conversation_id) {
+                    return Ok((stored, new));
+                }
+                let relay = Relay {
+                    message_id: stored.id,
+                    ..text.relay.clone()
+                };
+                Self::insert_relay(tx, &relay).await?;
+                if new {
+                    for consent in &text.consents {
+                        consents::insert_consent!(consent, &mut **tx)?;
+                    }
+                }
+                let placed = StoredMessage {
+                    conversation_id: Some(conversation_id),
+                    ..stored
+                };
+                Ok((placed, new))
+            }
+
             /// A text's first record, or the one its MessageSid already has, and whether it is
             /// new, inside the group commit's transaction (under this write's own savepoint).
             async fn insert_message(
@@ -475,6 +519,14 @@ macro_rules! message_sql {
                 // Committed with the calls and texts queued beside it (see `group_commit.rs`).
                 match self.group_commit.submit(group_commit::HotWrite::Relay(relay.clone())).await? {
                     group_commit::Written::Relayed => Ok(()),
+                    other => Err(other.mismatched()),
+                }
+            }
+
+            async fn take_in_text(&self, text: &TextIn) -> StoreResult<(StoredMessage, bool)> {
+                // Committed with the calls and texts queued beside it (see `group_commit.rs`).
+                match self.group_commit.submit(group_commit::HotWrite::TextIn(Box::new(text.clone()))).await? {
+                    group_commit::Written::Message(stored, new) => Ok((stored, new)),
                     other => Err(other.mismatched()),
                 }
             }

@@ -130,6 +130,7 @@ conformance!(
     closing_a_conversation_answers_its_follow_up_once,
     a_staff_members_latest_conversation_is_the_open_one_they_had_last,
     a_text_is_taken_in_and_relayed_all_at_once_or_not_at_all,
+    a_later_text_is_recorded_and_relayed_in_one_write,
     the_latest_word_on_consent_decides,
     // consents
     her_latest_consent_comes_back_with_its_terms,

@@ -16,7 +16,7 @@ use super::{Incoming, staff_text};
 use crate::consent_words::{Word, change_consent, consent_of};
 use crate::store::{
     Channel, Conversation, NewConversation, NewMessage, NewOutboxMessage, Opening, Relay,
-    StoreError, StoredMessage,
+    StoreError, StoredMessage, TextIn,
 };
 use crate::web::AppState;
 
@@ -26,83 +26,137 @@ const CODE_DRAWS: usize = 50;
 pub(super) async fn handle(state: &AppState, incoming: &Incoming<'_>) -> Result<(), StoreError> {
     let key = &state.secrets.data_key;
     let contact_hash = key.hash(incoming.from);
-    let (message, new) = state
-        .store
-        .record_message(&NewMessage {
-            message_sid: incoming.sid.to_owned(),
-            line_number: incoming.line_number.to_owned(),
-            channel: incoming.channel,
-            staff_id: None,
-            body_sealed: key.seal(&incoming.body),
-            received_at: incoming.now,
-        })
-        .await?;
-    if let Some(keyword) = opt_keyword(&incoming.body) {
-        if new {
-            let granted = keyword == OptKeyword::Start;
-            let reason = if granted { "start" } else { "stop" };
-            let word = Word {
-                contact_hash: &contact_hash,
-                granted,
-                reason,
-                conversation_id: None,
-                at: incoming.now,
-            };
-            change_consent(state.store.as_ref(), incoming.channel, &word).await?;
-            if !granted {
-                // A phone that must not get texts must not ring either; a call is asked for
-                // again in words, never restored by START.
-                change_consent(state.store.as_ref(), Channel::Voice, &word).await?;
-            }
-            state
-                .metrics
-                .count("hotline_messages_total", "event", "opt_change");
-        }
-        return Ok(());
-    }
-    let wants_call = asks_to_be_called(&incoming.body);
-    let known = match message.conversation_id {
-        Some(id) => Some(state.store.conversation(id).await?.ok_or_else(|| {
-            StoreError::Corrupt("a message names a conversation that is not there".into())
-        })?),
-        None => {
-            state
-                .store
-                .open_conversation_of(incoming.line_number, &contact_hash, incoming.channel)
-                .await?
-        }
+    let message = NewMessage {
+        message_sid: incoming.sid.to_owned(),
+        line_number: incoming.line_number.to_owned(),
+        channel: incoming.channel,
+        staff_id: None,
+        body_sealed: key.seal(&incoming.body),
+        received_at: incoming.now,
     };
-    let conversation = match known {
-        Some(conversation) => conversation,
-        None => match open_with_first_text(state, incoming, &message, &contact_hash).await? {
+    if let Some(keyword) = opt_keyword(&incoming.body) {
+        return change_by_keyword(state, &message, &contact_hash, keyword, incoming).await;
+    }
+    let store = state.store.as_ref();
+    if let Some(open) = store
+        .open_conversation_of(incoming.line_number, &contact_hash, incoming.channel)
+        .await?
+    {
+        let taken = Taken::NotYet(&message);
+        return relay_later(state, incoming, &contact_hash, open, taken).await;
+    }
+    let (stored, new) = store.record_message(&message).await?;
+    let taken = Taken::Recorded(stored.id, new);
+    let conversation = match stored.conversation_id {
+        // A repeat of a text taken into a conversation since closed: relayed there, as it was.
+        Some(id) => store.conversation(id).await?.ok_or_else(|| {
+            StoreError::Corrupt("a message names a conversation that is not there".into())
+        })?,
+        None => match open_with_first_text(state, incoming, &stored, &contact_hash).await? {
             FirstText::Opened => return Ok(()),
             FirstText::AlreadyOpen(open) => open,
         },
     };
-    if wants_call && new {
-        let word = Word {
-            contact_hash: &contact_hash,
-            granted: true,
-            reason: "asked_to_be_called",
-            conversation_id: Some(conversation.id),
-            at: incoming.now,
-        };
+    relay_later(state, incoming, &contact_hash, conversation, taken).await
+}
+
+/// STOP or START: her text is kept, her consent changed (once, however often the provider
+/// repeats it), and nobody is told.
+async fn change_by_keyword(
+    state: &AppState,
+    message: &NewMessage,
+    contact_hash: &str,
+    keyword: OptKeyword,
+    incoming: &Incoming<'_>,
+) -> Result<(), StoreError> {
+    let (_, new) = state.store.record_message(message).await?;
+    if !new {
+        return Ok(());
+    }
+    let granted = keyword == OptKeyword::Start;
+    let reason = if granted { "start" } else { "stop" };
+    let word = Word {
+        contact_hash,
+        granted,
+        reason,
+        conversation_id: None,
+        at: incoming.now,
+    };
+    change_consent(state.store.as_ref(), incoming.channel, &word).await?;
+    if !granted {
+        // A phone that must not get texts must not ring either; a call is asked for again in
+        // words, never restored by START.
         change_consent(state.store.as_ref(), Channel::Voice, &word).await?;
     }
+    state
+        .metrics
+        .count("hotline_messages_total", "event", "opt_change");
+    Ok(())
+}
+
+/// Her text on its way into a conversation she already has.
+enum Taken<'a> {
+    /// Not yet recorded: recorded and relayed in one write.
+    NotYet(&'a NewMessage),
+    /// Recorded already (with its id, and whether that record was new): relayed.
+    Recorded(i64, bool),
+}
+
+/// Her text relayed in a conversation she already has, to the people on duty and whoever has
+/// the conversation, in one write with its record when it has none yet.
+async fn relay_later(
+    state: &AppState,
+    incoming: &Incoming<'_>,
+    contact_hash: &str,
+    conversation: Conversation,
+    taken: Taken<'_>,
+) -> Result<(), StoreError> {
+    let store = state.store.as_ref();
     let code = Code::parse(&conversation.code).ok_or_else(|| {
         StoreError::Corrupt(format!("conversation {} has no code", conversation.id))
     })?;
     let people = recipients(state, conversation.service, Some(conversation.id), incoming).await?;
-    // Her text placed and relayed in one write, committed with the texts and calls beside it.
-    state
-        .store
-        .take_in_and_relay(&Relay {
-            message_id: message.id,
-            conversation_id: conversation.id,
-            at: incoming.now,
-            texts: relay_texts(state, incoming, &code, conversation.service, false, &people),
-        })
-        .await?;
+    let wants_call = asks_to_be_called(&incoming.body);
+    let word = Word {
+        contact_hash,
+        granted: true,
+        reason: "asked_to_be_called",
+        conversation_id: Some(conversation.id),
+        at: incoming.now,
+    };
+    let relay = Relay {
+        message_id: 0,
+        conversation_id: conversation.id,
+        at: incoming.now,
+        texts: relay_texts(state, incoming, &code, conversation.service, false, &people),
+    };
+    // Committed with the texts and calls beside it.
+    match taken {
+        Taken::NotYet(message) => {
+            let consents = if wants_call {
+                vec![consent_of(store, Channel::Voice, &word).await?]
+            } else {
+                Vec::new()
+            };
+            let text = TextIn {
+                message: message.clone(),
+                relay,
+                consents,
+            };
+            store.take_in_text(&text).await?;
+        }
+        Taken::Recorded(message_id, new) => {
+            if wants_call && new {
+                change_consent(store, Channel::Voice, &word).await?;
+            }
+            store
+                .take_in_and_relay(&Relay {
+                    message_id,
+                    ..relay
+                })
+                .await?;
+        }
+    }
     relayed(state, conversation.id, &code, people.len(), false);
     Ok(())
 }
