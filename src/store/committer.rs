@@ -7,7 +7,7 @@
 ///
 /// `$isolate` says whether each write of a shared transaction needs its own savepoint: on
 /// PostgreSQL a failed statement aborts the whole transaction, so yes; on SQLite a failed
-/// statement undoes only itself and the transaction goes on, so only a compound write (a relay)
+/// statement undoes only itself and the transaction goes on, so only a compound write (a text relayed)
 /// needs one, and the batch saves two round trips to SQLite's worker thread per other write. (Should SQLite ever abandon the transaction
 /// itself, on a full disk or an I/O error, the commit fails and every write of the batch is
 /// answered with an error: nothing is ever answered as kept that was not.)
@@ -274,9 +274,6 @@ macro_rules! group_commit_sql {
                     group_commit::HotWrite::TextIn(text) => Self::insert_text_in(tx, text)
                         .await
                         .map(|(message, new)| group_commit::Written::Message(message, new)),
-                    group_commit::HotWrite::Relay(relay) => Self::insert_relay(tx, relay)
-                        .await
-                        .map(|()| group_commit::Written::Relayed),
                     group_commit::HotWrite::Open(opening) => Self::insert_opening(tx, opening)
                         .await
                         .map(group_commit::Written::Opened),

@@ -1,6 +1,6 @@
 //! Group commit for the writes on the webhook hot path: a call recorded, her choices and the
-//! legs rung, a text recorded, relayed to staff (or both at once), or opening a conversation
-//! (with its reminder job, her consent and her first text's relay).
+//! legs rung, a text recorded (and relayed to staff with it), or a conversation opened by her
+//! first text (with its reminder job, her consent and the text's relay).
 //! A synced commit costs the same for one row as for fifty, so the requests that arrive while a
 //! commit is in flight share the next one: each hands its write to the store's committer and
 //! waits; the committer takes everything queued, runs it in ONE transaction, commits, and only
@@ -21,7 +21,7 @@ use chrono::{DateTime, Utc};
 use hotline_schedules::{Language, Service};
 
 use super::{
-    CallRecord, CallStage, NewCall, NewConsent, NewJob, NewLeg, NewMessage, Opening, Relay,
+    CallRecord, CallStage, NewCall, NewConsent, NewJob, NewLeg, NewMessage, Opened, Opening,
     StoreError, StoreResult, StoredMessage, TextIn,
 };
 
@@ -33,7 +33,6 @@ pub(super) const MAX_BATCH: usize = 256;
 pub(super) enum HotWrite {
     Call(NewCall),
     Message(NewMessage),
-    Relay(Relay),
     /// Her later text recorded and relayed together.
     TextIn(Box<TextIn>),
     /// A conversation opened under its code with all that comes with it, unless that code is
@@ -54,9 +53,8 @@ pub(super) enum Written {
     Call(CallRecord),
     /// The message, and whether this was the first time its MessageSid was seen.
     Message(StoredMessage, bool),
-    Relayed,
-    /// The new conversation's id; `None` when its code or her open conversation was there.
-    Opened(Option<i64>),
+    /// What became of an opening.
+    Opened(Opened),
     /// Whether the job was new (not there under its key already).
     Job(bool),
     /// A write that answers nothing but that it was kept.
@@ -70,7 +68,6 @@ impl Written {
         let kind = match self {
             Written::Call(_) => "a call",
             Written::Message(..) => "a text",
-            Written::Relayed => "a relay",
             Written::Opened(_) => "a conversation",
             Written::Job(_) => "a job",
             Written::Done => "a change",
@@ -183,15 +180,14 @@ fn take_queued(receiver: &mut mpsc::UnboundedReceiver<Queued>, batch: &mut Vec<Q
 
 impl HotWrite {
     /// What each write takes its locks on. Every batch writes in this order (calls by CallSid,
-    /// texts by MessageSid, relays by conversation), so two committers with the same two keys
+    /// texts by MessageSid, relayed texts by conversation), so two committers with the same two keys
     /// (a provider's retry beside its first try, two texts of one conversation) wait for each
     /// other in turn and never crosswise, which PostgreSQL would end as a deadlock.
     fn key(&self) -> (u8, &str, i64) {
         match self {
             HotWrite::Call(call) => (0, &call.call_sid, 0),
             HotWrite::Message(message) => (1, &message.message_sid, 0),
-            // Keyed as a relay: what two of her texts share is their conversation's row.
-            HotWrite::Relay(relay) => (2, "", relay.conversation_id),
+            // What two of her texts share is their conversation's row.
             HotWrite::TextIn(text) => (2, "", text.relay.conversation_id),
             HotWrite::Open(opening) => (3, &opening.conversation.code, 0),
             HotWrite::Job(job) => (4, &job.idempotency_key, 0),
@@ -210,7 +206,7 @@ impl HotWrite {
     pub fn is_compound(&self) -> bool {
         matches!(
             self,
-            HotWrite::Relay(_) | HotWrite::TextIn(_) | HotWrite::Open(_) | HotWrite::Legs(..)
+            HotWrite::TextIn(_) | HotWrite::Open(_) | HotWrite::Legs(..)
         )
     }
 }

@@ -28,14 +28,14 @@ pub trait MessageStore: Send + Sync {
     ) -> StoreResult<Option<Conversation>> {
         let opening = Opening::bare(conversation.clone(), code_free_before);
         match self.open_conversation(&opening).await? {
-            Some(id) => self.conversation(id).await,
-            None => Ok(None),
+            Opened::Opened(id) => self.conversation(id).await,
+            Opened::NotOpened | Opened::TakenBefore(_) => Ok(None),
         }
     }
     /// Opens a conversation as `start_conversation` does, with everything of `opening` in the
-    /// same write, kept whole or not at all, in the group commit's shared transaction: the new
-    /// conversation's id, or `None` with nothing written.
-    async fn open_conversation(&self, opening: &Opening) -> StoreResult<Option<i64>>;
+    /// same write, kept whole or not at all, in the group commit's shared transaction. Her text
+    /// is recorded first (once per MessageSid), and kept even when no conversation opens.
+    async fn open_conversation(&self, opening: &Opening) -> StoreResult<Opened>;
     /// Her open conversation on a line and channel.
     async fn open_conversation_of(
         &self,
@@ -48,17 +48,13 @@ pub trait MessageStore: Send + Sync {
     async fn conversation_by_code(&self, code: &str) -> StoreResult<Option<Conversation>>;
     /// She wrote again at `at`.
     async fn note_inbound(&self, conversation_id: i64, at: DateTime<Utc>) -> StoreResult<()>;
-    /// Places her text in its conversation, notes it as her latest, queues each of `texts` to
-    /// its staff member and notes that she has the conversation: all of it or nothing, in the
-    /// group commit's shared transaction (one synced commit for many texts, where each text's
-    /// rows took four and more). Repeating it changes nothing, so a provider's retry may run
-    /// it again.
-    async fn take_in_and_relay(&self, relay: &Relay) -> StoreResult<()>;
-    /// Records her later text (once per MessageSid, as `record_message`) and takes it into her
-    /// open conversation with its relay (as `take_in_and_relay`), in one write: one synced
-    /// commit for the text where there were two. A repeat already placed in another
-    /// conversation is only returned, as it was relayed when first taken in; her words on
-    /// consent in it are recorded only if the text is new.
+    /// Records her later text (once per MessageSid, as `record_message`), places it in her
+    /// open conversation, notes it as her latest, queues each of the relay's texts to its staff
+    /// member and notes that she has the conversation: all of it or nothing, in one write in
+    /// the group commit's shared transaction (one synced commit for the text, where its parts
+    /// once took six). A repeat already placed in a conversation is only returned, as it was
+    /// relayed when it was placed, in the same write; her words on consent in it are recorded
+    /// only if the text is new.
     async fn take_in_text(&self, text: &TextIn) -> StoreResult<(StoredMessage, bool)>;
     /// A staff member had the conversation relayed to them, or answered it, at `at`.
     async fn note_staff(
@@ -170,7 +166,7 @@ macro_rules! select_conversations {
     };
 }
 
-/// Her text taken into its conversation and relayed to staff (see `take_in_and_relay`).
+/// Her text placed in its conversation and relayed to staff (see `take_in_text`).
 #[derive(Debug, Clone)]
 pub struct Relay {
     pub message_id: i64,
@@ -202,8 +198,22 @@ pub struct Opening {
     pub first_reminder: Option<JobOf>,
     /// Her words on consent, each recorded as given in the conversation this opens.
     pub consents: Vec<NewConsent>,
-    /// Her first text placed and relayed: its `conversation_id` is replaced by the new one's.
+    /// Her first text, recorded with it and placed in it.
+    pub text: Option<NewMessage>,
+    /// Her first text relayed: its `conversation_id` is replaced by the new one's, and its
+    /// `message_id` by the text's own when the text is recorded with the opening.
     pub relay: Option<Relay>,
+}
+
+/// What became of an opening (see `open_conversation`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Opened {
+    /// The new conversation's id.
+    Opened(i64),
+    /// Nothing opened: the code was taken, or she has an open conversation now.
+    NotOpened,
+    /// Nothing opened: her text is a repeat, taken into this conversation before.
+    TakenBefore(StoredMessage),
 }
 
 impl Opening {
@@ -214,6 +224,7 @@ impl Opening {
             code_free_before,
             first_reminder: None,
             consents: Vec::new(),
+            text: None,
             relay: None,
         }
     }
@@ -244,7 +255,17 @@ macro_rules! message_sql {
             async fn insert_opening(
                 tx: &mut sqlx::Transaction<'_, $db>,
                 opening: &Opening,
-            ) -> StoreResult<Option<i64>> {
+            ) -> StoreResult<Opened> {
+                let text = match &opening.text {
+                    Some(message) => {
+                        let (stored, _) = Self::insert_message(tx, message).await?;
+                        if stored.conversation_id.is_some() {
+                            return Ok(Opened::TakenBefore(stored));
+                        }
+                        Some(stored.id)
+                    }
+                    None => None,
+                };
                 let conversation = &opening.conversation;
                 let id: Option<i64> = sqlx::query_scalar(
                     "INSERT INTO conversations (code, line_number, channel, contact_sealed, contact_hash, service,
@@ -265,7 +286,7 @@ macro_rules! message_sql {
                 .fetch_optional(&mut **tx)
                 .await?;
                 let Some(id) = id else {
-                    return Ok(None);
+                    return Ok(Opened::NotOpened);
                 };
                 let follow_up: i64 = sqlx::query_scalar(
                     "INSERT INTO follow_ups (kind, service, line_number, created_at) VALUES ('message', $1, $2, $3)
@@ -294,15 +315,22 @@ macro_rules! message_sql {
                 if let Some(relay) = &opening.relay {
                     let relay = Relay {
                         conversation_id: id,
+                        message_id: text.unwrap_or(relay.message_id),
                         ..relay.clone()
                     };
                     Self::insert_relay(tx, &relay).await?;
+                } else if let Some(message_id) = text {
+                    sqlx::query(messages::ATTACH)
+                        .bind(id)
+                        .bind(message_id)
+                        .execute(&mut **tx)
+                        .await?;
                 }
-                Ok(Some(id))
+                Ok(Opened::Opened(id))
             }
 
-            /// Her text placed and relayed (see `take_in_and_relay`), inside the group commit's
-            /// transaction, under this write's own savepoint when it shares it. Each staff
+            /// Her text placed and relayed (see `take_in_text`), inside the group commit's
+            /// transaction, as part of a write of its own savepoint when it shares it. Each staff
             /// member's row is written in the order of their ids, as every relay's is, so two
             /// relays of one conversation never wait for each other crosswise.
             async fn insert_relay(tx: &mut sqlx::Transaction<'_, $db>, relay: &Relay) -> StoreResult<()> {
@@ -360,10 +388,11 @@ macro_rules! message_sql {
                 text: &TextIn,
             ) -> StoreResult<(StoredMessage, bool)> {
                 let (stored, new) = Self::insert_message(tx, &text.message).await?;
-                let conversation_id = text.relay.conversation_id;
-                if stored.conversation_id.is_some_and(|placed| placed != conversation_id) {
+                if stored.conversation_id.is_some() {
+                    // Placed and relayed before, in one write as this.
                     return Ok((stored, new));
                 }
+                let conversation_id = text.relay.conversation_id;
                 let relay = Relay {
                     message_id: stored.id,
                     ..text.relay.clone()
@@ -444,7 +473,7 @@ macro_rules! message_sql {
                 rows.into_iter().map(messages::MessageRow::into_message).collect()
             }
 
-            async fn open_conversation(&self, opening: &Opening) -> StoreResult<Option<i64>> {
+            async fn open_conversation(&self, opening: &Opening) -> StoreResult<Opened> {
                 // Committed with the calls and texts queued beside it (see `group_commit.rs`).
                 let write = group_commit::HotWrite::Open(Box::new(opening.clone()));
                 match self.group_commit.submit(write).await? {
@@ -513,14 +542,6 @@ macro_rules! message_sql {
                     .execute(&self.pool)
                     .await?;
                 Ok(())
-            }
-
-            async fn take_in_and_relay(&self, relay: &Relay) -> StoreResult<()> {
-                // Committed with the calls and texts queued beside it (see `group_commit.rs`).
-                match self.group_commit.submit(group_commit::HotWrite::Relay(relay.clone())).await? {
-                    group_commit::Written::Relayed => Ok(()),
-                    other => Err(other.mismatched()),
-                }
             }
 
             async fn take_in_text(&self, text: &TextIn) -> StoreResult<(StoredMessage, bool)> {

@@ -42,7 +42,7 @@ pub use follow_ups::{FollowUpStore, SentReminder};
 pub use gauges::GaugeStore;
 pub use jobs::{Job, JobOf, JobStatus, JobStore, NewJob};
 pub use lines::LineStore;
-pub use messages::{MessageStore, Opening, Relay, TextIn};
+pub use messages::{MessageStore, Opened, Opening, Relay, TextIn};
 pub use outbox::OutboxStore;
 pub use people::PeopleStore;
 pub use planned::{

@@ -168,22 +168,23 @@ pub async fn a_bad_relay_in_a_batch_leaves_nothing_of_itself(store: Arc<dyn Stor
             .await
             .expect("opened")
             .expect("free");
-        let (message, _) = store
-            .record_message(&text(&format!("SM{i:02}"), None))
-            .await
-            .expect("kept");
         // Relay 7 also names a staff member who does not exist: its second row is refused.
         let staff: &[i64] = if i == 7 {
             &[lawyer, 987_654]
         } else {
             &[lawyer]
         };
-        relays.push((open.id, crate::relay(message.id, open.id, i, staff)));
+        let text_in = TextIn {
+            message: text(&format!("SM{i:02}"), None),
+            relay: crate::relay(0, open.id, i, staff),
+            consents: Vec::new(),
+        };
+        relays.push((open.id, text_in));
     }
     let mut relaying = JoinSet::new();
-    for (conversation_id, relay) in relays {
+    for (conversation_id, text_in) in relays {
         let store = store.clone();
-        relaying.spawn(async move { (conversation_id, store.take_in_and_relay(&relay).await) });
+        relaying.spawn(async move { (conversation_id, store.take_in_text(&text_in).await) });
     }
     let mut refused = Vec::new();
     while let Some(done) = relaying.join_next().await {
@@ -206,6 +207,11 @@ pub async fn a_bad_relay_in_a_batch_leaves_nothing_of_itself(store: Arc<dyn Stor
             .is_empty(),
         "the bad relay's text was not placed either"
     );
+    let (_, new) = store
+        .record_message(&text("SM07", None))
+        .await
+        .expect("recorded");
+    assert!(new, "nor even recorded");
 }
 
 /// Her first texts, from many women at once, as the messages webhook writes them: each opens a
@@ -227,10 +233,6 @@ pub async fn first_texts_opened_together_each_keep_their_whole_opening(store: Ar
             } else {
                 format!("K{i:02}")
             };
-            let (message, _) = store
-                .record_message(&text(&format!("SM{i:02}"), None))
-                .await
-                .expect("kept");
             let consent = |channel| NewConsent {
                 contact_hash: format!("her-{i}"),
                 channel,
@@ -253,19 +255,21 @@ pub async fn first_texts_opened_together_each_keep_their_whole_opening(store: Ar
                     })
                 })),
                 consents: vec![consent(Channel::Sms), consent(Channel::Voice)],
-                relay: Some(crate::relay(message.id, 0, i, &[lawyer])),
+                text: Some(text(&format!("SM{i:02}"), None)),
+                relay: Some(crate::relay(0, 0, i, &[lawyer])),
                 ..Opening::bare(her_conversation(code, i), at(0, 0))
             };
             let opened = store.open_conversation(&opening).await.expect("written");
-            (i, message.id, opened)
+            (i, opened)
         });
     }
     let mut opened = Vec::new();
     let mut lost = Vec::new();
     while let Some(done) = opening.join_next().await {
         match done.expect("the task ran") {
-            (i, _, Some(id)) => opened.push((i, id)),
-            (i, message_id, None) => lost.push((i, message_id)),
+            (i, Opened::Opened(id)) => opened.push((i, id)),
+            (i, Opened::NotOpened) => lost.push(i),
+            (i, taken) => panic!("her first text {i} was new: {taken:?}"),
         }
     }
     assert_eq!(
@@ -273,7 +277,7 @@ pub async fn first_texts_opened_together_each_keep_their_whole_opening(store: Ar
         29,
         "every free code opened, the clash once: {opened:?}"
     );
-    let [(loser, loser_message)] = lost[..] else {
+    let [loser] = lost[..] else {
         panic!("exactly one lost its code: {lost:?}");
     };
     assert!(loser < 2, "the one that lost drew the clashing code");
@@ -329,13 +333,40 @@ pub async fn first_texts_opened_together_each_keep_their_whole_opening(store: Ar
         }
         let messages = store.conversation_messages(id).await.expect("read");
         assert_eq!(messages.len(), 1, "her text is placed in her conversation");
-        assert_ne!(messages[0].id, loser_message);
+        assert_eq!(messages[0].message_sid, format!("SM{i:02}"));
         assert_eq!(
             store.conversation_staff(id).await.expect("read"),
             [lawyer],
             "the lawyer has it"
         );
     }
+    // The one that lost kept her text, unplaced; her next draw opens with it.
+    let (kept, new) = store
+        .record_message(&text(&format!("SM{loser:02}"), None))
+        .await
+        .expect("read");
+    assert!(!new, "her text was kept though nothing opened");
+    assert_eq!(kept.conversation_id, None);
+    let again = Opening {
+        text: Some(text(&format!("SM{loser:02}"), None)),
+        ..Opening::bare(her_conversation("K99".to_owned(), loser), at(0, 0))
+    };
+    let Opened::Opened(id) = store.open_conversation(&again).await.expect("written") else {
+        panic!("K99 is free");
+    };
+    let placed = store.conversation_messages(id).await.expect("read");
+    assert_eq!(placed.len(), 1, "her text is placed in it");
+    // A provider's repeat of a text placed before opens nothing.
+    let repeat = Opening {
+        text: Some(text("SM05", None)),
+        ..Opening::bare(her_conversation("K98".to_owned(), 5), at(0, 0))
+    };
+    let taken = store.open_conversation(&repeat).await.expect("answered");
+    assert!(
+        matches!(&taken, Opened::TakenBefore(message) if message.conversation_id.is_some()),
+        "{taken:?}"
+    );
+    assert_eq!(store.conversation_by_code("K98").await.expect("read"), None);
 }
 
 /// A call the database refuses (by a trigger put there for this test: nothing in a real call

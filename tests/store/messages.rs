@@ -325,14 +325,13 @@ pub async fn a_text_is_taken_in_and_relayed_all_at_once_or_not_at_all(store: Arc
         .await
         .expect("opened")
         .expect("free");
-    let (message, _) = store
-        .record_message(&text("SM1", None))
-        .await
-        .expect("kept");
+    let text_in = |staff: &[i64]| TextIn {
+        message: text("SM1", None),
+        relay: crate::relay(0, open.id, 1, staff),
+        consents: Vec::new(),
+    };
     // A staff member who does not exist: the database refuses her row, and so all of it.
-    let refused = store
-        .take_in_and_relay(&crate::relay(message.id, open.id, 1, &[staff_id, 987_654]))
-        .await;
+    let refused = store.take_in_text(&text_in(&[staff_id, 987_654])).await;
     assert!(refused.is_err());
     assert!(
         store.pending_outbox(10).await.expect("read").is_empty(),
@@ -354,13 +353,17 @@ pub async fn a_text_is_taken_in_and_relayed_all_at_once_or_not_at_all(store: Arc
         "the text was not placed"
     );
 
-    // Twice, as a provider's retry would: the same one text, placed once.
-    for _ in 0..2 {
-        store
-            .take_in_and_relay(&crate::relay(message.id, open.id, 1, &[staff_id]))
-            .await
-            .expect("taken in");
-    }
+    // Twice, as a provider's retry would: the same one text, recorded and placed once.
+    let (first, new) = store
+        .take_in_text(&text_in(&[staff_id]))
+        .await
+        .expect("taken in");
+    assert!(new, "the refused write had not recorded it");
+    let (again, new) = store
+        .take_in_text(&text_in(&[staff_id]))
+        .await
+        .expect("taken in");
+    assert_eq!((again, new), (first, false));
     assert_eq!(store.pending_outbox(10).await.expect("read").len(), 1);
     assert_eq!(
         store.conversation_staff(open.id).await.expect("read"),

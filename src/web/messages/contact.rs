@@ -15,8 +15,8 @@ use hotline_schedules::{Service, StaffMember};
 use super::{Incoming, staff_text};
 use crate::consent_words::{Word, change_consent, consent_of};
 use crate::store::{
-    Channel, Conversation, NewConversation, NewMessage, NewOutboxMessage, Opening, Relay,
-    StoreError, StoredMessage, TextIn,
+    Channel, Conversation, NewConversation, NewMessage, NewOutboxMessage, Opened, Opening, Relay,
+    StoreError, TextIn,
 };
 use crate::web::AppState;
 
@@ -38,26 +38,17 @@ pub(super) async fn handle(state: &AppState, incoming: &Incoming<'_>) -> Result<
         return change_by_keyword(state, &message, &contact_hash, keyword, incoming).await;
     }
     let store = state.store.as_ref();
-    if let Some(open) = store
+    let open = match store
         .open_conversation_of(incoming.line_number, &contact_hash, incoming.channel)
         .await?
     {
-        let taken = Taken::NotYet(&message);
-        return relay_later(state, incoming, &contact_hash, open, taken).await;
-    }
-    let (stored, new) = store.record_message(&message).await?;
-    let taken = Taken::Recorded(stored.id, new);
-    let conversation = match stored.conversation_id {
-        // A repeat of a text taken into a conversation since closed: relayed there, as it was.
-        Some(id) => store.conversation(id).await?.ok_or_else(|| {
-            StoreError::Corrupt("a message names a conversation that is not there".into())
-        })?,
-        None => match open_with_first_text(state, incoming, &stored, &contact_hash).await? {
-            FirstText::Opened => return Ok(()),
+        Some(open) => open,
+        None => match open_with_first_text(state, incoming, &message, &contact_hash).await? {
+            FirstText::Opened | FirstText::TakenBefore => return Ok(()),
             FirstText::AlreadyOpen(open) => open,
         },
     };
-    relay_later(state, incoming, &contact_hash, conversation, taken).await
+    relay_later(state, incoming, &message, &contact_hash, open).await
 }
 
 /// STOP or START: her text is kept, her consent changed (once, however often the provider
@@ -94,69 +85,44 @@ async fn change_by_keyword(
     Ok(())
 }
 
-/// Her text on its way into a conversation she already has.
-enum Taken<'a> {
-    /// Not yet recorded: recorded and relayed in one write.
-    NotYet(&'a NewMessage),
-    /// Recorded already (with its id, and whether that record was new): relayed.
-    Recorded(i64, bool),
-}
-
-/// Her text relayed in a conversation she already has, to the people on duty and whoever has
-/// the conversation, in one write with its record when it has none yet.
+/// Her text recorded and relayed in one write in a conversation she already has, to the
+/// people on duty and whoever has the conversation.
 async fn relay_later(
     state: &AppState,
     incoming: &Incoming<'_>,
+    message: &NewMessage,
     contact_hash: &str,
     conversation: Conversation,
-    taken: Taken<'_>,
 ) -> Result<(), StoreError> {
     let store = state.store.as_ref();
     let code = Code::parse(&conversation.code).ok_or_else(|| {
         StoreError::Corrupt(format!("conversation {} has no code", conversation.id))
     })?;
     let people = recipients(state, conversation.service, Some(conversation.id), incoming).await?;
-    let wants_call = asks_to_be_called(&incoming.body);
-    let word = Word {
-        contact_hash,
-        granted: true,
-        reason: "asked_to_be_called",
-        conversation_id: Some(conversation.id),
-        at: incoming.now,
-    };
-    let relay = Relay {
-        message_id: 0,
-        conversation_id: conversation.id,
-        at: incoming.now,
-        texts: relay_texts(state, incoming, &code, conversation.service, false, &people),
+    let mut consents = Vec::new();
+    if asks_to_be_called(&incoming.body) {
+        let word = Word {
+            contact_hash,
+            granted: true,
+            reason: "asked_to_be_called",
+            conversation_id: Some(conversation.id),
+            at: incoming.now,
+        };
+        consents.push(consent_of(store, Channel::Voice, &word).await?);
+    }
+    let text = TextIn {
+        message: message.clone(),
+        relay: Relay {
+            // The write puts the text's own id here.
+            message_id: 0,
+            conversation_id: conversation.id,
+            at: incoming.now,
+            texts: relay_texts(state, incoming, &code, conversation.service, false, &people),
+        },
+        consents,
     };
     // Committed with the texts and calls beside it.
-    match taken {
-        Taken::NotYet(message) => {
-            let consents = if wants_call {
-                vec![consent_of(store, Channel::Voice, &word).await?]
-            } else {
-                Vec::new()
-            };
-            let text = TextIn {
-                message: message.clone(),
-                relay,
-                consents,
-            };
-            store.take_in_text(&text).await?;
-        }
-        Taken::Recorded(message_id, new) => {
-            if wants_call && new {
-                change_consent(store, Channel::Voice, &word).await?;
-            }
-            store
-                .take_in_and_relay(&Relay {
-                    message_id,
-                    ..relay
-                })
-                .await?;
-        }
-    }
+    store.take_in_text(&text).await?;
     relayed(state, conversation.id, &code, people.len(), false);
     Ok(())
 }
@@ -167,6 +133,8 @@ enum FirstText {
     Opened,
     /// Another text of hers opened one just now: this one goes into it as a later text.
     AlreadyOpen(Conversation),
+    /// It is a repeat, taken in before: it was relayed then, in the same write.
+    TakenBefore,
 }
 
 /// Opens her conversation under a free code with everything her first text brings, in one
@@ -175,7 +143,7 @@ enum FirstText {
 async fn open_with_first_text(
     state: &AppState,
     incoming: &Incoming<'_>,
-    message: &StoredMessage,
+    message: &NewMessage,
     contact_hash: &str,
 ) -> Result<FirstText, StoreError> {
     let store = state.store.as_ref();
@@ -218,17 +186,22 @@ async fn open_with_first_text(
             // Her first text reaches the people on duty with its code: remind from then on.
             first_reminder: Some(crate::jobs::reminders::first_of_opening(state, now, true)),
             consents: consents.clone(),
+            text: Some(message.clone()),
             relay: Some(Relay {
-                message_id: message.id,
-                // The opening puts the new conversation's id here.
+                // The opening puts her text's id and the new conversation's here.
+                message_id: 0,
                 conversation_id: 0,
                 at: now,
                 texts: relay_texts(state, incoming, &code, service, true, &people),
             }),
         };
-        if let Some(id) = store.open_conversation(&opening).await? {
-            relayed(state, id, &code, people.len(), true);
-            return Ok(FirstText::Opened);
+        match store.open_conversation(&opening).await? {
+            Opened::Opened(id) => {
+                relayed(state, id, &code, people.len(), true);
+                return Ok(FirstText::Opened);
+            }
+            Opened::TakenBefore(_) => return Ok(FirstText::TakenBefore),
+            Opened::NotOpened => {}
         }
         // The code was taken, or another of her texts opened the conversation just now.
         if let Some(open) = store
