@@ -268,7 +268,7 @@ macro_rules! group_commit_sql {
                         .pop()
                         .map(group_commit::Written::Call)
                         .ok_or_else(|| StoreError::Corrupt("a call vanished after it was recorded".into())),
-                    group_commit::HotWrite::Message(message) => Self::insert_message(tx, message)
+                    group_commit::HotWrite::Message(message) => Self::insert_message(tx, message, None)
                         .await
                         .map(|(message, new)| group_commit::Written::Message(message, new)),
                     group_commit::HotWrite::TextIn(text) => Self::insert_text_in(tx, text)

@@ -169,7 +169,6 @@ macro_rules! select_conversations {
 /// Her text placed in its conversation and relayed to staff (see `take_in_text`).
 #[derive(Debug, Clone)]
 pub struct Relay {
-    pub message_id: i64,
     pub conversation_id: i64,
     pub at: DateTime<Utc>,
     /// Each staff member, with the text queued to her.
@@ -180,7 +179,7 @@ pub struct Relay {
 #[derive(Debug, Clone)]
 pub struct TextIn {
     pub message: NewMessage,
-    /// Its relay into her open conversation: `message_id` is replaced by the text's own.
+    /// Its relay in her open conversation.
     pub relay: Relay,
     /// Her words on consent in it (asking to be called), recorded only if the text is new.
     pub consents: Vec<NewConsent>,
@@ -200,8 +199,7 @@ pub struct Opening {
     pub consents: Vec<NewConsent>,
     /// Her first text, recorded with it and placed in it.
     pub text: Option<NewMessage>,
-    /// Her first text relayed: its `conversation_id` is replaced by the new one's, and its
-    /// `message_id` by the text's own when the text is recorded with the opening.
+    /// Her first text relayed: its `conversation_id` is replaced by the new one's.
     pub relay: Option<Relay>,
 }
 
@@ -258,7 +256,7 @@ macro_rules! message_sql {
             ) -> StoreResult<Opened> {
                 let text = match &opening.text {
                     Some(message) => {
-                        let (stored, _) = Self::insert_message(tx, message).await?;
+                        let (stored, _) = Self::insert_message(tx, message, None).await?;
                         if stored.conversation_id.is_some() {
                             return Ok(Opened::TakenBefore(stored));
                         }
@@ -312,38 +310,29 @@ macro_rules! message_sql {
                     };
                     consents::insert_consent!(&consent, &mut **tx)?;
                 }
-                if let Some(relay) = &opening.relay {
-                    let relay = Relay {
-                        conversation_id: id,
-                        message_id: text.unwrap_or(relay.message_id),
-                        ..relay.clone()
-                    };
-                    Self::insert_relay(tx, &relay).await?;
-                } else if let Some(message_id) = text {
+                if let Some(message_id) = text {
                     sqlx::query(messages::ATTACH)
                         .bind(id)
                         .bind(message_id)
                         .execute(&mut **tx)
                         .await?;
                 }
+                if let Some(relay) = &opening.relay {
+                    let relay = Relay {
+                        conversation_id: id,
+                        ..relay.clone()
+                    };
+                    Self::insert_relay(tx, &relay).await?;
+                }
                 Ok(Opened::Opened(id))
             }
 
-            /// Her text placed and relayed (see `take_in_text`), inside the group commit's
-            /// transaction, as part of a write of its own savepoint when it shares it. Each staff
-            /// member's row is written in the order of their ids, as every relay's is, so two
-            /// relays of one conversation never wait for each other crosswise.
+            /// Her text relayed (see `take_in_text`), inside the group commit's transaction, as
+            /// part of a write kept whole: each staff member's text queued, and the conversation
+            /// noted as theirs. Each staff member's row is written in the order of their ids, as
+            /// every relay's is, so two relays of one conversation never wait for each other
+            /// crosswise.
             async fn insert_relay(tx: &mut sqlx::Transaction<'_, $db>, relay: &Relay) -> StoreResult<()> {
-                sqlx::query(messages::ATTACH)
-                    .bind(relay.conversation_id)
-                    .bind(relay.message_id)
-                    .execute(&mut **tx)
-                    .await?;
-                sqlx::query(messages::NOTE_INBOUND)
-                    .bind(relay.conversation_id)
-                    .bind(relay.at)
-                    .execute(&mut **tx)
-                    .await?;
                 if relay.texts.is_empty() {
                     return Ok(());
                 }
@@ -387,17 +376,26 @@ macro_rules! message_sql {
                 tx: &mut sqlx::Transaction<'_, $db>,
                 text: &TextIn,
             ) -> StoreResult<(StoredMessage, bool)> {
-                let (stored, new) = Self::insert_message(tx, &text.message).await?;
-                if stored.conversation_id.is_some() {
-                    // Placed and relayed before, in one write as this.
-                    return Ok((stored, new));
-                }
                 let conversation_id = text.relay.conversation_id;
-                let relay = Relay {
-                    message_id: stored.id,
-                    ..text.relay.clone()
-                };
-                Self::insert_relay(tx, &relay).await?;
+                // A new text is placed as it is recorded.
+                let (stored, new) = Self::insert_message(tx, &text.message, Some(conversation_id)).await?;
+                if !new {
+                    if stored.conversation_id.is_some() {
+                        // Placed and relayed before, in one write as this.
+                        return Ok((stored, new));
+                    }
+                    sqlx::query(messages::ATTACH)
+                        .bind(conversation_id)
+                        .bind(stored.id)
+                        .execute(&mut **tx)
+                        .await?;
+                }
+                sqlx::query(messages::NOTE_INBOUND)
+                    .bind(conversation_id)
+                    .bind(text.relay.at)
+                    .execute(&mut **tx)
+                    .await?;
+                Self::insert_relay(tx, &text.relay).await?;
                 if new {
                     for consent in &text.consents {
                         consents::insert_consent!(consent, &mut **tx)?;
@@ -410,16 +408,19 @@ macro_rules! message_sql {
                 Ok((placed, new))
             }
 
-            /// A text's first record, or the one its MessageSid already has, and whether it is
-            /// new, inside the group commit's transaction (under this write's own savepoint).
+            /// A text's first record (placed in `conversation_id` if given), or the one its
+            /// MessageSid already has, and whether it is new, inside the group commit's
+            /// transaction.
             async fn insert_message(
                 tx: &mut sqlx::Transaction<'_, $db>,
                 message: &NewMessage,
+                conversation_id: Option<i64>,
             ) -> StoreResult<(StoredMessage, bool)> {
                 // A new text comes back from the INSERT itself; a repeat is read as first kept.
                 let new: Option<messages::MessageRow> = sqlx::query_as(
-                    "INSERT INTO messages (message_sid, line_number, channel, staff_id, body_sealed, received_at)
-                     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (message_sid) DO NOTHING
+                    "INSERT INTO messages (message_sid, line_number, channel, staff_id, body_sealed, received_at,
+                        conversation_id)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (message_sid) DO NOTHING
                      RETURNING id, message_sid, line_number, channel, staff_id, conversation_id, body_sealed, received_at",
                 )
                 .bind(&message.message_sid)
@@ -428,6 +429,7 @@ macro_rules! message_sql {
                 .bind(message.staff_id)
                 .bind(&message.body_sealed)
                 .bind(message.received_at)
+                .bind(conversation_id)
                 .fetch_optional(&mut **tx)
                 .await?;
                 let is_new = new.is_some();

@@ -176,7 +176,7 @@ pub async fn a_bad_relay_in_a_batch_leaves_nothing_of_itself(store: Arc<dyn Stor
         };
         let text_in = TextIn {
             message: text(&format!("SM{i:02}"), None),
-            relay: crate::relay(0, open.id, i, staff),
+            relay: crate::relay(open.id, i, staff),
             consents: Vec::new(),
         };
         relays.push((open.id, text_in));
@@ -256,7 +256,7 @@ pub async fn first_texts_opened_together_each_keep_their_whole_opening(store: Ar
                 })),
                 consents: vec![consent(Channel::Sms), consent(Channel::Voice)],
                 text: Some(text(&format!("SM{i:02}"), None)),
-                relay: Some(crate::relay(0, 0, i, &[lawyer])),
+                relay: Some(crate::relay(0, i, &[lawyer])),
                 ..Opening::bare(her_conversation(code, i), at(0, 0))
             };
             let opened = store.open_conversation(&opening).await.expect("written");

@@ -217,9 +217,8 @@ pub async fn by_hand(database: &TestDatabase, statements: &[&str]) {
 }
 
 /// Her text `i`, relayed to `staff`, in the conversation `conversation_id`.
-pub fn relay(message_id: i64, conversation_id: i64, i: usize, staff: &[i64]) -> Relay {
+pub fn relay(conversation_id: i64, i: usize, staff: &[i64]) -> Relay {
     Relay {
-        message_id,
         conversation_id,
         at: at(10, 5),
         texts: staff

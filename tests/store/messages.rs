@@ -327,7 +327,7 @@ pub async fn a_text_is_taken_in_and_relayed_all_at_once_or_not_at_all(store: Arc
         .expect("free");
     let text_in = |staff: &[i64]| TextIn {
         message: text("SM1", None),
-        relay: crate::relay(0, open.id, 1, staff),
+        relay: crate::relay(open.id, 1, staff),
         consents: Vec::new(),
     };
     // A staff member who does not exist: the database refuses her row, and so all of it.
@@ -411,7 +411,7 @@ pub async fn a_later_text_is_recorded_and_relayed_in_one_write(store: Arc<dyn St
     };
     let text_in = TextIn {
         message: text("SM1", None),
-        relay: crate::relay(0, open.id, 1, &[staff_id]),
+        relay: crate::relay(open.id, 1, &[staff_id]),
         consents: vec![asked.clone()],
     };
     let (message, new) = store.take_in_text(&text_in).await.expect("taken in");
@@ -451,6 +451,36 @@ pub async fn a_later_text_is_recorded_and_relayed_in_one_write(store: Arc<dyn St
         "her STOP stands: the repeat recorded nothing"
     );
 
+    // A text kept before but never placed (its first try recorded it alone) is placed now.
+    let (unplaced, _) = store
+        .record_message(&text("SM2", None))
+        .await
+        .expect("kept");
+    let (placed, new) = store
+        .take_in_text(&TextIn {
+            message: text("SM2", None),
+            relay: crate::relay(open.id, 2, &[staff_id]),
+            consents: Vec::new(),
+        })
+        .await
+        .expect("taken in");
+    assert!(!new);
+    assert_eq!(placed.id, unplaced.id);
+    assert_eq!(
+        store
+            .conversation_messages(open.id)
+            .await
+            .expect("read")
+            .len(),
+        2,
+        "placed beside the first"
+    );
+    assert_eq!(
+        store.pending_outbox(10).await.expect("read").len(),
+        2,
+        "and relayed"
+    );
+
     assert!(
         store
             .close_conversation(open.id, staff_id, at(11, 0))
@@ -463,7 +493,7 @@ pub async fn a_later_text_is_recorded_and_relayed_in_one_write(store: Arc<dyn St
         .expect("opened")
         .expect("free");
     let late_repeat = TextIn {
-        relay: crate::relay(0, reopened.id, 1, &[staff_id]),
+        relay: crate::relay(reopened.id, 1, &[staff_id]),
         consents: Vec::new(),
         ..text_in
     };

@@ -113,8 +113,6 @@ async fn relay_later(
     let text = TextIn {
         message: message.clone(),
         relay: Relay {
-            // The write puts the text's own id here.
-            message_id: 0,
             conversation_id: conversation.id,
             at: incoming.now,
             texts: relay_texts(state, incoming, &code, conversation.service, false, &people),
@@ -188,8 +186,7 @@ async fn open_with_first_text(
             consents: consents.clone(),
             text: Some(message.clone()),
             relay: Some(Relay {
-                // The opening puts her text's id and the new conversation's here.
-                message_id: 0,
+                // The opening puts the new conversation's id here.
                 conversation_id: 0,
                 at: now,
                 texts: relay_texts(state, incoming, &code, service, true, &people),
