@@ -189,7 +189,10 @@ impl HotWrite {
             HotWrite::Message(message) => (1, &message.message_sid, 0),
             // What two of her texts share is their conversation's row.
             HotWrite::TextIn(text) => (2, "", text.relay.conversation_id),
-            HotWrite::Open(opening) => (3, &opening.conversation.code, 0),
+            // By her: two of her first texts, racing, meet on her one open conversation. (Two
+            // women drawing one code at once may still meet crosswise; PostgreSQL ends that
+            // as a deadlock, and the batch is written again apart.)
+            HotWrite::Open(opening) => (3, &opening.conversation.contact_hash, 0),
             HotWrite::Job(job) => (4, &job.idempotency_key, 0),
             HotWrite::Consent(consent) => (5, &consent.contact_hash, 0),
             // One kind for every write to a call's row, in the order of the calls: two
@@ -245,6 +248,7 @@ pub(super) fn fail_all(
 mod tests {
     use chrono::{TimeZone, Utc};
 
+    use super::super::{Channel, NewConversation};
     use super::*;
 
     fn queued(sid: &str) -> (Queued, oneshot::Receiver<StoreResult<Written>>) {
@@ -304,6 +308,36 @@ mod tests {
         let batch = next_batch(&queue).await.expect("a batch");
         let sids: Vec<&str> = batch.iter().map(|q| q.write.key().1).collect();
         assert_eq!(sids, ["CA1", "CA2", "CA3"]);
+    }
+
+    #[test]
+    fn openings_are_in_the_order_of_the_women_not_of_their_codes() {
+        let opening = |contact: &str, code: &str| {
+            HotWrite::Open(Box::new(Opening::bare(
+                NewConversation {
+                    code: code.to_owned(),
+                    line_number: "+77010000000".to_owned(),
+                    channel: Channel::Sms,
+                    contact_sealed: vec![1],
+                    contact_hash: contact.to_owned(),
+                    service: Service::Legal,
+                    opened_at: Utc.timestamp_opt(0, 0).single().expect("a time"),
+                },
+                Utc.timestamp_opt(0, 0).single().expect("a time"),
+            )))
+        };
+        // Her two first texts, racing, drew K01 and K03; another woman drew K02 between.
+        let (hers, again, another) = (
+            opening("her", "K01"),
+            opening("her", "K03"),
+            opening("another", "K02"),
+        );
+        assert!(another.key() < hers.key());
+        assert_eq!(
+            hers.key(),
+            again.key(),
+            "hers are side by side in any batch"
+        );
     }
 
     #[tokio::test]
