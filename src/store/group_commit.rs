@@ -180,19 +180,21 @@ fn take_queued(receiver: &mut mpsc::UnboundedReceiver<Queued>, batch: &mut Vec<Q
 
 impl HotWrite {
     /// What each write takes its locks on. Every batch writes in this order (calls by CallSid,
-    /// texts by MessageSid, relayed texts by conversation), so two committers with the same two keys
-    /// (a provider's retry beside its first try, two texts of one conversation) wait for each
-    /// other in turn and never crosswise, which PostgreSQL would end as a deadlock.
+    /// texts recorded alone by MessageSid, her texts taken in or opening her conversation by
+    /// her), so two committers with the same two keys (a provider's retry beside its first
+    /// try, two texts of hers) wait for each other in turn and never crosswise, which
+    /// PostgreSQL would end as a deadlock.
     fn key(&self) -> (u8, &str, i64) {
         match self {
             HotWrite::Call(call) => (0, &call.call_sid, 0),
             HotWrite::Message(message) => (1, &message.message_sid, 0),
-            // What two of her texts share is their conversation's row.
-            HotWrite::TextIn(text) => (2, "", text.relay.conversation_id),
-            // By her: two of her first texts, racing, meet on her one open conversation. (Two
-            // women drawing one code at once may still meet crosswise; PostgreSQL ends that
-            // as a deadlock, and the batch is written again apart.)
-            HotWrite::Open(opening) => (3, &opening.conversation.contact_hash, 0),
+            // A text of hers, taken in or opening her conversation, in the order of the women:
+            // her texts meet on her one open conversation (its row, and the index that keeps
+            // it one), so two kinds ordered apart would let two batches meet there crosswise.
+            // (Two women drawing one code at once still may; PostgreSQL ends that as a
+            // deadlock, and the batch is written again apart.)
+            HotWrite::TextIn(text) => (2, &text.contact_hash, 0),
+            HotWrite::Open(opening) => (2, &opening.conversation.contact_hash, 0),
             HotWrite::Job(job) => (4, &job.idempotency_key, 0),
             HotWrite::Consent(consent) => (5, &consent.contact_hash, 0),
             // One kind for every write to a call's row, in the order of the calls: two
@@ -248,7 +250,7 @@ pub(super) fn fail_all(
 mod tests {
     use chrono::{TimeZone, Utc};
 
-    use super::super::{Channel, NewConversation};
+    use super::super::{Channel, NewConversation, Relay};
     use super::*;
 
     fn queued(sid: &str) -> (Queued, oneshot::Receiver<StoreResult<Written>>) {
@@ -311,7 +313,7 @@ mod tests {
     }
 
     #[test]
-    fn openings_are_in_the_order_of_the_women_not_of_their_codes() {
+    fn her_texts_are_in_the_order_of_the_women_not_of_their_codes_or_conversations() {
         let opening = |contact: &str, code: &str| {
             HotWrite::Open(Box::new(Opening::bare(
                 NewConversation {
@@ -332,12 +334,35 @@ mod tests {
             opening("her", "K03"),
             opening("another", "K02"),
         );
+        let taken_in = |contact: &str, conversation_id| {
+            HotWrite::TextIn(Box::new(TextIn {
+                contact_hash: contact.to_owned(),
+                message: NewMessage {
+                    message_sid: "SM1".to_owned(),
+                    line_number: "+77010000000".to_owned(),
+                    channel: Channel::Sms,
+                    staff_id: None,
+                    body_sealed: vec![1],
+                    received_at: Utc.timestamp_opt(0, 0).single().expect("a time"),
+                },
+                relay: Relay {
+                    conversation_id,
+                    at: Utc.timestamp_opt(0, 0).single().expect("a time"),
+                    texts: Vec::new(),
+                },
+                consents: Vec::new(),
+            }))
+        };
+        // Her later text, in a conversation opened before another woman's.
+        let (later, anothers_later) = (taken_in("her", 1), taken_in("another", 2));
         assert!(another.key() < hers.key());
+        assert!(anothers_later.key() < later.key());
         assert_eq!(
             hers.key(),
             again.key(),
             "hers are side by side in any batch"
         );
+        assert_eq!(hers.key(), later.key());
     }
 
     #[tokio::test]

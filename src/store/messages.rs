@@ -178,6 +178,8 @@ pub struct Relay {
 /// Her later text taken in, in one write (see `take_in_text`).
 #[derive(Debug, Clone)]
 pub struct TextIn {
+    /// Whose text it is, by the hash of her number: her writes are committed in its order.
+    pub contact_hash: String,
     pub message: NewMessage,
     /// Its relay in her open conversation.
     pub relay: Relay,

@@ -175,6 +175,7 @@ pub async fn a_bad_relay_in_a_batch_leaves_nothing_of_itself(store: Arc<dyn Stor
             &[lawyer]
         };
         let text_in = TextIn {
+            contact_hash: format!("her-{i}"),
             message: text(&format!("SM{i:02}"), None),
             relay: crate::relay(open.id, i, staff),
             consents: Vec::new(),

@@ -326,6 +326,7 @@ pub async fn a_text_is_taken_in_and_relayed_all_at_once_or_not_at_all(store: Arc
         .expect("opened")
         .expect("free");
     let text_in = |staff: &[i64]| TextIn {
+        contact_hash: "her".to_owned(),
         message: text("SM1", None),
         relay: crate::relay(open.id, 1, staff),
         consents: Vec::new(),
@@ -410,6 +411,7 @@ pub async fn a_later_text_is_recorded_and_relayed_in_one_write(store: Arc<dyn St
         code_word_sealed: None,
     };
     let text_in = TextIn {
+        contact_hash: "her".to_owned(),
         message: text("SM1", None),
         relay: crate::relay(open.id, 1, &[staff_id]),
         consents: vec![asked.clone()],
@@ -458,6 +460,7 @@ pub async fn a_later_text_is_recorded_and_relayed_in_one_write(store: Arc<dyn St
         .expect("kept");
     let (placed, new) = store
         .take_in_text(&TextIn {
+            contact_hash: "her".to_owned(),
             message: text("SM2", None),
             relay: crate::relay(open.id, 2, &[staff_id]),
             consents: Vec::new(),

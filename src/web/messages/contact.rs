@@ -111,6 +111,7 @@ async fn relay_later(
         consents.push(consent_of(store, Channel::Voice, &word).await?);
     }
     let text = TextIn {
+        contact_hash: contact_hash.to_owned(),
         message: message.clone(),
         relay: Relay {
             conversation_id: conversation.id,
