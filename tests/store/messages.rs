@@ -33,6 +33,20 @@ fn conversation(code: &str, contact: &str) -> NewConversation {
     }
 }
 
+/// A lawyer on staff, and her conversation K7Q opened at 10:00.
+async fn a_lawyer_and_her_conversation(store: &dyn Store) -> (i64, Conversation) {
+    let staff_id = store
+        .upsert_staff(&lawyer("+77015550101"), &audit())
+        .await
+        .expect("staff");
+    let open = store
+        .start_conversation(&conversation("K7Q", "her"), quarantine_start(at(10, 0)))
+        .await
+        .expect("opened")
+        .expect("free");
+    (staff_id, open)
+}
+
 /// Codes closed before this are free again.
 fn quarantine_start(now: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
     now - Duration::days(30)
@@ -165,15 +179,7 @@ pub async fn she_has_one_open_conversation_per_line_and_channel(store: Arc<dyn S
 }
 
 pub async fn closing_a_conversation_answers_its_follow_up_once(store: Arc<dyn Store>) {
-    let staff_id = store
-        .upsert_staff(&lawyer("+77015550101"), &audit())
-        .await
-        .expect("staff");
-    let started = store
-        .start_conversation(&conversation("K7Q", "her"), quarantine_start(at(10, 0)))
-        .await
-        .expect("opened")
-        .expect("free");
+    let (staff_id, started) = a_lawyer_and_her_conversation(store.as_ref()).await;
     let open = store.open_follow_ups().await.expect("read");
     assert_eq!(open.len(), 1);
     assert_eq!(
@@ -316,15 +322,7 @@ pub async fn the_latest_word_on_consent_decides(store: Arc<dyn Store>) {
 }
 
 pub async fn a_text_is_taken_in_and_relayed_all_at_once_or_not_at_all(store: Arc<dyn Store>) {
-    let staff_id = store
-        .upsert_staff(&lawyer("+77015550101"), &audit())
-        .await
-        .expect("staff");
-    let open = store
-        .start_conversation(&conversation("K7Q", "her"), quarantine_start(at(10, 0)))
-        .await
-        .expect("opened")
-        .expect("free");
+    let (staff_id, open) = a_lawyer_and_her_conversation(store.as_ref()).await;
     let text_in = |staff: &[i64]| TextIn {
         contact_hash: "her".to_owned(),
         message: text("SM1", None),
@@ -390,15 +388,7 @@ pub async fn a_text_is_taken_in_and_relayed_all_at_once_or_not_at_all(store: Arc
 /// consent to a call kept, all once however often the provider repeats it. A repeat already
 /// placed in a conversation since closed is only returned: nothing of it goes into her new one.
 pub async fn a_later_text_is_recorded_and_relayed_in_one_write(store: Arc<dyn Store>) {
-    let staff_id = store
-        .upsert_staff(&lawyer("+77015550101"), &audit())
-        .await
-        .expect("staff");
-    let open = store
-        .start_conversation(&conversation("K7Q", "her"), quarantine_start(at(10, 0)))
-        .await
-        .expect("opened")
-        .expect("free");
+    let (staff_id, open) = a_lawyer_and_her_conversation(store.as_ref()).await;
     let asked = NewConsent {
         contact_hash: "her".to_owned(),
         channel: Channel::Voice,
