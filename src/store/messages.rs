@@ -54,7 +54,7 @@ pub trait MessageStore: Send + Sync {
     /// the group commit's shared transaction (one synced commit for the text, where its parts
     /// once took six). A repeat already placed in a conversation is only returned, as it was
     /// relayed when it was placed, in the same write; her words on consent in it are recorded
-    /// only if the text is new.
+    /// as it is placed, once.
     async fn take_in_text(&self, text: &TextIn) -> StoreResult<(StoredMessage, bool)>;
     /// A staff member had the conversation relayed to them, or answered it, at `at`.
     async fn note_staff(
@@ -183,7 +183,7 @@ pub struct TextIn {
     pub message: NewMessage,
     /// Its relay in her open conversation.
     pub relay: Relay,
-    /// Her words on consent in it (asking to be called), recorded only if the text is new.
+    /// Her words on consent in it (asking to be called), recorded as it is placed.
     pub consents: Vec<NewConsent>,
 }
 
@@ -398,10 +398,10 @@ macro_rules! message_sql {
                     .execute(&mut **tx)
                     .await?;
                 Self::insert_relay(tx, &text.relay).await?;
-                if new {
-                    for consent in &text.consents {
-                        consents::insert_consent!(consent, &mut **tx)?;
-                    }
+                // Once, as it is placed: a text kept alone before (an opening that lost its
+                // code to another of hers) still brings her word.
+                for consent in &text.consents {
+                    consents::insert_consent!(consent, &mut **tx)?;
                 }
                 let placed = StoredMessage {
                     conversation_id: Some(conversation_id),

@@ -443,21 +443,42 @@ pub async fn a_later_text_is_recorded_and_relayed_in_one_write(store: Arc<dyn St
         "her STOP stands: the repeat recorded nothing"
     );
 
-    // A text kept before but never placed (its first try recorded it alone) is placed now.
+    // A text kept before but never placed (its first try recorded it alone) is placed now,
+    // with her asking to be called in it.
     let (unplaced, _) = store
         .record_message(&text("SM2", None))
         .await
         .expect("kept");
+    let asked_again = NewConsent {
+        contact_hash: "her".to_owned(),
+        channel: Channel::Voice,
+        granted: true,
+        reason: "asked_to_be_called".to_owned(),
+        conversation_id: Some(open.id),
+        at: at(10, 7),
+        safe_hours: None,
+        expires_at: None,
+        code_word_sealed: None,
+    };
     let (placed, new) = store
         .take_in_text(&TextIn {
             contact_hash: "her".to_owned(),
             message: text("SM2", None),
             relay: crate::relay(open.id, 2, &[staff_id]),
-            consents: Vec::new(),
+            consents: vec![asked_again],
         })
         .await
         .expect("taken in");
     assert!(!new);
+    let latest = store
+        .latest_consent("her", Channel::Voice)
+        .await
+        .expect("read")
+        .expect("there");
+    assert!(
+        latest.granted,
+        "her asking, in the text placed now, is recorded"
+    );
     assert_eq!(placed.id, unplaced.id);
     assert_eq!(
         store

@@ -1,10 +1,11 @@
 //! A text from someone who is not on staff: she is reaching out. Her first text opens a
 //! conversation with a fresh code and the follow-up she is owed, in one write with all it
-//! brings (`open_with_first_text`); each text goes to the people
-//! on duty for the conversation's service (and anyone who already has it), from the hotline
-//! number, with the code and the service, never her number. STOP and START change her consent
-//! and tell nobody. A text that is only a request to be called («позвоните») is also her consent
-//! to a callback (`CALL K7Q`); STOP withdraws that too, START does not give it back.
+//! brings (`open_with_first_text`); each later text is one write too (`relay_later`). Each
+//! text goes to the people on duty for the conversation's service (and anyone who already has
+//! it), from the hotline number, with the code and the service, never her number. STOP and
+//! START change her consent and tell nobody. A text that is only a request to be called
+//! («позвоните») is also her consent to a callback (`CALL K7Q`); STOP withdraws that too, START
+//! does not give it back.
 
 use chrono::Duration;
 use hotline_routes::messages::code::{Code, QUARANTINE_DAYS};
