@@ -1,6 +1,6 @@
 //! The committer of `group_commit.rs` for a concrete sqlx pool: it takes a batch in its turn,
 //! writes it whole (or, should a write fail, again apart), commits, and answers each request.
-//! The SQL of each write stays with its subject (`calls.rs`, `messages.rs`, `jobs.rs`).
+//! The SQL of each write stays with its subject (`calls.rs`, `texts_in.rs`, `jobs.rs`).
 
 /// Runs the store's committers: each with one pooled connection, held across batches and taken
 /// again after a failure that may have broken it; one transaction per batch.

@@ -12,7 +12,7 @@
 //!
 //! This module is the backend-neutral half (the queue, the batch, the answers);
 //! `committer.rs` holds the committer for a concrete sqlx pool, and the SQL of each write
-//! stays with its subject (`calls.rs`, `messages.rs`).
+//! stays with its subject (`calls.rs`, `texts_in.rs`, `jobs.rs`).
 
 use tokio::sync::{mpsc, oneshot};
 

@@ -27,6 +27,7 @@ mod rota;
 mod settings_cache;
 mod sql;
 mod sqlite;
+mod texts_in;
 mod users;
 mod watches;
 mod write_turns;
@@ -42,7 +43,7 @@ pub use follow_ups::{FollowUpStore, SentReminder};
 pub use gauges::GaugeStore;
 pub use jobs::{Job, JobOf, JobStatus, JobStore, NewJob};
 pub use lines::LineStore;
-pub use messages::{MessageStore, Opened, Opening, Relay, TextIn};
+pub use messages::MessageStore;
 pub use outbox::OutboxStore;
 pub use people::PeopleStore;
 pub use planned::{
@@ -56,6 +57,7 @@ pub use reseal::{ResealStore, SealedColumn};
 pub use retention::{ERASE_BATCH, Erased, RetentionStore};
 pub use rota::RotaStore;
 pub use sqlite::SqliteStore;
+pub use texts_in::{Opened, Opening, Relay, TextIn};
 pub use users::{FailedSignIns, NewSession, NewUser, PageLanguage, Role, Session, User, UserStore};
 pub use watches::WatchStore;
 

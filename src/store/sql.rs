@@ -437,6 +437,7 @@ macro_rules! sql_store {
         lines::line_sql!($store);
         outbox::outbox_sql!($store);
         messages::message_sql!($store, $db);
+        texts_in::text_in_sql!($store, $db);
         committer::group_commit_sql!($store, $db, $isolate);
         jobs::job_sql!($store, $db);
         follow_ups::follow_up_sql!($store);
