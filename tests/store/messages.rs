@@ -84,15 +84,7 @@ pub async fn a_text_is_recorded_once_per_message_sid(store: Arc<dyn Store>) {
 pub async fn a_code_is_not_given_again_while_open_or_for_thirty_days_after_it_closes(
     store: Arc<dyn Store>,
 ) {
-    let staff_id = store
-        .upsert_staff(&lawyer("+77015550101"), &audit())
-        .await
-        .expect("staff");
-    let first = store
-        .start_conversation(&conversation("K7Q", "her"), quarantine_start(at(10, 0)))
-        .await
-        .expect("opened")
-        .expect("free");
+    let (staff_id, first) = a_lawyer_and_her_conversation(store.as_ref()).await;
     assert!(first.open);
     assert_eq!(first.code, "K7Q");
     assert!(first.follow_up_id.is_some(), "she is owed an answer");
