@@ -44,8 +44,9 @@ pub struct Opening {
     pub consents: Vec<NewConsent>,
     /// Her first text, recorded with it and placed in it.
     pub text: Option<NewMessage>,
-    /// Her first text relayed: its `conversation_id` is replaced by the new one's.
-    pub relay: Option<Relay>,
+    /// Her first text relayed in the conversation this opens, at its opening: each staff
+    /// member, with the text queued to her.
+    pub relay_texts: Vec<(i64, NewOutboxMessage)>,
 }
 
 /// What became of an opening (see `open_conversation`).
@@ -68,7 +69,7 @@ impl Opening {
             first_reminder: None,
             consents: Vec::new(),
             text: None,
-            relay: None,
+            relay_texts: Vec::new(),
         }
     }
 }
@@ -156,13 +157,12 @@ macro_rules! text_in_sql {
                         .execute(&mut **tx)
                         .await?;
                 }
-                if let Some(relay) = &opening.relay {
-                    let relay = Relay {
-                        conversation_id: id,
-                        ..relay.clone()
-                    };
-                    Self::insert_relay(tx, &relay).await?;
-                }
+                let relay = Relay {
+                    conversation_id: id,
+                    at: conversation.opened_at,
+                    texts: opening.relay_texts.clone(),
+                };
+                Self::insert_relay(tx, &relay).await?;
                 Ok(Opened::Opened(id))
             }
 

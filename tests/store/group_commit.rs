@@ -257,7 +257,7 @@ pub async fn first_texts_opened_together_each_keep_their_whole_opening(store: Ar
                 })),
                 consents: vec![consent(Channel::Sms), consent(Channel::Voice)],
                 text: Some(text(&format!("SM{i:02}"), None)),
-                relay: Some(crate::relay(0, i, &[lawyer])),
+                relay_texts: crate::relay(0, i, &[lawyer]).texts,
                 ..Opening::bare(her_conversation(code, i), at(0, 0))
             };
             let opened = store.open_conversation(&opening).await.expect("written");

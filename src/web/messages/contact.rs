@@ -187,12 +187,7 @@ async fn open_with_first_text(
             first_reminder: Some(crate::jobs::reminders::first_of_opening(state, now, true)),
             consents: consents.clone(),
             text: Some(message.clone()),
-            relay: Some(Relay {
-                // The opening puts the new conversation's id here.
-                conversation_id: 0,
-                at: now,
-                texts: relay_texts(state, incoming, &code, service, true, &people),
-            }),
+            relay_texts: relay_texts(state, incoming, &code, service, true, &people),
         };
         match store.open_conversation(&opening).await? {
             Opened::Opened(id) => {
