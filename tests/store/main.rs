@@ -29,6 +29,7 @@ mod ringing;
 mod rota;
 mod settings;
 mod staff;
+mod texts_in;
 mod users;
 mod watches;
 
@@ -60,6 +61,7 @@ use retention::*;
 use ringing::*;
 use rota::*;
 use staff::*;
+use texts_in::*;
 use users::*;
 use watches::*;
 

@@ -10,7 +10,7 @@ use hotline_schedules::Service;
 
 use crate::{at, audit, lawyer};
 
-fn text(sid: &str, staff_id: Option<i64>) -> NewMessage {
+pub(crate) fn text(sid: &str, staff_id: Option<i64>) -> NewMessage {
     NewMessage {
         message_sid: sid.to_owned(),
         line_number: "+77010000000".to_owned(),
@@ -21,7 +21,7 @@ fn text(sid: &str, staff_id: Option<i64>) -> NewMessage {
     }
 }
 
-fn conversation(code: &str, contact: &str) -> NewConversation {
+pub(crate) fn conversation(code: &str, contact: &str) -> NewConversation {
     NewConversation {
         code: code.to_owned(),
         line_number: "+77010000000".to_owned(),
@@ -34,7 +34,7 @@ fn conversation(code: &str, contact: &str) -> NewConversation {
 }
 
 /// A lawyer on staff, and her conversation K7Q opened at 10:00.
-async fn a_lawyer_and_her_conversation(store: &dyn Store) -> (i64, Conversation) {
+pub(crate) async fn a_lawyer_and_her_conversation(store: &dyn Store) -> (i64, Conversation) {
     let staff_id = store
         .upsert_staff(&lawyer("+77015550101"), &audit())
         .await
@@ -48,7 +48,9 @@ async fn a_lawyer_and_her_conversation(store: &dyn Store) -> (i64, Conversation)
 }
 
 /// Codes closed before this are free again.
-fn quarantine_start(now: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
+pub(crate) fn quarantine_start(
+    now: chrono::DateTime<chrono::Utc>,
+) -> chrono::DateTime<chrono::Utc> {
     now - Duration::days(30)
 }
 
@@ -310,219 +312,5 @@ pub async fn the_latest_word_on_consent_decides(store: Arc<dyn Store>) {
         store.consent("her", Channel::Whatsapp).await.expect("read"),
         None,
         "per channel"
-    );
-}
-
-pub async fn a_text_is_taken_in_and_relayed_all_at_once_or_not_at_all(store: Arc<dyn Store>) {
-    let (staff_id, open) = a_lawyer_and_her_conversation(store.as_ref()).await;
-    let text_in = |staff: &[i64]| TextIn {
-        contact_hash: "her".to_owned(),
-        message: text("SM1", None),
-        relay: crate::relay(open.id, 1, staff),
-        consents: Vec::new(),
-    };
-    // A staff member who does not exist: the database refuses her row, and so all of it.
-    let refused = store.take_in_text(&text_in(&[staff_id, 987_654])).await;
-    assert!(refused.is_err());
-    assert!(
-        store.pending_outbox(10).await.expect("read").is_empty(),
-        "no text was queued"
-    );
-    assert!(
-        store
-            .conversation_staff(open.id)
-            .await
-            .expect("read")
-            .is_empty()
-    );
-    assert!(
-        store
-            .conversation_messages(open.id)
-            .await
-            .expect("read")
-            .is_empty(),
-        "the text was not placed"
-    );
-
-    // Twice, as a provider's retry would: the same one text, recorded and placed once.
-    let (first, new) = store
-        .take_in_text(&text_in(&[staff_id]))
-        .await
-        .expect("taken in");
-    assert!(new, "the refused write had not recorded it");
-    let (again, new) = store
-        .take_in_text(&text_in(&[staff_id]))
-        .await
-        .expect("taken in");
-    assert_eq!((again, new), (first, false));
-    assert_eq!(store.pending_outbox(10).await.expect("read").len(), 1);
-    assert_eq!(
-        store.conversation_staff(open.id).await.expect("read"),
-        vec![staff_id]
-    );
-    assert_eq!(
-        store
-            .conversation_messages(open.id)
-            .await
-            .expect("read")
-            .len(),
-        1
-    );
-    let kept = store
-        .conversation(open.id)
-        .await
-        .expect("read")
-        .expect("there");
-    assert_eq!(kept.last_inbound_at, at(10, 5), "her latest text is noted");
-}
-
-/// Her later text recorded and relayed in one write: placed, queued to the lawyer and her
-/// consent to a call kept, all once however often the provider repeats it. A repeat already
-/// placed in a conversation since closed is only returned: nothing of it goes into her new one.
-pub async fn a_later_text_is_recorded_and_relayed_in_one_write(store: Arc<dyn Store>) {
-    let (staff_id, open) = a_lawyer_and_her_conversation(store.as_ref()).await;
-    let asked = NewConsent {
-        contact_hash: "her".to_owned(),
-        channel: Channel::Voice,
-        granted: true,
-        reason: "asked_to_be_called".to_owned(),
-        conversation_id: Some(open.id),
-        at: at(10, 5),
-        safe_hours: None,
-        expires_at: None,
-        code_word_sealed: None,
-    };
-    let text_in = TextIn {
-        contact_hash: "her".to_owned(),
-        message: text("SM1", None),
-        relay: crate::relay(open.id, 1, &[staff_id]),
-        consents: vec![asked.clone()],
-    };
-    let (message, new) = store.take_in_text(&text_in).await.expect("taken in");
-    assert!(new);
-    assert_eq!(message.conversation_id, Some(open.id));
-    // Her STOP since: a repeat of the text must not record her asking again over it.
-    store
-        .record_consent(&NewConsent {
-            granted: false,
-            reason: "stop".to_owned(),
-            at: at(10, 6),
-            ..asked
-        })
-        .await
-        .expect("recorded");
-    let (again, new) = store.take_in_text(&text_in).await.expect("a repeat");
-    assert!(!new, "a retry is not a second text");
-    assert_eq!(again, message);
-    assert_eq!(
-        store.conversation_messages(open.id).await.expect("read"),
-        std::slice::from_ref(&message),
-        "placed once"
-    );
-    let queued = store.pending_outbox(10).await.expect("read");
-    assert_eq!(queued.len(), 1, "relayed once");
-    assert_eq!(
-        store.conversation_staff(open.id).await.expect("read"),
-        [staff_id]
-    );
-    let latest = store
-        .latest_consent("her", Channel::Voice)
-        .await
-        .expect("read")
-        .expect("there");
-    assert!(
-        !latest.granted,
-        "her STOP stands: the repeat recorded nothing"
-    );
-
-    // A text kept before but never placed (its first try recorded it alone) is placed now,
-    // with her asking to be called in it.
-    let (unplaced, _) = store
-        .record_message(&text("SM2", None))
-        .await
-        .expect("kept");
-    let asked_again = NewConsent {
-        contact_hash: "her".to_owned(),
-        channel: Channel::Voice,
-        granted: true,
-        reason: "asked_to_be_called".to_owned(),
-        conversation_id: Some(open.id),
-        at: at(10, 7),
-        safe_hours: None,
-        expires_at: None,
-        code_word_sealed: None,
-    };
-    let (placed, new) = store
-        .take_in_text(&TextIn {
-            contact_hash: "her".to_owned(),
-            message: text("SM2", None),
-            relay: crate::relay(open.id, 2, &[staff_id]),
-            consents: vec![asked_again],
-        })
-        .await
-        .expect("taken in");
-    assert!(!new);
-    let latest = store
-        .latest_consent("her", Channel::Voice)
-        .await
-        .expect("read")
-        .expect("there");
-    assert!(
-        latest.granted,
-        "her asking, in the text placed now, is recorded"
-    );
-    assert_eq!(placed.id, unplaced.id);
-    assert_eq!(
-        store
-            .conversation_messages(open.id)
-            .await
-            .expect("read")
-            .len(),
-        2,
-        "placed beside the first"
-    );
-    assert_eq!(
-        store.pending_outbox(10).await.expect("read").len(),
-        2,
-        "and relayed"
-    );
-
-    assert!(
-        store
-            .close_conversation(open.id, staff_id, at(11, 0))
-            .await
-            .expect("closed")
-    );
-    let reopened = store
-        .start_conversation(&conversation("M3X", "her"), quarantine_start(at(12, 0)))
-        .await
-        .expect("opened")
-        .expect("free");
-    let late_repeat = TextIn {
-        relay: crate::relay(reopened.id, 1, &[staff_id]),
-        consents: Vec::new(),
-        ..text_in
-    };
-    let (returned, new) = store.take_in_text(&late_repeat).await.expect("answered");
-    assert!(!new);
-    assert_eq!(
-        returned.conversation_id,
-        Some(open.id),
-        "where it was placed"
-    );
-    assert!(
-        store
-            .conversation_messages(reopened.id)
-            .await
-            .expect("read")
-            .is_empty(),
-        "nothing of it in her new conversation"
-    );
-    assert!(
-        store
-            .conversation_staff(reopened.id)
-            .await
-            .expect("read")
-            .is_empty()
     );
 }
