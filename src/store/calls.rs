@@ -78,6 +78,23 @@ pub trait CallStore: Send + Sync {
     async fn open_follow_ups(&self) -> StoreResult<Vec<FollowUp>>;
 }
 
+/// The SQL of a call's hot writes, shared by the sqlx committers and SQLite's own
+/// (`sqlite_committer.rs`), so both write a call alike.
+pub(super) const SET_STAGE: &str = "UPDATE calls SET stage = $1 WHERE id = $2";
+pub(super) const SET_CHOICE: &str =
+    "UPDATE calls SET language = $1, service = COALESCE($2, service) WHERE id = $3";
+pub(super) const INSERT_LEG: &str =
+    "INSERT INTO call_legs (call_id, attempt, staff_id, started_at) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (call_id, attempt, staff_id) DO NOTHING";
+pub(super) const LEG_RINGING: &str =
+    "UPDATE calls SET stage = $1, ringing_since = COALESCE(ringing_since, $2) WHERE id = $3";
+/// Followed by the values of the calls, then [`CALLS_KEPT`].
+pub(super) const INSERT_CALLS: &str = "INSERT INTO calls (call_sid, line_number, caller_sealed, caller_hash, status, stage, started_at) ";
+/// Every column `select_calls!` reads, of the calls new to the table.
+pub(super) const CALLS_KEPT: &str = " ON CONFLICT (call_sid) DO NOTHING
+     RETURNING id, call_sid, line_number, caller_sealed, caller_hash, status, stage, language,
+        service, ringing_since, outcome, answered_by, started_at, answered_at, ended_at, duration_secs";
+
 /// Implements [`CallStore`] for `$store`, whose `pool` field is a `sqlx::Pool<$db>` and whose
 /// `group_commit` field takes the hot writes (see `group_commit.rs`).
 macro_rules! call_sql {
@@ -93,7 +110,7 @@ macro_rules! call_sql {
             }
 
             async fn update_call_stage(tx: &mut sqlx::Transaction<'_, $db>, call_id: i64, stage: CallStage) -> StoreResult<()> {
-                sqlx::query("UPDATE calls SET stage = $1 WHERE id = $2")
+                sqlx::query($crate::store::calls::SET_STAGE)
                     .bind(stage.as_str())
                     .bind(call_id)
                     .execute(&mut **tx)
@@ -107,7 +124,7 @@ macro_rules! call_sql {
                 language: Language,
                 service: Option<Service>,
             ) -> StoreResult<()> {
-                sqlx::query("UPDATE calls SET language = $1, service = COALESCE($2, service) WHERE id = $3")
+                sqlx::query($crate::store::calls::SET_CHOICE)
                     .bind(language.as_str())
                     .bind(service.map(|s| s.as_str()))
                     .bind(call_id)
@@ -119,17 +136,14 @@ macro_rules! call_sql {
             /// The legs rung (see `start_legs`), inside the group commit's transaction.
             async fn insert_legs(tx: &mut sqlx::Transaction<'_, $db>, legs: &[NewLeg], at: DateTime<Utc>) -> StoreResult<()> {
                 for leg in legs {
-                    sqlx::query(
-                        "INSERT INTO call_legs (call_id, attempt, staff_id, started_at) VALUES ($1, $2, $3, $4)
-                         ON CONFLICT (call_id, attempt, staff_id) DO NOTHING",
-                    )
+                    sqlx::query($crate::store::calls::INSERT_LEG)
                     .bind(leg.call_id)
                     .bind(leg.attempt)
                     .bind(leg.staff_id)
                     .bind(leg.started_at)
                     .execute(&mut **tx)
                     .await?;
-                    sqlx::query("UPDATE calls SET stage = $1, ringing_since = COALESCE(ringing_since, $2) WHERE id = $3")
+                    sqlx::query($crate::store::calls::LEG_RINGING)
                         .bind(CallStage::Ringing.as_str())
                         .bind(at)
                         .bind(leg.call_id)
@@ -142,9 +156,7 @@ macro_rules! call_sql {
             /// Calls' first records in one INSERT, in the order given, inside the group commit's
             /// transaction; a repeat (or one CallSid twice) is read as first kept.
             async fn insert_calls(tx: &mut sqlx::Transaction<'_, $db>, calls: &[&NewCall]) -> StoreResult<Vec<CallRecord>> {
-                let mut insert = sqlx::QueryBuilder::<$db>::new(
-                    "INSERT INTO calls (call_sid, line_number, caller_sealed, caller_hash, status, stage, started_at) ",
-                );
+                let mut insert = sqlx::QueryBuilder::<$db>::new($crate::store::calls::INSERT_CALLS);
                 insert.push_values(calls, |mut row, call| {
                     row.push_bind(&call.call_sid)
                         .push_bind(&call.line_number)
@@ -154,11 +166,7 @@ macro_rules! call_sql {
                         .push_bind(CallStage::Greeting.as_str())
                         .push_bind(call.started_at);
                 });
-                insert.push(
-                    " ON CONFLICT (call_sid) DO NOTHING
-                     RETURNING id, call_sid, line_number, caller_sealed, caller_hash, status, stage, language,
-                        service, ringing_since, outcome, answered_by, started_at, answered_at, ended_at, duration_secs",
-                );
+                insert.push($crate::store::calls::CALLS_KEPT);
                 let rows: Vec<sql::CallRow> = insert.build_query_as().fetch_all(&mut **tx).await?;
                 let mut kept = std::collections::HashMap::with_capacity(calls.len());
                 for row in rows {

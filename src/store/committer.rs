@@ -1,9 +1,9 @@
-//! The committer of `group_commit.rs` for a concrete sqlx pool: it takes a batch in its turn,
-//! writes it whole (or, should a write fail, again apart), commits, and answers each request.
+//! The commit of a batch of `group_commit.rs` on a concrete sqlx pool's connection: written
+//! whole (or, should a write fail, again apart), committed, each request answered. PostgreSQL's
+//! committers (`postgres.rs`) and SQLite's (`sqlite_committer.rs`) take the batches and call it.
 //! The SQL of each write stays with its subject (`calls.rs`, `texts_in.rs`, `jobs.rs`).
 
-/// Runs the store's committers: each with one pooled connection, held across batches and taken
-/// again after a failure that may have broken it; one transaction per batch.
+/// Commits a batch on one connection, in one transaction.
 ///
 /// `$isolate` says whether each write of a shared transaction needs its own savepoint: on
 /// PostgreSQL a failed statement aborts the whole transaction, so yes; on SQLite a failed
@@ -14,58 +14,6 @@
 macro_rules! group_commit_sql {
     ($store:ty, $db:ty, $isolate:literal) => {
         impl $store {
-            /// The group commit of a store over `pool`, each batch written in its turn.
-            fn group_commit(
-                pool: sqlx::Pool<$db>,
-                turns: write_turns::WriteTurns,
-                committers: usize,
-            ) -> group_commit::GroupCommit {
-                group_commit::GroupCommit::new(committers, move |queue| {
-                    tokio::spawn(Self::committer(pool.clone(), turns.clone(), queue));
-                })
-            }
-
-            async fn committer(
-                pool: sqlx::Pool<$db>,
-                turns: write_turns::WriteTurns,
-                queue: group_commit::Queue,
-            ) {
-                let mut held: Option<sqlx::pool::PoolConnection<$db>> = None;
-                while let Some(mut batch) = group_commit::next_batch(&queue).await {
-                    let _turn = match turns.take().await {
-                        Ok(turn) => {
-                            // Writes that came while this one waited for its turn join it.
-                            group_commit::top_up(&queue, &mut batch);
-                            turn
-                        }
-                        Err(error) => {
-                            group_commit::fail_all(
-                                batch.into_iter().map(|q| q.answer).collect(),
-                                &error,
-                            );
-                            continue;
-                        }
-                    };
-                    let connection = match held.take() {
-                        Some(connection) => connection,
-                        None => match pool.acquire().await {
-                            Ok(connection) => connection,
-                            Err(error) => {
-                                group_commit::fail_all(
-                                    batch.into_iter().map(|q| q.answer).collect(),
-                                    &error,
-                                );
-                                continue;
-                            }
-                        },
-                    };
-                    let mut connection = connection;
-                    if Self::commit_batch(&mut connection, batch).await {
-                        held = Some(connection);
-                    }
-                }
-            }
-
             /// One transaction for the whole batch; answers each write after the commit.
             /// False when the transaction itself failed (the connection may be broken).
             ///
@@ -74,7 +22,7 @@ macro_rules! group_commit_sql {
             /// fail, that transaction is rolled back, nothing of it kept, and the batch is
             /// written again apart: each write under a savepoint where it needs one, so that
             /// the failed one fails alone.
-            async fn commit_batch(
+            pub(super) async fn commit_batch(
                 connection: &mut sqlx::pool::PoolConnection<$db>,
                 batch: Vec<group_commit::Queued>,
             ) -> bool {

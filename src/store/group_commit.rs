@@ -11,8 +11,9 @@
 //! during a commit.
 //!
 //! This module is the backend-neutral half (the queue, the batch, the answers);
-//! `committer.rs` holds the committer for a concrete sqlx pool, and the SQL of each write
-//! stays with its subject (`calls.rs`, `texts_in.rs`, `jobs.rs`).
+//! `committer.rs` commits a batch on a concrete sqlx pool's connection, PostgreSQL's committers
+//! are tasks (`postgres.rs`), SQLite's is a thread of its own (`sqlite_committer.rs`), and the
+//! SQL of each write stays with its subject (`calls.rs`, `texts_in.rs`, `jobs.rs`).
 
 use tokio::sync::{mpsc, oneshot};
 
@@ -157,6 +158,17 @@ pub(super) async fn next_batch(queue: &Queue) -> Option<Vec<Queued>> {
     let mut batch = vec![first];
     take_queued(&mut receiver, &mut batch);
     drop(receiver);
+    Some(batch)
+}
+
+/// As [`next_batch`], for a committer on a thread of its own (SQLite's): it blocks that thread
+/// while it waits. Requests run on the runtime's threads meanwhile, so none needs to be let go
+/// first.
+pub(super) fn next_batch_blocking(queue: &Queue) -> Option<Vec<Queued>> {
+    let mut receiver = queue.blocking_lock();
+    let first = receiver.blocking_recv()?;
+    let mut batch = vec![first];
+    take_queued(&mut receiver, &mut batch);
     Some(batch)
 }
 

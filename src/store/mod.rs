@@ -27,6 +27,8 @@ mod rota;
 mod settings_cache;
 mod sql;
 mod sqlite;
+mod sqlite_calls;
+mod sqlite_committer;
 mod texts_in;
 mod users;
 mod watches;
@@ -65,6 +67,9 @@ pub use watches::WatchStore;
 pub enum StoreError {
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// From SQLite's committer, which writes a call's steps on its own connection.
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
     #[error("migration failed: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("a stored value is not valid: {0}")]

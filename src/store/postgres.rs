@@ -33,11 +33,44 @@ impl PostgresStore {
         sqlx::migrate!("migrations/postgres").run(&pool).await?;
         let turns = write_turns::WriteTurns::not_needed();
         Ok(Self {
-            group_commit: Self::group_commit(pool.clone(), turns.clone(), COMMITTERS),
+            group_commit: Self::group_commit(pool.clone()),
             turns,
             settings: settings_cache::SettingsCache::default(),
             pool,
         })
+    }
+}
+
+impl PostgresStore {
+    /// The group commit: [`COMMITTERS`] tasks sharing one queue.
+    fn group_commit(pool: PgPool) -> group_commit::GroupCommit {
+        group_commit::GroupCommit::new(COMMITTERS, move |queue| {
+            tokio::spawn(Self::committer(pool.clone(), queue));
+        })
+    }
+
+    /// Takes batch after batch, each in one transaction on one pooled connection: held across
+    /// batches, and taken again after a failure that may have broken it.
+    async fn committer(pool: PgPool, queue: group_commit::Queue) {
+        let mut held: Option<sqlx::pool::PoolConnection<sqlx::Postgres>> = None;
+        while let Some(batch) = group_commit::next_batch(&queue).await {
+            let mut connection = match held.take() {
+                Some(connection) => connection,
+                None => match pool.acquire().await {
+                    Ok(connection) => connection,
+                    Err(error) => {
+                        group_commit::fail_all(
+                            batch.into_iter().map(|q| q.answer).collect(),
+                            &error,
+                        );
+                        continue;
+                    }
+                },
+            };
+            if Self::commit_batch(&mut connection, batch).await {
+                held = Some(connection);
+            }
+        }
     }
 }
 

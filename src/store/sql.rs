@@ -226,22 +226,22 @@ impl From<AuditRow> for StoredAudit {
 
 #[derive(sqlx::FromRow)]
 pub(super) struct CallRow {
-    id: i64,
-    call_sid: String,
-    line_number: String,
-    caller_sealed: Vec<u8>,
-    caller_hash: String,
-    status: String,
-    stage: String,
-    language: Option<String>,
-    service: Option<String>,
-    ringing_since: Option<DateTime<Utc>>,
-    outcome: Option<String>,
-    answered_by: Option<i64>,
-    started_at: DateTime<Utc>,
-    answered_at: Option<DateTime<Utc>>,
-    ended_at: Option<DateTime<Utc>>,
-    duration_secs: Option<i64>,
+    pub(super) id: i64,
+    pub(super) call_sid: String,
+    pub(super) line_number: String,
+    pub(super) caller_sealed: Vec<u8>,
+    pub(super) caller_hash: String,
+    pub(super) status: String,
+    pub(super) stage: String,
+    pub(super) language: Option<String>,
+    pub(super) service: Option<String>,
+    pub(super) ringing_since: Option<DateTime<Utc>>,
+    pub(super) outcome: Option<String>,
+    pub(super) answered_by: Option<i64>,
+    pub(super) started_at: DateTime<Utc>,
+    pub(super) answered_at: Option<DateTime<Utc>>,
+    pub(super) ended_at: Option<DateTime<Utc>>,
+    pub(super) duration_secs: Option<i64>,
 }
 
 impl CallRow {

@@ -11,10 +11,7 @@ use sqlx::sqlite::{
 };
 
 use super::*;
-use super::{committer, group_commit, settings_cache, sql, write_turns};
-
-/// SQLite lets one writer in at a time: a second committer would only wait for the first.
-const COMMITTERS: usize = 1;
+use super::{committer, group_commit, settings_cache, sql, sqlite_committer, write_turns};
 
 pub struct SqliteStore {
     pool: SqlitePool,
@@ -35,6 +32,12 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5));
+        // The committer opens the file again, on a connection of its own: a database in
+        // memory would be another one there.
+        if url.contains(":memory:") || url.contains("mode=memory") {
+            return Err(StoreError::UnsupportedUrl(url.to_owned()));
+        }
+        let file = options.get_filename().to_owned();
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .connect_with(options)
@@ -42,10 +45,24 @@ impl SqliteStore {
         sqlx::migrate!("migrations/sqlite").run(&pool).await?;
         let turns = write_turns::WriteTurns::one_at_a_time();
         Ok(Self {
-            group_commit: Self::group_commit(pool.clone(), turns.clone(), COMMITTERS),
+            group_commit: Self::group_commit(file, pool.clone(), turns.clone()),
             turns,
             settings: settings_cache::SettingsCache::default(),
             pool,
+        })
+    }
+}
+
+impl SqliteStore {
+    /// The group commit: one committer, since SQLite lets one writer in at a time (a second
+    /// would only wait for the first), on a thread of its own (see `sqlite_committer.rs`).
+    fn group_commit(
+        file: std::path::PathBuf,
+        pool: SqlitePool,
+        turns: write_turns::WriteTurns,
+    ) -> group_commit::GroupCommit {
+        group_commit::GroupCommit::new(1, move |queue| {
+            sqlite_committer::start(file.clone(), pool.clone(), turns.clone(), queue);
         })
     }
 }
