@@ -16,6 +16,11 @@ pub async fn a_call_is_recorded_once_per_call_sid(store: Arc<dyn Store>) {
     assert_eq!(first, again, "a retry returns the first record unchanged");
     assert_eq!(first.stage, CallStage::Greeting);
     assert_eq!(first.caller_sealed, vec![1, 2, 3]);
+    // Whichever connection wrote it (SQLite's committer has its own), it reads back the same.
+    assert_eq!(
+        store.call_by_sid("CA01").await.expect("read"),
+        Some(first.clone())
+    );
     store
         .record_call(&call("CA02"))
         .await
@@ -57,6 +62,12 @@ pub async fn a_call_keeps_her_choices_and_its_first_outcome(store: Arc<dyn Store
         .await
         .expect("read")
         .expect("exists");
+    // A provider's retry of the first step, after all that, returns the call as it now is.
+    let retried = store
+        .record_call(&super::call("CA01"))
+        .await
+        .expect("retried");
+    assert_eq!(retried, call);
     assert_eq!(
         (call.language, call.service, call.outcome),
         (
