@@ -43,12 +43,12 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let state = AppState {
         store: store.clone(),
         secrets: Arc::new(secrets.clone()),
-        public_url: args.public_url.clone(),
+        public_url: args.public_url.clone().map(Arc::new),
         metrics: Arc::new(Metrics::default()),
         clock: clock.clone(),
-        prompts_dir: args.prompts_dir.clone(),
-        reminders: args.reminders.settings(),
-        schedule: args.schedule.settings(),
+        prompts_dir: args.prompts_dir.as_path().into(),
+        reminders: Arc::new(args.reminders.settings()),
+        schedule: Arc::new(args.schedule.settings()),
         trusted_proxies: args.trusted_proxies.clone(),
     };
     let delivery = delivery(&args)?;
@@ -193,7 +193,7 @@ async fn offer_first_sign_in(
     address: std::net::SocketAddr,
 ) -> anyhow::Result<()> {
     let base = match &state.public_url {
-        Some(url) => url.clone(),
+        Some(url) => url::Url::clone(url),
         None => url::Url::parse(&format!("http://127.0.0.1:{}/", address.port()))?,
     };
     let link = web::pages::first_coordinator_link(state.store.as_ref(), &base, state.clock.now())

@@ -25,20 +25,22 @@ use crate::metrics::Metrics;
 use crate::secrets::Secrets;
 use crate::store::Store;
 
-/// Everything a handler may use, cheap to clone.
+/// Everything a handler may use, cheap to clone: axum clones it for every request, once per
+/// layer that holds it, so every field is shared, none copied (the schedule's recurrences
+/// alone were a dozen allocations a clone).
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn Store>,
     pub secrets: Arc<Secrets>,
-    pub public_url: Option<url::Url>,
+    pub public_url: Option<Arc<url::Url>>,
     pub metrics: Arc<Metrics>,
     pub clock: Arc<dyn Clock>,
     /// Where recorded prompts are served from, at `/prompts/FILE`.
-    pub prompts_dir: std::path::PathBuf,
+    pub prompts_dir: Arc<std::path::Path>,
     /// How often missed contacts are reminded of, and when they escalate.
-    pub reminders: hotline_routes::follow_up::ReminderSettings,
+    pub reminders: Arc<hotline_routes::follow_up::ReminderSettings>,
     /// The hotline's zone, and when its own work comes round.
-    pub schedule: crate::jobs::settings::ScheduleSettings,
+    pub schedule: Arc<crate::jobs::settings::ScheduleSettings>,
     /// The proxies whose word on a client's address sign-in throttling takes.
     pub trusted_proxies: client_address::TrustedProxies,
 }

@@ -60,12 +60,12 @@ pub async fn spawn_app_serving_prompts(
     let state = AppState {
         store: store.clone(),
         secrets: Arc::new(secrets),
-        public_url: Some(url::Url::parse(PUBLIC_URL).expect("a URL")),
+        public_url: Some(Arc::new(url::Url::parse(PUBLIC_URL).expect("a URL"))),
         metrics: Arc::new(Metrics::default()),
         clock: clock.clone(),
-        prompts_dir,
-        reminders: hotline_routes::follow_up::ReminderSettings::default(),
-        schedule: hotline::jobs::settings::ScheduleSettings::default(),
+        prompts_dir: prompts_dir.as_path().into(),
+        reminders: Arc::default(),
+        schedule: Arc::default(),
         trusted_proxies: web::client_address::TrustedProxies::default(),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
