@@ -13,6 +13,15 @@ use sqlx::sqlite::{
 use super::*;
 use super::{committer, group_commit, settings_cache, sql, sqlite_committer, write_turns};
 
+/// How long the WAL grows, in pages of 4 KiB, before the commit that passes it copies it back
+/// into the database file (a checkpoint, made inside that commit). SQLite's default is 1,000:
+/// under a load of calls, one batch in seventy then waited 2 to 7 ms for a checkpoint, a fifth
+/// of the committer's time, most of it writing again pages written a moment before (a call
+/// touches a few pages of its table and indexes). Ten times as long a WAL (40 MB) holds
+/// most pages many times over, and each is copied back once: the voice webhook's throughput
+/// at saturation rose by a fifth. Durability is the same: every commit is synced to the WAL.
+pub(super) const WAL_PAGES_BEFORE_CHECKPOINT: &str = "10000";
+
 pub struct SqliteStore {
     pool: SqlitePool,
     /// The hot webhook writes, committed together (see `group_commit.rs`).
@@ -31,7 +40,8 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(5));
+            .busy_timeout(Duration::from_secs(5))
+            .pragma("wal_autocheckpoint", WAL_PAGES_BEFORE_CHECKPOINT);
         // The committer opens the file again, on a connection of its own: a database in
         // memory would be another one there.
         if url.contains(":memory:") || url.contains("mode=memory") {

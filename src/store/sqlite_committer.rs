@@ -19,6 +19,7 @@ use sqlx::pool::PoolConnection;
 use tokio::runtime::Handle;
 
 use super::group_commit::{self, Queue, Queued, Written};
+use super::sqlite::WAL_PAGES_BEFORE_CHECKPOINT;
 use super::write_turns::WriteTurns;
 use super::{SqliteStore, StoreResult, sqlite_calls};
 
@@ -120,12 +121,13 @@ impl Committer {
 }
 
 /// The committer's own connection to the store's file, as the pool's are set up: every commit
-/// synced, foreign keys enforced.
+/// synced, foreign keys enforced, the WAL as long before a checkpoint.
 fn open(file: &PathBuf) -> rusqlite::Result<Connection> {
     let connection = Connection::open(file)?;
     connection.busy_timeout(BUSY_TIMEOUT)?;
     connection.pragma_update(None, "synchronous", "FULL")?;
     connection.pragma_update(None, "foreign_keys", "ON")?;
+    connection.pragma_update(None, "wal_autocheckpoint", WAL_PAGES_BEFORE_CHECKPOINT)?;
     Ok(connection)
 }
 
