@@ -154,8 +154,12 @@ macro_rules! call_sql {
             }
 
             /// Calls' first records in one INSERT, in the order given, inside the group commit's
-            /// transaction; a repeat (or one CallSid twice) is read as first kept.
-            async fn insert_calls(tx: &mut sqlx::Transaction<'_, $db>, calls: &[&NewCall]) -> StoreResult<Vec<CallRecord>> {
+            /// transaction or as one of their own; a repeat (or one CallSid twice) is read as
+            /// first kept.
+            async fn insert_calls(
+                connection: &mut <$db as sqlx::Database>::Connection,
+                calls: &[&NewCall],
+            ) -> StoreResult<Vec<CallRecord>> {
                 let mut insert = sqlx::QueryBuilder::<$db>::new($crate::store::calls::INSERT_CALLS);
                 insert.push_values(calls, |mut row, call| {
                     row.push_bind(&call.call_sid)
@@ -167,7 +171,7 @@ macro_rules! call_sql {
                         .push_bind(call.started_at);
                 });
                 insert.push($crate::store::calls::CALLS_KEPT);
-                let rows: Vec<sql::CallRow> = insert.build_query_as().fetch_all(&mut **tx).await?;
+                let rows: Vec<sql::CallRow> = insert.build_query_as().fetch_all(&mut *connection).await?;
                 let mut kept = std::collections::HashMap::with_capacity(calls.len());
                 for row in rows {
                     let record = row.into_record()?;
@@ -180,7 +184,7 @@ macro_rules! call_sql {
                         None => {
                             let row: sql::CallRow = sqlx::query_as(concat!(sql::select_calls!(), "WHERE call_sid = $1"))
                                 .bind(&call.call_sid)
-                                .fetch_one(&mut **tx)
+                                .fetch_one(&mut *connection)
                                 .await?;
                             let record = row.into_record()?;
                             kept.insert(record.call_sid.clone(), record.clone());
