@@ -107,7 +107,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
                     let wanted = match mode {
                         Mode::Rate(rate) => u64::from(rate) * args.seconds,
                         // More than the step has yet reached, so the run measures the server.
-                        Mode::Saturation(_) => 5_000 * args.seconds,
+                        Mode::Saturation(_) => 10_000 * args.seconds,
                     };
                     prepared_calls += source.prepare_calls(wanted, args.connections).await?;
                 }
