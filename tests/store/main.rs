@@ -310,3 +310,18 @@ async fn an_unknown_database_url_is_refused_clearly() {
         "{error}"
     );
 }
+
+/// SQLite's committer writes on a connection of its own to the same file: a database in memory
+/// would be another one there, so it is refused, not silently split in two.
+#[tokio::test]
+async fn a_sqlite_database_in_memory_is_refused_clearly() {
+    for url in ["sqlite::memory:", "sqlite://hotline.db?mode=memory"] {
+        let error = hotline::store::open(url).await.err().expect("refused");
+        assert!(
+            error
+                .to_string()
+                .contains("use sqlite://FILE or postgres://"),
+            "{url}: {error}"
+        );
+    }
+}
