@@ -3,6 +3,8 @@
 //! every value is bound as sqlx binds it (times as RFC 3339 text), so that what one writes the
 //! other reads, compares and orders alike.
 
+use std::sync::LazyLock;
+
 use chrono::{DateTime, NaiveDateTime, SecondsFormat, Utc};
 use rusqlite::types::Type;
 use rusqlite::{Connection, OptionalExtension, Row, params};
@@ -50,15 +52,19 @@ pub(super) fn write(connection: &Connection, write: &HotWrite) -> StoreResult<Wr
     }
 }
 
-/// The call's first record; a repeat of its CallSid reads the record first kept.
-fn record_call(connection: &Connection, call: &NewCall) -> StoreResult<CallRecord> {
-    let insert = format!(
+/// `calls.rs`'s INSERT of one call, put together once rather than for every call.
+static INSERT_ONE_CALL: LazyLock<String> = LazyLock::new(|| {
+    format!(
         "{}VALUES ($1, $2, $3, $4, $5, $6, $7){}",
         calls::INSERT_CALLS,
         calls::CALLS_KEPT
-    );
+    )
+});
+
+/// The call's first record; a repeat of its CallSid reads the record first kept.
+fn record_call(connection: &Connection, call: &NewCall) -> StoreResult<CallRecord> {
     let inserted = connection
-        .prepare_cached(&insert)?
+        .prepare_cached(&INSERT_ONE_CALL)?
         .query_row(
             params![
                 call.call_sid,
