@@ -48,9 +48,20 @@ fn local_today(app: &TestApp) -> chrono::NaiveDate {
         .date_naive()
 }
 
+/// Sets the clock to noon today, local time: the log's days are local, and the clock moves on
+/// between the calls, which at a few minutes to midnight put them on two days.
+fn at_local_noon(app: &TestApp) {
+    let noon = local_today(app)
+        .and_hms_opt(12, 0, 0)
+        .and_then(|noon| noon.and_local_timezone(app.state.schedule.zone).single())
+        .expect("noon is once a day");
+    app.clock.set(noon.with_timezone(&chrono::Utc));
+}
+
 #[tokio::test]
 async fn the_log_lists_calls_newest_first_filtered_with_her_number_masked_in_groups() {
     let app = spawn_app().await;
+    at_local_noon(&app);
     let (legal, psych) = {
         let (legal, psych, _) = two_calls(&app).await;
         (legal, psych)
