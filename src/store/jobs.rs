@@ -252,7 +252,7 @@ macro_rules! job_sql {
         impl $store {
             /// A job queued (see `enqueue_job`) inside the group commit's transaction; false
             /// when its key was queued before.
-            async fn insert_job(
+            pub(super) async fn insert_job(
                 tx: &mut sqlx::Transaction<'_, $db>,
                 job: &$crate::store::NewJob,
             ) -> StoreResult<bool> {

@@ -30,6 +30,7 @@ mod sqlite;
 mod sqlite_calls;
 mod sqlite_committer;
 mod texts_in;
+mod texts_in_postgres;
 mod users;
 mod watches;
 mod write_turns;

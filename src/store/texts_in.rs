@@ -1,8 +1,9 @@
 //! Her texts as the group commit writes them (see `group_commit.rs`): a text recorded; a later
 //! text recorded, placed in her conversation and relayed to the people on duty, in one write
 //! (`TextIn`); and her first text with the conversation it opens and all that comes with it
-//! (`Opening`). `text_in_sql!` holds their SQL, which both backends share; `messages.rs` holds
-//! the store's trait and the rest of the texts' SQL.
+//! (`Opening`). `text_in_sql!` holds the SQL both backends share; SQLite's opening is below;
+//! PostgreSQL writes an opening and a later text in fewer statements (`texts_in_postgres.rs`).
+//! `messages.rs` holds the store's trait and the rest of the texts' SQL.
 
 use chrono::{DateTime, Utc};
 
@@ -86,92 +87,12 @@ pub(super) const NOTE_INBOUND: &str =
 macro_rules! text_in_sql {
     ($store:ty, $db:ty) => {
         impl $store {
-            /// Opens a conversation (see `open_conversation`) inside the group commit's
-            /// transaction: her text first (a repeat already placed opens nothing), then the
-            /// conversation, the follow-up she is owed, the link between, and the rest of the
-            /// opening, each part naming what it opened.
-            async fn insert_opening(
-                tx: &mut sqlx::Transaction<'_, $db>,
-                opening: &Opening,
-            ) -> StoreResult<Opened> {
-                let text = match &opening.text {
-                    Some(message) => {
-                        let (stored, _) = Self::insert_message(tx, message, None).await?;
-                        if stored.conversation_id.is_some() {
-                            return Ok(Opened::TakenBefore(stored));
-                        }
-                        Some(stored.id)
-                    }
-                    None => None,
-                };
-                let conversation = &opening.conversation;
-                let id: Option<i64> = sqlx::query_scalar(
-                    "INSERT INTO conversations (code, line_number, channel, contact_sealed, contact_hash, service,
-                        opened_at, last_inbound_at)
-                     SELECT $1, $2, $3, $4, $5, $6, $7, $7
-                     WHERE NOT EXISTS (SELECT 1 FROM conversations
-                                       WHERE code = $1 AND (status = 'open' OR closed_at > $8))
-                     ON CONFLICT DO NOTHING RETURNING id",
-                )
-                .bind(&conversation.code)
-                .bind(&conversation.line_number)
-                .bind(conversation.channel.as_str())
-                .bind(&conversation.contact_sealed)
-                .bind(&conversation.contact_hash)
-                .bind(conversation.service.as_str())
-                .bind(conversation.opened_at)
-                .bind(opening.code_free_before)
-                .fetch_optional(&mut **tx)
-                .await?;
-                let Some(id) = id else {
-                    return Ok(Opened::NotOpened);
-                };
-                let follow_up: i64 = sqlx::query_scalar(
-                    "INSERT INTO follow_ups (kind, service, line_number, created_at) VALUES ('message', $1, $2, $3)
-                     RETURNING id",
-                )
-                .bind(conversation.service.as_str())
-                .bind(&conversation.line_number)
-                .bind(conversation.opened_at)
-                .fetch_one(&mut **tx)
-                .await?;
-                sqlx::query("UPDATE conversations SET follow_up_id = $1 WHERE id = $2")
-                    .bind(follow_up)
-                    .bind(id)
-                    .execute(&mut **tx)
-                    .await?;
-                if let Some(reminder) = &opening.first_reminder {
-                    Self::insert_job(tx, &reminder.of(follow_up)?).await?;
-                }
-                for consent in &opening.consents {
-                    let consent = NewConsent {
-                        conversation_id: Some(id),
-                        ..consent.clone()
-                    };
-                    consents::insert_consent!(&consent, &mut **tx)?;
-                }
-                if let Some(message_id) = text {
-                    sqlx::query(texts_in::ATTACH)
-                        .bind(id)
-                        .bind(message_id)
-                        .execute(&mut **tx)
-                        .await?;
-                }
-                let relay = Relay {
-                    conversation_id: id,
-                    at: conversation.opened_at,
-                    texts: opening.relay_texts.clone(),
-                };
-                Self::insert_relay(tx, &relay).await?;
-                Ok(Opened::Opened(id))
-            }
-
             /// Her text relayed (see `take_in_text`), inside the group commit's transaction, as
             /// part of a write kept whole: each staff member's text queued, and the conversation
             /// noted as theirs. Each staff member's row is written in the order of their ids, as
             /// every relay's is, so two relays of one conversation never wait for each other
             /// crosswise.
-            async fn insert_relay(tx: &mut sqlx::Transaction<'_, $db>, relay: &Relay) -> StoreResult<()> {
+            pub(super) async fn insert_relay(tx: &mut sqlx::Transaction<'_, $db>, relay: &Relay) -> StoreResult<()> {
                 if relay.texts.is_empty() {
                     return Ok(());
                 }
@@ -210,8 +131,9 @@ macro_rules! text_in_sql {
             }
 
             /// Her later text recorded and relayed (see `take_in_text`) inside the group
-            /// commit's transaction.
-            async fn insert_text_in(
+            /// commit's transaction, a statement for each part: SQLite's way, and PostgreSQL's
+            /// for a repeat.
+            pub(super) async fn insert_text_in_by_steps(
                 tx: &mut sqlx::Transaction<'_, $db>,
                 text: &TextIn,
             ) -> StoreResult<(StoredMessage, bool)> {
@@ -250,7 +172,7 @@ macro_rules! text_in_sql {
             /// A text's first record (placed in `conversation_id` if given), or the one its
             /// MessageSid already has, and whether it is new, inside the group commit's
             /// transaction.
-            async fn insert_message(
+            pub(super) async fn insert_message(
                 tx: &mut sqlx::Transaction<'_, $db>,
                 message: &NewMessage,
                 conversation_id: Option<i64>,
@@ -287,3 +209,95 @@ macro_rules! text_in_sql {
 }
 
 pub(super) use text_in_sql;
+
+/// SQLite writes her texts step by step: each statement is a call in process, not a round
+/// trip (PostgreSQL's writes are in `texts_in_postgres.rs`).
+impl super::SqliteStore {
+    /// Opens a conversation (see `open_conversation`) inside the group commit's
+    /// transaction: her text first (a repeat already placed opens nothing), then the
+    /// conversation, the follow-up she is owed, the link between, and the rest of the
+    /// opening, each part naming what it opened.
+    pub(super) async fn insert_opening(
+        tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+        opening: &Opening,
+    ) -> StoreResult<Opened> {
+        let text = match &opening.text {
+            Some(message) => {
+                let (stored, _) = Self::insert_message(tx, message, None).await?;
+                if stored.conversation_id.is_some() {
+                    return Ok(Opened::TakenBefore(stored));
+                }
+                Some(stored.id)
+            }
+            None => None,
+        };
+        let conversation = &opening.conversation;
+        let id: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO conversations (code, line_number, channel, contact_sealed, contact_hash, service,
+                opened_at, last_inbound_at)
+             SELECT $1, $2, $3, $4, $5, $6, $7, $7
+             WHERE NOT EXISTS (SELECT 1 FROM conversations
+                               WHERE code = $1 AND (status = 'open' OR closed_at > $8))
+             ON CONFLICT DO NOTHING RETURNING id",
+        )
+        .bind(&conversation.code)
+        .bind(&conversation.line_number)
+        .bind(conversation.channel.as_str())
+        .bind(&conversation.contact_sealed)
+        .bind(&conversation.contact_hash)
+        .bind(conversation.service.as_str())
+        .bind(conversation.opened_at)
+        .bind(opening.code_free_before)
+        .fetch_optional(&mut **tx)
+        .await?;
+        let Some(id) = id else {
+            return Ok(Opened::NotOpened);
+        };
+        let follow_up: i64 = sqlx::query_scalar(
+            "INSERT INTO follow_ups (kind, service, line_number, created_at) VALUES ('message', $1, $2, $3)
+             RETURNING id",
+        )
+        .bind(conversation.service.as_str())
+        .bind(&conversation.line_number)
+        .bind(conversation.opened_at)
+        .fetch_one(&mut **tx)
+        .await?;
+        sqlx::query("UPDATE conversations SET follow_up_id = $1 WHERE id = $2")
+            .bind(follow_up)
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+        if let Some(reminder) = &opening.first_reminder {
+            Self::insert_job(tx, &reminder.of(follow_up)?).await?;
+        }
+        for consent in &opening.consents {
+            let consent = NewConsent {
+                conversation_id: Some(id),
+                ..consent.clone()
+            };
+            consents::insert_consent!(&consent, &mut **tx)?;
+        }
+        if let Some(message_id) = text {
+            sqlx::query(texts_in::ATTACH)
+                .bind(id)
+                .bind(message_id)
+                .execute(&mut **tx)
+                .await?;
+        }
+        let relay = Relay {
+            conversation_id: id,
+            at: conversation.opened_at,
+            texts: opening.relay_texts.clone(),
+        };
+        Self::insert_relay(tx, &relay).await?;
+        Ok(Opened::Opened(id))
+    }
+
+    /// Her later text, step by step (see `insert_text_in_by_steps`).
+    pub(super) async fn insert_text_in(
+        tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+        text: &TextIn,
+    ) -> StoreResult<(StoredMessage, bool)> {
+        Self::insert_text_in_by_steps(tx, text).await
+    }
+}
