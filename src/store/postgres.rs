@@ -9,8 +9,18 @@ use super::{committer, group_commit, settings_cache, sql, write_turns};
 
 /// PostgreSQL commits several transactions at once (their WAL flushed together): one committer
 /// spent its time waiting on round trips, so four share the queue, each on its own connection
-/// (of the pool's sixteen).
+/// (of the pool's [`CONNECTIONS`]).
 const COMMITTERS: usize = 4;
+
+/// The pool's connections.
+const CONNECTIONS: u32 = 16;
+
+/// How many of them the pool opens at the start and keeps open. A connection opened under load
+/// costs PostgreSQL a new process and its caches while the request that asked for it waits:
+/// the first texts after a start waited up to a tenth of a second for this. Half the pool, so
+/// that several instances (and the tests' many servers) stay well inside PostgreSQL's limit
+/// on connections.
+const CONNECTIONS_KEPT: u32 = CONNECTIONS / 2;
 
 pub struct PostgresStore {
     pool: PgPool,
@@ -26,7 +36,8 @@ impl PostgresStore {
     /// Connects to `url` and runs the migrations; concurrent instances wait on sqlx's migration lock.
     pub async fn open(url: &str) -> StoreResult<Self> {
         let pool = PgPoolOptions::new()
-            .max_connections(16)
+            .max_connections(CONNECTIONS)
+            .min_connections(CONNECTIONS_KEPT)
             .acquire_timeout(std::time::Duration::from_secs(10))
             .connect(url)
             .await?;

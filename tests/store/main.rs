@@ -325,3 +325,34 @@ async fn a_sqlite_database_in_memory_is_refused_clearly() {
         );
     }
 }
+
+/// PostgreSQL's pool opens its connections as the store opens, before any request needs one:
+/// a connection opened under load is a new server process that a woman's text waits for.
+#[tokio::test]
+async fn a_postgres_store_opens_its_connections_before_it_is_asked() {
+    use sqlx::Connection;
+    let database = TestDatabase::postgres().await;
+    let _store = database.open().await;
+    let name = url::Url::parse(&database.url)
+        .expect("a database URL")
+        .path()[1..]
+        .to_owned();
+    let mut admin = sqlx::PgConnection::connect(&databases::postgres_admin_url())
+        .await
+        .expect("connects");
+    let mut open = 0;
+    for _ in 0..100 {
+        open = sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = $1",
+        )
+        .bind(&name)
+        .fetch_one(&mut admin)
+        .await
+        .expect("read");
+        if open >= 8 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(open >= 8, "{open} connections open after ten seconds");
+}
