@@ -169,6 +169,23 @@ macro_rules! text_in_sql {
                 Ok((placed, new))
             }
 
+            /// Her first text recorded before the conversation it opens: its id, to place it
+            /// there (`None` for an opening without one), or, for a repeat placed before, the
+            /// answer already (`Opened::TakenBefore`), and nothing opens.
+            pub(super) async fn record_first_text(
+                tx: &mut sqlx::Transaction<'_, $db>,
+                opening: &Opening,
+            ) -> StoreResult<Result<Option<i64>, Opened>> {
+                let Some(message) = &opening.text else {
+                    return Ok(Ok(None));
+                };
+                let (stored, _) = Self::insert_message(tx, message, None).await?;
+                if stored.conversation_id.is_some() {
+                    return Ok(Err(Opened::TakenBefore(stored)));
+                }
+                Ok(Ok(Some(stored.id)))
+            }
+
             /// A text's first record (placed in `conversation_id` if given), or the one its
             /// MessageSid already has, and whether it is new, inside the group commit's
             /// transaction.
@@ -221,15 +238,9 @@ impl super::SqliteStore {
         tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
         opening: &Opening,
     ) -> StoreResult<Opened> {
-        let text = match &opening.text {
-            Some(message) => {
-                let (stored, _) = Self::insert_message(tx, message, None).await?;
-                if stored.conversation_id.is_some() {
-                    return Ok(Opened::TakenBefore(stored));
-                }
-                Some(stored.id)
-            }
-            None => None,
+        let text = match Self::record_first_text(tx, opening).await? {
+            Ok(text) => text,
+            Err(taken_before) => return Ok(taken_before),
         };
         let conversation = &opening.conversation;
         let id: Option<i64> = sqlx::query_scalar(

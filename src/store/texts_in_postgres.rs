@@ -68,15 +68,9 @@ impl PostgresStore {
         tx: &mut Transaction<'_, Postgres>,
         opening: &Opening,
     ) -> StoreResult<Opened> {
-        let text = match &opening.text {
-            Some(message) => {
-                let (stored, _) = Self::insert_message(tx, message, None).await?;
-                if stored.conversation_id.is_some() {
-                    return Ok(Opened::TakenBefore(stored));
-                }
-                Some(stored.id)
-            }
-            None => None,
+        let text = match Self::record_first_text(tx, opening).await? {
+            Ok(text) => text,
+            Err(taken_before) => return Ok(taken_before),
         };
         let follow_up: i64 =
             sqlx::query_scalar("SELECT nextval(pg_get_serial_sequence('follow_ups', 'id'))")
