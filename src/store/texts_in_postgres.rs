@@ -129,7 +129,7 @@ impl PostgresStore {
         }
         if let Some(message_id) = text {
             statement.push(
-                ", placed AS (UPDATE messages SET conversation_id = go.conversation_id FROM go WHERE id = ",
+                ", placed AS (UPDATE messages SET conversation_id = go.conversation_id FROM go WHERE messages.id = ",
             );
             statement.push_bind(message_id);
             statement.push(" AND messages.conversation_id IS NULL)");
