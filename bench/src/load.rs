@@ -15,6 +15,10 @@ use crate::requests::{Endpoint, Prepared, Source, join_workers};
 
 #[derive(Debug, Clone, Copy)]
 pub enum Mode {
+    /// Requests per second for a moment before the runs that count, and shown apart: the first
+    /// requests of a kind after the server starts find its connections and their prepared
+    /// statements cold, so the fixed-rate run after it measures the steady state.
+    WarmUp(u32),
     /// Requests per second.
     Rate(u32),
     /// Connections.
@@ -102,7 +106,7 @@ pub async fn run(source: &Arc<Source>, mode: Mode, span: Duration) -> RunFigures
     let start = Instant::now() + Duration::from_millis(20);
     let mut exhausted = false;
     match mode {
-        Mode::Rate(rate) => {
+        Mode::WarmUp(rate) | Mode::Rate(rate) => {
             let total = u64::from(rate) * span.as_secs();
             let mut in_flight = tokio::task::JoinSet::new();
             for i in 0..total {

@@ -1,7 +1,8 @@
 //! `hotline-load`: the load benchmark of issue 9. Starts a release `hotline serve` on a fresh
 //! SQLite file or PostgreSQL database, imports the example rota, and drives it with signed
 //! webhooks (each a new call or text) at a fixed rate (open loop, latency from the scheduled
-//! send time) and at saturation (closed loop), beside `GET /healthz` on the same server. Prints
+//! send time) and at saturation (closed loop), beside `GET /healthz` on the same server, each
+//! endpoint after a warm-up at the fixed rate that is shown apart. Prints
 //! throughput, p50/p99 and memory; checks after killing the server that every answered call and
 //! text was kept. Figures only: nothing here passes or fails on a number.
 
@@ -40,6 +41,10 @@ pub struct Args {
     /// Seconds of each run.
     #[arg(long, default_value_t = 10)]
     pub seconds: u64,
+    /// Seconds of the warm-up at the fixed rate before each endpoint's runs, shown apart (0 for
+    /// none).
+    #[arg(long, default_value_t = 1)]
+    pub warm_up: u64,
     /// Connections of the saturation runs, each sending its next request when answered.
     #[arg(long, default_value_t = 16)]
     pub connections: usize,
@@ -97,15 +102,22 @@ async fn run(args: Args) -> anyhow::Result<()> {
         let mut figures: Vec<RunFigures> = Vec::new();
         let mut prepared_calls = 0u64;
         for &endpoint in &endpoints {
-            for mode in [Mode::Rate(args.rate), Mode::Saturation(args.connections)] {
+            let warm_up = (args.warm_up > 0).then_some(Mode::WarmUp(args.rate));
+            let modes = [Mode::Rate(args.rate), Mode::Saturation(args.connections)];
+            for mode in warm_up.into_iter().chain(modes) {
                 let source = std::sync::Arc::new(requests::Source::new(
                     endpoint,
                     served.base(),
                     figures.len() as u32,
+                    matches!(mode, Mode::WarmUp(_)),
                 ));
+                let span = match mode {
+                    Mode::WarmUp(_) => Duration::from_secs(args.warm_up),
+                    _ => span,
+                };
                 if endpoint == Endpoint::VoiceService {
                     let wanted = match mode {
-                        Mode::Rate(rate) => u64::from(rate) * args.seconds,
+                        Mode::WarmUp(rate) | Mode::Rate(rate) => u64::from(rate) * span.as_secs(),
                         // More than the step has yet reached, so the run measures the server.
                         Mode::Saturation(_) => 10_000 * args.seconds,
                     };

@@ -47,6 +47,7 @@ pub fn print(
             .map(RunFigures::throughput);
         let ratio = healthz.map_or("-".to_owned(), |h| format!("{:.3}", run.throughput() / h));
         let mode = match run.mode {
+            Mode::WarmUp(rate) => format!("warm-up {rate}"),
             Mode::Rate(rate) => format!("rate {rate}"),
             Mode::Saturation(n) => format!("saturate {n}"),
         };
@@ -100,6 +101,8 @@ pub fn print(
 fn same_mode(a: Mode, b: Mode) -> bool {
     matches!(
         (a, b),
-        (Mode::Rate(_), Mode::Rate(_)) | (Mode::Saturation(_), Mode::Saturation(_))
+        (Mode::WarmUp(_), Mode::WarmUp(_))
+            | (Mode::Rate(_), Mode::Rate(_))
+            | (Mode::Saturation(_), Mode::Saturation(_))
     )
 }

@@ -16,7 +16,8 @@ const HOTLINE_NUMBER: &str = "+77272000000";
 
 /// Texts come from this many women, in turn: the first text of each opens a conversation (the
 /// codes are three letters, so a new woman per text would soon use them all), later ones are
-/// relayed in it.
+/// relayed in it. A warm-up's texts come from as many others, so that the fixed-rate run
+/// after it still opens its conversations.
 const CONTACTS: u64 = 200;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -64,15 +65,19 @@ pub struct Source {
     pub endpoint: Endpoint,
     base: String,
     run: u32,
+    /// The first of this run's women (see [`CONTACTS`]).
+    first_contact: u64,
     prepared: AtomicU64,
 }
 
 impl Source {
-    pub fn new(endpoint: Endpoint, base: String, run: u32) -> Self {
+    /// A warm-up's texts come from women of its own.
+    pub fn new(endpoint: Endpoint, base: String, run: u32, warm_up: bool) -> Self {
         Self {
             endpoint,
             base,
             run,
+            first_contact: if warm_up { CONTACTS } else { 0 },
             prepared: AtomicU64::new(0),
         }
     }
@@ -102,7 +107,10 @@ impl Source {
                 let params = [
                     ("MessageSid", format!("SM{:08x}{i:024x}", self.run)),
                     ("AccountSid", account_sid()),
-                    ("From", format!("+7702{:07}", i % CONTACTS)),
+                    (
+                        "From",
+                        format!("+7702{:07}", self.first_contact + i % CONTACTS),
+                    ),
                     ("To", HOTLINE_NUMBER.to_owned()),
                     (
                         "Body",
