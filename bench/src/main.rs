@@ -11,6 +11,7 @@ mod load;
 mod report;
 mod requests;
 mod server;
+mod summary;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -41,6 +42,10 @@ pub struct Args {
     /// Seconds of each run.
     #[arg(long, default_value_t = 10)]
     pub seconds: u64,
+    /// Rounds of the whole measurement, each on fresh servers; with more than one, each
+    /// figure's median and range over them is printed at the end (the machine's speed moves).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    pub rounds: u32,
     /// Seconds of the warm-up at the fixed rate before each endpoint's runs, shown apart (0 for
     /// none).
     #[arg(long, default_value_t = 1)]
@@ -93,48 +98,71 @@ async fn run(args: Args) -> anyhow::Result<()> {
     } else {
         args.endpoint.clone()
     };
-    let span = Duration::from_secs(args.seconds);
-    for store in stores {
-        let database = server::Database::fresh(store, &args.postgres_url).await?;
-        let mut served = server::Served::start(&hotline, &database, &rota).await?;
-        let idle = served.memory()?;
-        let sampler = served.sample_memory();
-        let mut figures: Vec<RunFigures> = Vec::new();
-        let mut prepared_calls = 0u64;
-        for &endpoint in &endpoints {
-            let warm_up = (args.warm_up > 0).then_some(Mode::WarmUp(args.rate));
-            let modes = [Mode::Rate(args.rate), Mode::Saturation(args.connections)];
-            for mode in warm_up.into_iter().chain(modes) {
-                let source = std::sync::Arc::new(requests::Source::new(
-                    endpoint,
-                    served.base(),
-                    figures.len() as u32,
-                    matches!(mode, Mode::WarmUp(_)),
-                ));
-                let span = match mode {
-                    Mode::WarmUp(_) => Duration::from_secs(args.warm_up),
-                    _ => span,
-                };
-                if endpoint == Endpoint::VoiceService {
-                    let wanted = match mode {
-                        Mode::WarmUp(rate) | Mode::Rate(rate) => u64::from(rate) * span.as_secs(),
-                        // More than the step has yet reached, so the run measures the server.
-                        Mode::Saturation(_) => 10_000 * args.seconds,
-                    };
-                    prepared_calls += source.prepare_calls(wanted, args.connections).await?;
-                }
-                let load_average = report::load_average();
-                let run = load::run(&source, mode, span).await;
-                figures.push(RunFigures {
-                    load_average,
-                    ..run
-                });
-            }
+    let mut rounds = summary::Rounds::default();
+    for round in 1..=args.rounds {
+        if args.rounds > 1 {
+            println!("\n#### round {round} of {}", args.rounds);
         }
-        let under_load = sampler.stop().await;
-        let kept = durability::check(&mut served, &database, &figures, prepared_calls).await?;
-        report::print(store, &args, &figures, idle, under_load, &kept);
-        database.drop_if_postgres(&args.postgres_url).await;
+        // Both stores in each round, so that each meets the machine as the other did.
+        for &store in &stores {
+            let figures = measure(&args, &hotline, &rota, store, &endpoints).await?;
+            rounds.add(store, &figures);
+        }
+    }
+    if args.rounds > 1 {
+        rounds.print();
     }
     Ok(())
+}
+
+/// One store's runs on a server of its own: prints its table and gives its figures.
+async fn measure(
+    args: &Args,
+    hotline: &std::path::Path,
+    rota: &std::path::Path,
+    store: StoreKind,
+    endpoints: &[Endpoint],
+) -> anyhow::Result<Vec<RunFigures>> {
+    let span = Duration::from_secs(args.seconds);
+    let database = server::Database::fresh(store, &args.postgres_url).await?;
+    let mut served = server::Served::start(hotline, &database, rota).await?;
+    let idle = served.memory()?;
+    let sampler = served.sample_memory();
+    let mut figures: Vec<RunFigures> = Vec::new();
+    let mut prepared_calls = 0u64;
+    for &endpoint in endpoints {
+        let warm_up = (args.warm_up > 0).then_some(Mode::WarmUp(args.rate));
+        let modes = [Mode::Rate(args.rate), Mode::Saturation(args.connections)];
+        for mode in warm_up.into_iter().chain(modes) {
+            let source = std::sync::Arc::new(requests::Source::new(
+                endpoint,
+                served.base(),
+                figures.len() as u32,
+                matches!(mode, Mode::WarmUp(_)),
+            ));
+            let span = match mode {
+                Mode::WarmUp(_) => Duration::from_secs(args.warm_up),
+                _ => span,
+            };
+            if endpoint == Endpoint::VoiceService {
+                let wanted = match mode {
+                    Mode::WarmUp(rate) | Mode::Rate(rate) => u64::from(rate) * span.as_secs(),
+                    // More than the step has yet reached, so the run measures the server.
+                    Mode::Saturation(_) => 10_000 * args.seconds,
+                };
+                prepared_calls += source.prepare_calls(wanted, args.connections).await?;
+            }
+            let load_average = report::load_average();
+            let run = load::run(&source, mode, span).await;
+            figures.push(RunFigures {
+                load_average,
+                ..run
+            });
+        }
+    }
+    let under_load = sampler.stop().await;
+    let kept = durability::check(&mut served, &database, &figures, prepared_calls).await?;
+    report::print(store, args, &figures, idle, under_load, &kept);
+    database.drop_if_postgres(&args.postgres_url).await;
+    Ok(figures)
 }

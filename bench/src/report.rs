@@ -17,7 +17,7 @@ pub fn load_average() -> String {
         .unwrap_or_else(|_| "?".to_owned())
 }
 
-fn ms(micros: u64) -> f64 {
+pub fn ms(micros: u64) -> f64 {
     micros as f64 / 1000.0
 }
 
@@ -41,16 +41,8 @@ pub fn print(
         "endpoint", "mode", "ok", "failed", "req/s", "p50 ms", "p99 ms", "max ms", "/healthz"
     );
     for run in figures {
-        let healthz = figures
-            .iter()
-            .find(|f| f.endpoint == Endpoint::Healthz && same_mode(f.mode, run.mode))
-            .map(RunFigures::throughput);
-        let ratio = healthz.map_or("-".to_owned(), |h| format!("{:.3}", run.throughput() / h));
-        let mode = match run.mode {
-            Mode::WarmUp(rate) => format!("warm-up {rate}"),
-            Mode::Rate(rate) => format!("rate {rate}"),
-            Mode::Saturation(n) => format!("saturate {n}"),
-        };
+        let ratio = ratio_to_healthz(figures, run).map_or("-".to_owned(), |r| format!("{r:.3}"));
+        let mode = mode_label(run.mode);
         println!(
             "{:<44} {:<12} {:>8} {:>6} {:>10.0} {:>8.2} {:>8.2} {:>9.2} {:>8}  {}{}",
             run.endpoint.label(),
@@ -98,7 +90,23 @@ pub fn print(
     }
 }
 
-fn same_mode(a: Mode, b: Mode) -> bool {
+pub fn mode_label(mode: Mode) -> String {
+    match mode {
+        Mode::WarmUp(rate) => format!("warm-up {rate}"),
+        Mode::Rate(rate) => format!("rate {rate}"),
+        Mode::Saturation(n) => format!("saturate {n}"),
+    }
+}
+
+/// A run's throughput over `/healthz`'s in the same mode on the same server, if measured.
+pub fn ratio_to_healthz(figures: &[RunFigures], run: &RunFigures) -> Option<f64> {
+    figures
+        .iter()
+        .find(|f| f.endpoint == Endpoint::Healthz && same_mode(f.mode, run.mode))
+        .map(|healthz| run.throughput() / healthz.throughput())
+}
+
+pub fn same_mode(a: Mode, b: Mode) -> bool {
     matches!(
         (a, b),
         (Mode::WarmUp(_), Mode::WarmUp(_))
