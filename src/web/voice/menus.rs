@@ -7,9 +7,9 @@ use hotline_routes::call;
 use hotline_routes::line::Line;
 use hotline_routes::menu::{self, Choice};
 use hotline_routes::twiml::VoiceResponse;
-use hotline_schedules::{Language, PhoneNumber};
+use hotline_schedules::{Language, PhoneNumber, Service};
 
-use super::{Twiml, call_and_line, or_apology, ringing, unknown_call};
+use super::{Twiml, call_and_line, or_apology, ringing};
 use crate::store::{CallOutcome, CallRecord, CallStage, NewCall, StoreError};
 use crate::web::AppState;
 use crate::web::webhook::{Webhook, WebhookRefusal};
@@ -106,21 +106,27 @@ async fn after_language(
     language: Language,
     now: DateTime<Utc>,
 ) -> Result<VoiceResponse, StoreError> {
-    state.store.set_call_choice(call.id, language, None).await?;
-    match line.services.as_slice() {
-        [only] => {
-            state
-                .store
-                .set_call_choice(call.id, language, Some(*only))
-                .await?;
-            let call = state
-                .store
-                .call_by_id(call.id)
-                .await?
-                .ok_or_else(unknown_call)?;
+    // A line of one service asks nothing more: her language and that service in one write.
+    let only = match line.services.as_slice() {
+        [only] => Some(*only),
+        _ => None,
+    };
+    state.store.set_call_choice(call.id, language, only).await?;
+    match only {
+        Some(service) => {
+            let call = chosen(call, language, service);
             ringing::ring_next(state, &call, line, 0, now).await
         }
-        _ => Ok(menu::service_menu(line, language, 1, false)),
+        None => Ok(menu::service_menu(line, language, 1, false)),
+    }
+}
+
+/// The call as her choices left it (what `set_call_choice` wrote), without reading it back.
+fn chosen(call: &CallRecord, language: Language, service: Service) -> CallRecord {
+    CallRecord {
+        language: Some(language),
+        service: Some(service),
+        ..call.clone()
     }
 }
 
@@ -150,12 +156,7 @@ pub async fn service_chosen(
                     .store
                     .set_call_choice(call.id, language, Some(service))
                     .await?;
-                let call = state
-                    .store
-                    .call_by_id(call.id)
-                    .await?
-                    .ok_or_else(unknown_call)?;
-                ringing::ring_next(&state, &call, &line, 0, now).await
+                ringing::ring_next(&state, &chosen(&call, language, service), &line, 0, now).await
             }
         }
     }
