@@ -203,6 +203,7 @@ impl HotWrite {
             // A text of hers, taken in or opening her conversation, in the order of the women:
             // her texts meet on her one open conversation (its row, and the index that keeps
             // it one), so two kinds ordered apart would let two batches meet there crosswise.
+            // Each of her texts takes that row before her staff's rows (`NOTE_INBOUND`).
             // (Two women drawing one code at once still may; PostgreSQL ends that as a
             // deadlock, and the batch is written again apart.)
             HotWrite::TextIn(text) => (2, &text.contact_hash, 0),

@@ -79,9 +79,12 @@ impl Opening {
 pub(super) const ATTACH: &str =
     "UPDATE messages SET conversation_id = $1 WHERE id = $2 AND conversation_id IS NULL";
 
-/// Her latest text's time, never moved back (binds: conversation, at).
-pub(super) const NOTE_INBOUND: &str =
-    "UPDATE conversations SET last_inbound_at = $2 WHERE id = $1 AND last_inbound_at < $2";
+/// Her latest text's time, never moved back (binds: conversation, at). Her conversation's row
+/// is taken whatever the time, and before her staff's rows: two of her texts relayed at once
+/// then wait for each other in turn. Taken in either order, a text's rows would let two
+/// committers' transactions hold one each, which PostgreSQL ends as a deadlock after a second.
+pub(super) const NOTE_INBOUND: &str = "UPDATE conversations
+     SET last_inbound_at = CASE WHEN last_inbound_at < $2 THEN $2 ELSE last_inbound_at END WHERE id = $1";
 
 /// The group commit's writes of her texts, for `$store` over a `sqlx::Pool<$db>`.
 macro_rules! text_in_sql {

@@ -41,14 +41,18 @@ impl PostgresStore {
             ") ON CONFLICT (message_sid) DO NOTHING
              RETURNING id, message_sid, line_number, channel, staff_id, conversation_id, body_sealed, received_at)",
         );
-        statement.push(", go AS (SELECT ");
-        statement.push_bind(relay.conversation_id);
-        statement.push("::BIGINT AS conversation_id FROM recorded)");
-        statement.push(", inbound AS (UPDATE conversations SET last_inbound_at = ");
+        // Her conversation's row is taken first, before her staff's rows: every part after
+        // reads `go`, so it runs first (see `NOTE_INBOUND`).
+        statement.push(
+            ", go AS (UPDATE conversations SET last_inbound_at = CASE WHEN last_inbound_at < ",
+        );
         statement.push_bind(relay.at);
-        statement.push(" FROM go WHERE id = go.conversation_id AND last_inbound_at < ");
+        statement.push(" THEN ");
         statement.push_bind(relay.at);
-        statement.push(")");
+        statement.push(
+            " ELSE last_inbound_at END FROM recorded WHERE conversations.id = recorded.conversation_id
+             RETURNING conversations.id AS conversation_id)",
+        );
         push_relay(&mut statement, &relay.texts, relay.at);
         push_consents(&mut statement, &text.consents, false);
         statement.push(" SELECT * FROM recorded");

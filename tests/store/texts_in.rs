@@ -7,6 +7,7 @@ use std::sync::Arc;
 use hotline::store::*;
 
 use crate::at;
+use crate::databases::TestDatabase;
 use crate::messages::{a_lawyer_and_her_conversation, conversation, quarantine_start, text};
 
 pub async fn a_text_is_taken_in_and_relayed_all_at_once_or_not_at_all(store: Arc<dyn Store>) {
@@ -221,4 +222,107 @@ pub async fn a_later_text_is_recorded_and_relayed_in_one_write(store: Arc<dyn St
             .expect("read")
             .is_empty()
     );
+}
+
+/// Two of her texts at once on PostgreSQL, each in a committer's transaction: each takes her
+/// conversation's row before her staff's rows, whether written in one statement or step by
+/// step (a text kept alone before), so the two wait for each other in turn. Taken crosswise,
+/// PostgreSQL ends the pair as a deadlock after a second, her texts and the batches with them
+/// waiting all that while. Here her conversation's row is held by hand: a text taken in
+/// meanwhile waits for it with her staff's rows still free.
+async fn her_text_takes_her_conversation_before_her_staffs_rows(database: TestDatabase) {
+    use sqlx::Connection;
+    let store = database.open().await;
+    let (staff_id, open) = a_lawyer_and_her_conversation(store.as_ref()).await;
+    // Each a minute after the one before, as her texts come.
+    let relayed = |sid: &str, i: u32| TextIn {
+        contact_hash: "her".to_owned(),
+        message: text(sid, None),
+        relay: Relay {
+            at: at(10, 5 + i),
+            ..crate::relay(open.id, i as usize, &[staff_id])
+        },
+        consents: Vec::new(),
+    };
+    // Her lawyer has her conversation already: a row of hers for two texts to meet on.
+    store
+        .take_in_text(&relayed("SM1", 1))
+        .await
+        .expect("taken in");
+    // Kept alone before (its first try lost the race to open her conversation): taken in
+    // step by step.
+    store
+        .record_message(&text("SM3", None))
+        .await
+        .expect("kept");
+    for (sid, i, new) in [("SM2", 2, true), ("SM3", 3, false)] {
+        let mut holder = sqlx::PgConnection::connect(&database.url)
+            .await
+            .expect("connects");
+        let mut held = holder.begin().await.expect("begins");
+        sqlx::query("SELECT id FROM conversations WHERE id = $1 FOR NO KEY UPDATE")
+            .bind(open.id)
+            .execute(&mut *held)
+            .await
+            .expect("her conversation held, as a text being relayed holds it");
+        let taking = tokio::spawn({
+            let (store, text) = (store.clone(), relayed(sid, i));
+            async move { store.take_in_text(&text).await }
+        });
+        until_a_write_waits(&database).await;
+        let staff_rows = sqlx::query(
+            "SELECT 1 FROM conversation_staff WHERE conversation_id = $1 FOR UPDATE NOWAIT",
+        )
+        .bind(open.id)
+        .execute(&mut *held)
+        .await;
+        assert!(
+            staff_rows.is_ok(),
+            "{sid} took her staff's rows before her conversation's: {staff_rows:?}"
+        );
+        held.rollback().await.expect("let go");
+        let (_, taken_new) = taking
+            .await
+            .expect("the task ran")
+            .expect("taken in once her conversation is free");
+        assert_eq!(taken_new, new, "{sid}");
+    }
+    assert_eq!(
+        store.pending_outbox(10).await.expect("read").len(),
+        3,
+        "each text relayed once"
+    );
+}
+
+/// Returns once a session on the test's database waits for a lock.
+async fn until_a_write_waits(database: &TestDatabase) {
+    use sqlx::Connection;
+    let mut watcher = sqlx::PgConnection::connect(&database.url)
+        .await
+        .expect("connects");
+    // A bound on the wait for the spawned write to reach the lock, not a measure of speed.
+    for _ in 0..1000 {
+        let waiting: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM pg_stat_activity
+             WHERE datname = current_database() AND wait_event_type = 'Lock'",
+        )
+        .fetch_one(&mut watcher)
+        .await
+        .expect("read");
+        if waiting > 0 {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("the text never came to wait for her conversation");
+}
+
+mod postgres {
+    #[tokio::test]
+    async fn her_text_takes_her_conversation_before_her_staffs_rows() {
+        super::her_text_takes_her_conversation_before_her_staffs_rows(
+            crate::databases::TestDatabase::postgres().await,
+        )
+        .await;
+    }
 }
