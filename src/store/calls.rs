@@ -24,6 +24,15 @@ pub trait CallStore: Send + Sync {
         language: Language,
         service: Option<Service>,
     ) -> StoreResult<()>;
+    /// Keeps her choice with what it led to (the people rung, or the call's stage), all of it
+    /// or nothing, in one write: one synced commit on her way to a person, where there were two.
+    async fn set_call_choice_then(
+        &self,
+        call_id: i64,
+        language: Language,
+        service: Option<Service>,
+        then: &AfterChoice,
+    ) -> StoreResult<()>;
     /// Records that people are being rung; the first attempt starts the wait limit's count.
     /// Repeating an attempt changes nothing.
     async fn start_legs(&self, legs: &[NewLeg], at: DateTime<Utc>) -> StoreResult<()>;
@@ -240,6 +249,16 @@ macro_rules! call_sql {
 
             async fn set_call_choice(&self, call_id: i64, language: Language, service: Option<Service>) -> StoreResult<()> {
                 self.hot_change(group_commit::HotWrite::CallChoice(call_id, language, service)).await
+            }
+
+            async fn set_call_choice_then(
+                &self,
+                call_id: i64,
+                language: Language,
+                service: Option<Service>,
+                then: &AfterChoice,
+            ) -> StoreResult<()> {
+                self.hot_change(group_commit::HotWrite::CallChoiceThen(call_id, language, service, then.clone())).await
             }
 
             async fn start_legs(&self, legs: &[NewLeg], at: DateTime<Utc>) -> StoreResult<()> {

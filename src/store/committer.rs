@@ -257,6 +257,14 @@ macro_rules! group_commit_sql {
                             .await
                             .map(|()| group_commit::Written::Done)
                     }
+                    group_commit::HotWrite::CallChoiceThen(call_id, language, service, then) => {
+                        Self::update_call_choice(tx, *call_id, *language, *service).await?;
+                        match then {
+                            $crate::store::AfterChoice::Ring(legs, at) => Self::insert_legs(tx, legs, *at).await?,
+                            $crate::store::AfterChoice::Stage(stage) => Self::update_call_stage(tx, *call_id, *stage).await?,
+                        }
+                        Ok(group_commit::Written::Done)
+                    }
                     group_commit::HotWrite::CallStage(call_id, stage) => Self::update_call_stage(tx, *call_id, *stage)
                         .await
                         .map(|()| group_commit::Written::Done),

@@ -22,8 +22,8 @@ use chrono::{DateTime, Utc};
 use hotline_schedules::{Language, Service};
 
 use super::{
-    CallRecord, CallStage, NewCall, NewConsent, NewJob, NewLeg, NewMessage, Opened, Opening,
-    StoreError, StoreResult, StoredMessage, TextIn,
+    AfterChoice, CallRecord, CallStage, NewCall, NewConsent, NewJob, NewLeg, NewMessage, Opened,
+    Opening, StoreError, StoreResult, StoredMessage, TextIn,
 };
 
 /// At most this many writes share a transaction, so one answer never waits behind a huge batch.
@@ -43,6 +43,8 @@ pub(super) enum HotWrite {
     Consent(NewConsent),
     /// Her language and service, chosen at the menus, on the call with this id.
     CallChoice(i64, Language, Option<Service>),
+    /// Her choice with what it led to, kept whole.
+    CallChoiceThen(i64, Language, Option<Service>, AfterChoice),
     CallStage(i64, CallStage),
     /// The legs rung for one call, from the given time.
     Legs(Vec<NewLeg>, DateTime<Utc>),
@@ -212,9 +214,9 @@ impl HotWrite {
             HotWrite::Consent(consent) => (5, &consent.contact_hash, 0),
             // One kind for every write to a call's row, in the order of the calls: two
             // kinds would let two batches take two calls' rows in opposite orders.
-            HotWrite::CallChoice(call_id, ..) | HotWrite::CallStage(call_id, _) => {
-                (6, "", *call_id)
-            }
+            HotWrite::CallChoice(call_id, ..)
+            | HotWrite::CallChoiceThen(call_id, ..)
+            | HotWrite::CallStage(call_id, _) => (6, "", *call_id),
             HotWrite::Legs(legs, _) => (6, "", legs.first().map_or(0, |leg| leg.call_id)),
         }
     }
@@ -224,7 +226,10 @@ impl HotWrite {
     pub fn is_compound(&self) -> bool {
         matches!(
             self,
-            HotWrite::TextIn(_) | HotWrite::Open(_) | HotWrite::Legs(..)
+            HotWrite::TextIn(_)
+                | HotWrite::Open(_)
+                | HotWrite::Legs(..)
+                | HotWrite::CallChoiceThen(..)
         )
     }
 }

@@ -142,6 +142,15 @@ pub struct CallRecord {
     pub duration_secs: Option<i64>,
 }
 
+/// What her choice at a menu led to, kept with it in one write (`set_call_choice_then`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AfterChoice {
+    /// These people rung, from this time (`start_legs`).
+    Ring(Vec<NewLeg>, DateTime<Utc>),
+    /// The call at this stage (`set_call_stage`): voicemail, with nobody to ring.
+    Stage(CallStage),
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewLeg {
     pub call_id: i64,

@@ -10,13 +10,21 @@ use rusqlite::types::Type;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::group_commit::{HotWrite, Written};
-use super::{CallRecord, CallStage, NewCall, NewLeg, StoreError, StoreResult, calls, sql};
+use hotline_schedules::{Language, Service};
+
+use super::{
+    AfterChoice, CallRecord, CallStage, NewCall, NewLeg, StoreError, StoreResult, calls, sql,
+};
 
 /// Whether a write is one of a call's, which SQLite's committer makes itself.
 pub(super) fn is_of_a_call(write: &HotWrite) -> bool {
     matches!(
         write,
-        HotWrite::Call(_) | HotWrite::CallChoice(..) | HotWrite::CallStage(..) | HotWrite::Legs(..)
+        HotWrite::Call(_)
+            | HotWrite::CallChoice(..)
+            | HotWrite::CallChoiceThen(..)
+            | HotWrite::CallStage(..)
+            | HotWrite::Legs(..)
     )
 }
 
@@ -25,25 +33,23 @@ pub(super) fn write(connection: &Connection, write: &HotWrite) -> StoreResult<Wr
     match write {
         HotWrite::Call(call) => record_call(connection, call).map(Written::Call),
         HotWrite::CallChoice(call_id, language, service) => {
-            connection
-                .prepare_cached(calls::SET_CHOICE)?
-                .execute(params![
-                    language.as_str(),
-                    service.map(|s| s.as_str()),
-                    call_id
-                ])?;
+            set_choice(connection, *call_id, *language, *service)?;
+            Ok(Written::Done)
+        }
+        HotWrite::CallChoiceThen(call_id, language, service, then) => {
+            set_choice(connection, *call_id, *language, *service)?;
+            match then {
+                AfterChoice::Ring(legs, at) => start_legs(connection, legs, *at)?,
+                AfterChoice::Stage(stage) => set_stage(connection, *call_id, *stage)?,
+            }
             Ok(Written::Done)
         }
         HotWrite::CallStage(call_id, stage) => {
-            connection
-                .prepare_cached(calls::SET_STAGE)?
-                .execute(params![stage.as_str(), call_id])?;
+            set_stage(connection, *call_id, *stage)?;
             Ok(Written::Done)
         }
         HotWrite::Legs(legs, at) => {
-            for leg in legs {
-                start_leg(connection, leg, *at)?;
-            }
+            start_legs(connection, legs, *at)?;
             Ok(Written::Done)
         }
         _ => Err(StoreError::Corrupt(
@@ -85,6 +91,36 @@ fn record_call(connection: &Connection, call: &NewCall) -> StoreResult<CallRecor
             .query_row(params![call.call_sid], call_row)?,
     };
     row.into_record()
+}
+
+fn set_choice(
+    connection: &Connection,
+    call_id: i64,
+    language: Language,
+    service: Option<Service>,
+) -> StoreResult<()> {
+    connection
+        .prepare_cached(calls::SET_CHOICE)?
+        .execute(params![
+            language.as_str(),
+            service.map(|s| s.as_str()),
+            call_id
+        ])?;
+    Ok(())
+}
+
+fn set_stage(connection: &Connection, call_id: i64, stage: CallStage) -> StoreResult<()> {
+    connection
+        .prepare_cached(calls::SET_STAGE)?
+        .execute(params![stage.as_str(), call_id])?;
+    Ok(())
+}
+
+fn start_legs(connection: &Connection, legs: &[NewLeg], at: DateTime<Utc>) -> StoreResult<()> {
+    for leg in legs {
+        start_leg(connection, leg, at)?;
+    }
+    Ok(())
 }
 
 /// One leg rung, and the call ringing since its first.

@@ -78,6 +78,86 @@ pub async fn a_call_keeps_her_choices_and_its_first_outcome(store: Arc<dyn Store
     );
 }
 
+/// Her choice kept with what it led to, all of it or nothing: her language and service with the
+/// people rung, or with the voicemail stage when nobody could be.
+pub async fn her_choice_is_kept_with_the_step_it_led_to_or_not_at_all(store: Arc<dyn Store>) {
+    let lawyer = store
+        .upsert_staff(&crate::lawyer("+77015550101"), &crate::audit())
+        .await
+        .expect("staff");
+    let first = store.record_call(&call("CA01")).await.expect("recorded");
+    let ring = |staff_id| {
+        let leg = NewLeg {
+            call_id: first.id,
+            attempt: 0,
+            staff_id,
+            started_at: at(10, 1),
+        };
+        AfterChoice::Ring(vec![leg], at(10, 1))
+    };
+    let choose = |call_id, then| {
+        let store = store.clone();
+        async move {
+            store
+                .set_call_choice_then(call_id, Language::Ru, Some(Service::Legal), &then)
+                .await
+        }
+    };
+    let read = |call_id| {
+        let store = store.clone();
+        async move {
+            store
+                .call_by_id(call_id)
+                .await
+                .expect("read")
+                .expect("there")
+        }
+    };
+    // Someone who does not exist: the database refuses the leg, and her choice with it.
+    assert!(choose(first.id, ring(987_654)).await.is_err());
+    let kept = read(first.id).await;
+    assert_eq!(
+        (kept.language, kept.service, kept.stage),
+        (None, None, CallStage::Greeting),
+        "nothing of it kept"
+    );
+    assert!(store.legs(first.id).await.expect("read").is_empty());
+
+    choose(first.id, ring(lawyer)).await.expect("kept");
+    let kept = read(first.id).await;
+    assert_eq!(
+        (kept.language, kept.service, kept.stage, kept.ringing_since),
+        (
+            Some(Language::Ru),
+            Some(Service::Legal),
+            CallStage::Ringing,
+            Some(at(10, 1))
+        )
+    );
+    let rung: Vec<i64> = store
+        .legs(first.id)
+        .await
+        .expect("read")
+        .iter()
+        .map(|leg| leg.staff_id)
+        .collect();
+    assert_eq!(rung, [lawyer]);
+
+    let second = store.record_call(&call("CA02")).await.expect("recorded");
+    choose(second.id, AfterChoice::Stage(CallStage::Voicemail))
+        .await
+        .expect("kept");
+    let kept = read(second.id).await;
+    assert_eq!(
+        (kept.language, kept.service, kept.stage),
+        (
+            Some(Language::Ru),
+            Some(Service::Legal),
+            CallStage::Voicemail
+        )
+    );
+}
+
 pub async fn late_status_callbacks_do_not_undo_later_ones(store: Arc<dyn Store>) {
     store.record_call(&call("CA01")).await.expect("recorded");
     let completed = CallStatusUpdate {

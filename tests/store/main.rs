@@ -96,6 +96,7 @@ conformance!(
     // calls
     a_call_is_recorded_once_per_call_sid,
     a_call_keeps_her_choices_and_its_first_outcome,
+    her_choice_is_kept_with_the_step_it_led_to_or_not_at_all,
     late_status_callbacks_do_not_undo_later_ones,
     // ringing
     a_call_leg_keeps_its_first_result,

@@ -106,22 +106,41 @@ async fn after_language(
     language: Language,
     now: DateTime<Utc>,
 ) -> Result<VoiceResponse, StoreError> {
-    // A line of one service asks nothing more: her language and that service in one write.
-    let only = match line.services.as_slice() {
-        [only] => Some(*only),
-        _ => None,
-    };
-    state.store.set_call_choice(call.id, language, only).await?;
-    match only {
-        Some(service) => {
-            let call = chosen(call, language, service);
-            ringing::ring_next(state, &call, line, 0, now).await
+    match line.services.as_slice() {
+        // A line of one service asks nothing more: her language and that service are kept with
+        // the people rung for her.
+        [only] => ring_with_her_choice(state, call, line, language, *only, now).await,
+        _ => {
+            state.store.set_call_choice(call.id, language, None).await?;
+            Ok(menu::service_menu(line, language, 1, false))
         }
-        None => Ok(menu::service_menu(line, language, 1, false)),
     }
 }
 
-/// The call as her choices left it (what `set_call_choice` wrote), without reading it back.
+/// Rings the first people for her choice, kept with them in one write: one synced commit on
+/// her way to a person, where there were two.
+async fn ring_with_her_choice(
+    state: &AppState,
+    call: &CallRecord,
+    line: &Line,
+    language: Language,
+    service: Service,
+    now: DateTime<Utc>,
+) -> Result<VoiceResponse, StoreError> {
+    let her = ringing::HerChoice { language, service };
+    ringing::ring_next(
+        state,
+        &chosen(call, language, service),
+        line,
+        0,
+        now,
+        Some(her),
+    )
+    .await
+}
+
+/// The call as her choices leave it (what `set_call_choice_then` writes), without reading it
+/// back.
 fn chosen(call: &CallRecord, language: Language, service: Service) -> CallRecord {
     CallRecord {
         language: Some(language),
@@ -152,11 +171,7 @@ pub async fn service_chosen(
                 !digits.is_empty(),
             )),
             Choice::Chosen(service) | Choice::Default(service) => {
-                state
-                    .store
-                    .set_call_choice(call.id, language, Some(service))
-                    .await?;
-                ringing::ring_next(&state, &chosen(&call, language, service), &line, 0, now).await
+                ring_with_her_choice(&state, &call, &line, language, service, now).await
             }
         }
     }

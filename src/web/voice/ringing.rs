@@ -11,18 +11,29 @@ use hotline_routes::twiml::VoiceResponse;
 use hotline_schedules::model::Slot;
 
 use super::{Twiml, acknowledged, language_of, or_apology, service_of, unknown_call};
-use crate::store::{CallRecord, CallStage, LegEnd, NewLeg, StoreError};
+use hotline_schedules::{Language, Service};
+
+use crate::store::{AfterChoice, CallRecord, CallStage, LegEnd, NewLeg, StoreError};
 use crate::web::AppState;
 use crate::web::webhook::{Webhook, WebhookRefusal};
 
+/// Her choice at the menus, not yet written: it is kept with the step it leads to, in one write.
+#[derive(Debug, Clone, Copy)]
+pub struct HerChoice {
+    pub language: Language,
+    pub service: Service,
+}
+
 /// Rings the next people for attempt `attempt`, or offers voicemail. A repeated request for the
-/// same attempt (Twilio retrying) rings the same people again rather than new ones.
+/// same attempt (Twilio retrying) rings the same people again rather than new ones. `call` is
+/// as her choices left it; `unwritten` is her choice when it is still to be kept.
 pub async fn ring_next(
     state: &AppState,
     call: &CallRecord,
     line: &Line,
     attempt: i64,
     now: DateTime<Utc>,
+    unwritten: Option<HerChoice>,
 ) -> Result<VoiceResponse, StoreError> {
     let language = language_of(call, line);
     let service = service_of(call, line);
@@ -86,7 +97,7 @@ pub async fn ring_next(
                     started_at: now,
                 })
                 .collect();
-            state.store.start_legs(&legs, now).await?;
+            keep_step(state, call.id, unwritten, AfterChoice::Ring(legs, now)).await?;
             tracing::info!(
                 call_id = call.id,
                 ?staff_ids,
@@ -96,10 +107,8 @@ pub async fn ring_next(
             Ok(twiml)
         }
         Step::Voicemail { twiml } => {
-            state
-                .store
-                .set_call_stage(call.id, CallStage::Voicemail)
-                .await?;
+            let then = AfterChoice::Stage(CallStage::Voicemail);
+            keep_step(state, call.id, unwritten, then).await?;
             tracing::info!(
                 call_id = call.id,
                 "nobody (more) to ring; offering voicemail"
@@ -109,6 +118,25 @@ pub async fn ring_next(
                 .count("hotline_call_events_total", "event", "voicemail_offered");
             Ok(twiml)
         }
+    }
+}
+
+/// Keeps the step `ring_next` took, with her choice when it is still to be kept.
+async fn keep_step(
+    state: &AppState,
+    call_id: i64,
+    unwritten: Option<HerChoice>,
+    then: AfterChoice,
+) -> Result<(), StoreError> {
+    let store = state.store.as_ref();
+    match (unwritten, then) {
+        (Some(her), then) => {
+            store
+                .set_call_choice_then(call_id, her.language, Some(her.service), &then)
+                .await
+        }
+        (None, AfterChoice::Ring(legs, at)) => store.start_legs(&legs, at).await,
+        (None, AfterChoice::Stage(stage)) => store.set_call_stage(call_id, stage).await,
     }
 }
 
@@ -199,7 +227,7 @@ pub async fn dial_ended(
             return Ok(call::after_conversation());
         }
         let line = crate::lines::for_number(state.store.as_ref(), &call.line_number).await?;
-        ring_next(&state, &call, &line, attempt + 1, now).await
+        ring_next(&state, &call, &line, attempt + 1, now, None).await
     }
     .await;
     Ok(or_apology(&state, "dial_ended", result))
