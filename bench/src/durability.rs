@@ -16,6 +16,9 @@ pub struct Kept {
     pub texts_kept: i64,
     /// The server's own count of callers who heard the apology (a store failure), by step.
     pub apologies: Vec<String>,
+    /// PostgreSQL's count of deadlocks in the database: each held the writes in it for a
+    /// second (`deadlock_timeout`) before one was ended. `None` on SQLite (one writer).
+    pub deadlocks: Option<i64>,
 }
 
 pub async fn check(
@@ -44,14 +47,16 @@ pub async fn check(
         .collect();
     served.kill()?;
     let count = "SELECT (SELECT COUNT(*) FROM calls), (SELECT COUNT(*) FROM messages)";
-    let (calls_kept, texts_kept): (i64, i64) = match database.kind {
+    let (calls_kept, texts_kept, deadlocks): (i64, i64, Option<i64>) = match database.kind {
         StoreKind::Sqlite => {
             let mut db = sqlx::SqliteConnection::connect(&database.url).await?;
-            sqlx::query_as(count).fetch_one(&mut db).await?
+            let (calls, texts) = sqlx::query_as(count).fetch_one(&mut db).await?;
+            (calls, texts, None)
         }
         StoreKind::Postgres => {
             let mut db = sqlx::PgConnection::connect(&database.url).await?;
-            sqlx::query_as(count).fetch_one(&mut db).await?
+            let (calls, texts) = sqlx::query_as(count).fetch_one(&mut db).await?;
+            (calls, texts, Some(deadlocks(&mut db).await?))
         }
     };
     Ok(Kept {
@@ -60,5 +65,31 @@ pub async fn check(
         texts_answered: answered(Endpoint::Messages),
         texts_kept,
         apologies,
+        deadlocks,
     })
+}
+
+/// PostgreSQL's count of deadlocks in this database, once the killed server's sessions have
+/// ended: a session hands in its statistics as it ends.
+async fn deadlocks(db: &mut sqlx::PgConnection) -> anyhow::Result<i64> {
+    let others = "SELECT COUNT(*) FROM pg_stat_activity
+                  WHERE datname = current_database() AND pid <> pg_backend_pid()";
+    for _ in 0..50 {
+        let left: i64 = sqlx::query_scalar(others).fetch_one(&mut *db).await?;
+        if left == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    // The last to end hands its statistics in just after it leaves that list.
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    sqlx::query("SELECT pg_stat_clear_snapshot()")
+        .execute(&mut *db)
+        .await?;
+    let deadlocks: i64 = sqlx::query_scalar(
+        "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()",
+    )
+    .fetch_one(&mut *db)
+    .await?;
+    Ok(deadlocks)
 }

@@ -83,6 +83,9 @@ pub fn print(
             "  <-- ANSWERED BUT NOT KEPT"
         }
     );
+    if let Some(deadlocks) = kept.deadlocks {
+        println!("PostgreSQL deadlocks (each held its writes a second): {deadlocks}");
+    }
     if kept.apologies.is_empty() {
         println!("apologies (store failures on a caller's path): none");
     } else {
