@@ -6,12 +6,11 @@
 use std::sync::LazyLock;
 
 use chrono::{DateTime, NaiveDateTime, SecondsFormat, Utc};
+use hotline_schedules::{Language, Service};
 use rusqlite::types::Type;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::group_commit::{HotWrite, Written};
-use hotline_schedules::{Language, Service};
-
 use super::{
     AfterChoice, CallRecord, CallStage, NewCall, NewLeg, StoreError, StoreResult, calls, sql,
 };

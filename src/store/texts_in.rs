@@ -80,9 +80,10 @@ pub(super) const ATTACH: &str =
     "UPDATE messages SET conversation_id = $1 WHERE id = $2 AND conversation_id IS NULL";
 
 /// Her latest text's time, never moved back (binds: conversation, at). Her conversation's row
-/// is taken whatever the time, and before her staff's rows: two of her texts relayed at once
-/// then wait for each other in turn. Taken in either order, a text's rows would let two
-/// committers' transactions hold one each, which PostgreSQL ends as a deadlock after a second.
+/// is taken whatever the time, and before her staff's rows, so two of her texts relayed at once
+/// wait for each other in turn. Were one to take them the other way round, two committers'
+/// transactions could each hold a row the other waits for: a deadlock, which PostgreSQL ends
+/// only after a second.
 pub(super) const NOTE_INBOUND: &str = "UPDATE conversations
      SET last_inbound_at = CASE WHEN last_inbound_at < $2 THEN $2 ELSE last_inbound_at END WHERE id = $1";
 
