@@ -128,25 +128,7 @@ async fn ring_with_her_choice(
     now: DateTime<Utc>,
 ) -> Result<VoiceResponse, StoreError> {
     let her = ringing::HerChoice { language, service };
-    ringing::ring_next(
-        state,
-        &chosen(call, language, service),
-        line,
-        0,
-        now,
-        Some(her),
-    )
-    .await
-}
-
-/// The call as her choices leave it (what `set_call_choice_then` writes), without reading it
-/// back.
-fn chosen(call: &CallRecord, language: Language, service: Service) -> CallRecord {
-    CallRecord {
-        language: Some(language),
-        service: Some(service),
-        ..call.clone()
-    }
+    ringing::ring_next(state, call, line, 0, now, Some(her)).await
 }
 
 /// `POST /webhooks/voice/service?language=L&try=N`: her key at the service menu (or none).

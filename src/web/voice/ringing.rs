@@ -25,8 +25,9 @@ pub struct HerChoice {
 }
 
 /// Rings the next people for attempt `attempt`, or offers voicemail. A repeated request for the
-/// same attempt (Twilio retrying) rings the same people again rather than new ones. `call` is
-/// as her choices left it; `unwritten` is her choice when it is still to be kept.
+/// same attempt (Twilio retrying) rings the same people again rather than new ones.
+/// `unwritten` is her choice when it is not yet kept: it decides whom to ring, and is kept with
+/// them; otherwise the call's own choice (or the line's defaults) does.
 pub async fn ring_next(
     state: &AppState,
     call: &CallRecord,
@@ -35,8 +36,10 @@ pub async fn ring_next(
     now: DateTime<Utc>,
     unwritten: Option<HerChoice>,
 ) -> Result<VoiceResponse, StoreError> {
-    let language = language_of(call, line);
-    let service = service_of(call, line);
+    let (language, service) = match unwritten {
+        Some(her) => (her.language, her.service),
+        None => (language_of(call, line), service_of(call, line)),
+    };
     let (staff, rota) = crate::rota::load(
         state.store.as_ref(),
         now,
