@@ -15,6 +15,7 @@ mod jobs;
 mod lines;
 mod messages;
 mod outbox;
+mod outbox_records;
 mod people;
 mod planned;
 mod postgres;
@@ -48,6 +49,7 @@ pub use jobs::{Job, JobOf, JobStatus, JobStore, NewJob};
 pub use lines::LineStore;
 pub use messages::MessageStore;
 pub use outbox::OutboxStore;
+pub use outbox_records::*;
 pub use people::PeopleStore;
 pub use planned::{
     NewPlannedFollowUp, PLANNED_JOB, PlannedFollowUp, PlannedStore, planned_job_key,
