@@ -9,10 +9,9 @@ use hotline_routes::call::{self, Candidate, Ringing, Step};
 use hotline_routes::line::Line;
 use hotline_routes::twiml::VoiceResponse;
 use hotline_schedules::model::Slot;
-
-use super::{Twiml, acknowledged, language_of, or_apology, service_of, unknown_call};
 use hotline_schedules::{Language, Service};
 
+use super::{Twiml, acknowledged, language_of, or_apology, service_of, unknown_call};
 use crate::store::{AfterChoice, CallRecord, CallStage, LegEnd, NewLeg, StoreError};
 use crate::web::AppState;
 use crate::web::webhook::{Webhook, WebhookRefusal};
